@@ -1,0 +1,1 @@
+"""Waiting-room screens: live feed over WebSocket and the screen page."""

@@ -1,0 +1,1 @@
+"""The walk-in queue: tickets, ordering, call-next, wait estimation, replay."""

@@ -1,0 +1,1 @@
+"""Centres, doctors, shifts, leave, holidays, conflicts, coverage, exports."""

@@ -1,0 +1,1 @@
+"""Application shell: settings, database, auth, events, app factory, CLI."""
