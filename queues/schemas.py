@@ -1,0 +1,86 @@
+"""Request and response bodies of the queue API (validated by msgspec: bad input is a 400)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from msgspec import Meta, Struct
+
+from queues.ordering import Priority
+from queues.states import TicketStatus
+
+ClientKey = Annotated[str, Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
+# Initials or a first name for calling: printable, short. No full name is needed.
+Label = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
+Phone = Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 .-]{5,18}[0-9]$")]
+RoomCode = Annotated[str, Meta(min_length=1, max_length=16)]
+Reason = Annotated[str, Meta(min_length=3, max_length=200)]
+
+
+class CheckInRequest(Struct, forbid_unknown_fields=True):
+    priority: Priority = Priority.STANDARD
+    client_key: ClientKey | None = None
+    label: Label | None = None
+    phone: Phone | None = None
+
+
+class CallNextRequest(Struct, forbid_unknown_fields=True):
+    room: RoomCode
+
+
+class ActionRequest(Struct, forbid_unknown_fields=True):
+    room: RoomCode | None = None
+
+
+class PriorityRequest(Struct, forbid_unknown_fields=True):
+    priority: Priority
+
+
+class MoveToHeadRequest(Struct, forbid_unknown_fields=True):
+    reason: Reason
+
+
+class TicketOut(Struct):
+    id: int
+    number: str
+    priority: Priority
+    status: TicketStatus
+    service_day: date
+    checked_in_at: datetime
+    label: str | None
+    phone: str | None
+    room: str | None
+    called_at: datetime | None
+    call_count: int
+    started_at: datetime | None
+    ended_at: datetime | None
+    head_reason: str | None
+    position: int | None = None  # 1-based place in the queue, for waiting tickets
+
+
+class QueueOut(Struct):
+    centre: str
+    service_day: date
+    checkin_open: bool
+    seq: int
+    tickets: list[TicketOut]
+
+
+class CheckinStateOut(Struct):
+    centre: str
+    service_day: date
+    checkin_open: bool
+
+
+class RoomOut(Struct):
+    code: str
+    name: str
+
+
+class CentreOut(Struct):
+    slug: str
+    name: str
+    timezone: str
+    opening_hours: dict[str, list[list[str]]]
+    rooms: list[RoomOut]

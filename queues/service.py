@@ -1,0 +1,379 @@
+"""Queue operations on the database: each is one transaction, published after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queues.models import CentreDay, Ticket
+from queues.numbering import ticket_number
+from queues.ordering import Priority
+from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
+from rota.models import Centre, Room
+from service.db import WriteGate
+from service.errors import Conflict, DomainError, NotFound
+from service.events import EventBus
+
+Clock = Callable[[], datetime]
+
+PRIORITY_RANK_SQL = case((Ticket.priority == Priority.URGENT.value, 0), else_=1)
+
+
+def public_ticket(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:
+    """What screens may see of a ticket: never a name or phone."""
+    room = rooms.get(ticket.room_id) if ticket.room_id is not None else None
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "room": room.code if room else None,
+        "room_name": room.name if room else None,
+        "called_at": ticket.called_at.isoformat() if ticket.called_at else None,
+        "call_count": ticket.call_count,
+    }
+
+
+@dataclass
+class QueueOps:
+    session: AsyncSession
+    gate: WriteGate
+    bus: EventBus
+    clock: Clock
+
+    # --- helpers -----------------------------------------------------------------------
+
+    async def _bump_seq(self, centre_id: int) -> int:
+        # First statement of every change: the centre row lock orders concurrent changes
+        # at one centre, so sequence numbers match the order of commits.
+        result = await self.session.execute(
+            update(Centre)
+            .where(Centre.id == centre_id)
+            .values(event_seq=Centre.event_seq + 1)
+            .returning(Centre.event_seq)
+        )
+        return int(result.scalar_one())
+
+    async def _ensure_day(self, centre_id: int, day: date) -> None:
+        insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(CentreDay)
+            .values(centre_id=centre_id, service_day=day, last_seq_no=0, checkin_closed=False)
+            .on_conflict_do_nothing(index_elements=["centre_id", "service_day"])
+        )
+
+    def _publish(self, centre: Centre, seq: int, kind: str, ticket: Ticket | None) -> None:
+        rooms = {room.id: room for room in centre.rooms}
+        event: dict[str, Any] = {"type": kind, "seq": seq, "centre": centre.slug}
+        if ticket is not None:
+            event["ticket"] = public_ticket(ticket, rooms)
+        self.bus.publish(centre.id, event)
+
+    async def _ticket_for_update(self, centre: Centre, ticket_id: int) -> Ticket:
+        ticket = (
+            await self.session.execute(
+                select(Ticket)
+                .where(Ticket.id == ticket_id, Ticket.centre_id == centre.id)
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
+        if ticket is None:
+            raise NotFound(f"no ticket {ticket_id} at centre {centre.slug}")
+        return ticket
+
+    # --- check-in ----------------------------------------------------------------------
+
+    async def check_in(
+        self,
+        centre: Centre,
+        priority: Priority,
+        client_key: str | None,
+        label: str | None = None,
+        phone: str | None = None,
+    ) -> tuple[Ticket, bool]:
+        """A new ticket, or the one already given for this client key (created=False)."""
+        async with self.gate.hold():
+            try:
+                if client_key is not None:
+                    existing = await self._by_client_key(centre.id, client_key)
+                    if existing is not None:
+                        return existing, False
+                now = self.clock()
+                day = centre.service_day(now)
+                seq = await self._bump_seq(centre.id)
+                if client_key is not None:
+                    # Re-read under the centre lock: a concurrent retry may have just won.
+                    existing = await self._by_client_key(centre.id, client_key)
+                    if existing is not None:
+                        await self.session.rollback()  # give the sequence number back
+                        await self.session.refresh(existing)
+                        return existing, False
+                await self._ensure_day(centre.id, day)
+                seq_no = (
+                    await self.session.execute(
+                        update(CentreDay)
+                        .where(
+                            CentreDay.centre_id == centre.id,
+                            CentreDay.service_day == day,
+                            CentreDay.checkin_closed.is_(False),
+                        )
+                        .values(last_seq_no=CentreDay.last_seq_no + 1)
+                        .returning(CentreDay.last_seq_no)
+                    )
+                ).scalar_one_or_none()
+                if seq_no is None:
+                    raise Conflict(
+                        "check-in is closed for today at this centre / "
+                        "l'enregistrement est fermé pour aujourd'hui"
+                    )
+                ticket = Ticket(
+                    centre_id=centre.id,
+                    service_day=day,
+                    seq_no=seq_no,
+                    number=ticket_number(priority, seq_no),
+                    priority=priority,
+                    status=TicketStatus.WAITING,
+                    client_key=client_key,
+                    label=label,
+                    phone=phone,
+                    checked_in_at=now,
+                    queued_at=now,
+                )
+                self.session.add(ticket)
+                await self.session.flush()
+                await self.session.commit()
+            except BaseException:
+                await self.session.rollback()
+                raise
+        self._publish(centre, seq, "ticket.checked_in", ticket)
+        return ticket, True
+
+    async def _by_client_key(self, centre_id: int, client_key: str) -> Ticket | None:
+        return (
+            await self.session.execute(
+                select(Ticket)
+                .where(Ticket.centre_id == centre_id, Ticket.client_key == client_key)
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
+
+    # --- call-next ---------------------------------------------------------------------
+
+    async def call_next(self, centre: Centre, room: Room, caller_id: int | None) -> Ticket:
+        async with self.gate.hold():
+            try:
+                now = self.clock()
+                day = centre.service_day(now)
+                seq = await self._bump_seq(centre.id)
+                await self._free_room(centre, room, now)
+                next_id = (
+                    select(Ticket.id)
+                    .where(
+                        Ticket.centre_id == centre.id,
+                        Ticket.service_day == day,
+                        Ticket.status == TicketStatus.WAITING.value,
+                    )
+                    .order_by(PRIORITY_RANK_SQL, Ticket.queued_at, Ticket.id)
+                    .limit(1)
+                    # PostgreSQL: two callers never block on, or take, the same row.
+                    # SQLite ignores it; there the write gate serialises callers.
+                    .with_for_update(skip_locked=True)
+                    .scalar_subquery()
+                )
+                called_id = (
+                    await self.session.execute(
+                        update(Ticket)
+                        # The status condition makes the update a no-op if another caller
+                        # took the ticket between the subquery and the write.
+                        .where(Ticket.id == next_id, Ticket.status == TicketStatus.WAITING.value)
+                        .values(
+                            status=TicketStatus.CALLED.value,
+                            called_at=now,
+                            call_count=1,
+                            room_id=room.id,
+                            called_by_id=caller_id,
+                        )
+                        .returning(Ticket.id)
+                    )
+                ).scalar_one_or_none()
+                if called_id is None:
+                    raise NotFound("nobody is waiting / personne n'attend")
+                ticket = await self._ticket_for_update(centre, called_id)
+                await self.session.commit()
+            except BaseException:
+                await self.session.rollback()
+                raise
+        self._publish(centre, seq, "ticket.called", ticket)
+        return ticket
+
+    async def _free_room(self, centre: Centre, room: Room, now: datetime) -> None:
+        """Calling the next patient ends the consultation under way in this room."""
+        in_room = (
+            (
+                await self.session.execute(
+                    select(Ticket).where(
+                        Ticket.centre_id == centre.id,
+                        Ticket.room_id == room.id,
+                        Ticket.status.in_(
+                            [TicketStatus.CALLED.value, TicketStatus.IN_CONSULTATION.value]
+                        ),
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for ticket in in_room:
+            if ticket.status == TicketStatus.CALLED:
+                raise Conflict(
+                    f"ticket {ticket.number} is still called to {room.name}: mark it started, "
+                    f"no-show or released first / le ticket {ticket.number} est encore appelé"
+                )
+            ticket.status = TicketStatus.DONE
+            ticket.ended_at = now
+
+    # --- other transitions -------------------------------------------------------------
+
+    async def act(
+        self,
+        centre: Centre,
+        ticket_id: int,
+        action: Action,
+        *,
+        room: Room | None = None,
+        caller_id: int | None = None,
+    ) -> Ticket:
+        async with self.gate.hold():
+            try:
+                now = self.clock()
+                seq = await self._bump_seq(centre.id)
+                ticket = await self._ticket_for_update(centre, ticket_id)
+                try:
+                    new_status = next_status(action, TicketStatus(ticket.status))
+                except IllegalTransition as exc:
+                    raise Conflict(str(exc)) from exc
+                if action is Action.CALL:
+                    if room is None:
+                        raise DomainError("a room is needed to call a patient / salle requise")
+                    await self._free_room(centre, room, now)
+                    ticket.room_id, ticket.called_by_id = room.id, caller_id
+                    ticket.called_at, ticket.call_count = now, 1
+                elif action is Action.RECALL:
+                    ticket.called_at, ticket.call_count = now, ticket.call_count + 1
+                elif action is Action.START:
+                    ticket.started_at = now
+                elif action is Action.REQUEUE:
+                    # Behind everyone present now; a new ticket number is not needed.
+                    ticket.queued_at, ticket.ended_at = now, None
+                    ticket.room_id, ticket.called_at = None, None
+                elif action is Action.RELEASE:
+                    ticket.room_id, ticket.called_at, ticket.call_count = None, None, 0
+                else:  # finish, no-show, cancel, left unseen
+                    ticket.ended_at = now
+                ticket.status = new_status
+                await self.session.commit()
+            except BaseException:
+                await self.session.rollback()
+                raise
+        self._publish(centre, seq, f"ticket.{action.value}", ticket)
+        return ticket
+
+    async def set_priority(self, centre: Centre, ticket_id: int, priority: Priority) -> Ticket:
+        return await self._edit_waiting(centre, ticket_id, "ticket.priority", priority=priority)
+
+    async def move_to_head(self, centre: Centre, ticket_id: int, reason: str) -> Ticket:
+        return await self._edit_waiting(centre, ticket_id, "ticket.moved", head_reason=reason)
+
+    async def _edit_waiting(
+        self,
+        centre: Centre,
+        ticket_id: int,
+        kind: str,
+        *,
+        priority: Priority | None = None,
+        head_reason: str | None = None,
+    ) -> Ticket:
+        async with self.gate.hold():
+            try:
+                seq = await self._bump_seq(centre.id)
+                ticket = await self._ticket_for_update(centre, ticket_id)
+                if ticket.status != TicketStatus.WAITING:
+                    raise Conflict(
+                        f"ticket {ticket.number} is {ticket.status}, not waiting / "
+                        "seul un ticket en attente peut être modifié"
+                    )
+                if priority is not None:
+                    ticket.priority = priority
+                if head_reason is not None:
+                    first = (
+                        await self.session.execute(
+                            select(func.min(Ticket.queued_at)).where(
+                                Ticket.centre_id == centre.id,
+                                Ticket.service_day == ticket.service_day,
+                                Ticket.status == TicketStatus.WAITING.value,
+                                Ticket.priority == ticket.priority,
+                            )
+                        )
+                    ).scalar_one()
+                    ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
+                    ticket.head_reason = head_reason
+                await self.session.commit()
+            except BaseException:
+                await self.session.rollback()
+                raise
+        self._publish(centre, seq, kind, ticket)
+        return ticket
+
+    # --- the day -----------------------------------------------------------------------
+
+    async def set_checkin_open(self, centre: Centre, is_open: bool) -> CentreDay:
+        async with self.gate.hold():
+            try:
+                day = centre.service_day(self.clock())
+                seq = await self._bump_seq(centre.id)
+                await self._ensure_day(centre.id, day)
+                await self.session.execute(
+                    update(CentreDay)
+                    .where(CentreDay.centre_id == centre.id, CentreDay.service_day == day)
+                    .values(checkin_closed=not is_open)
+                )
+                centre_day = await self.day_state(centre, day)
+                await self.session.commit()
+            except BaseException:
+                await self.session.rollback()
+                raise
+        self._publish(centre, seq, "checkin.opened" if is_open else "checkin.closed", None)
+        return centre_day
+
+    async def day_state(self, centre: Centre, day: date) -> CentreDay:
+        found = (
+            await self.session.execute(
+                select(CentreDay)
+                .where(CentreDay.centre_id == centre.id, CentreDay.service_day == day)
+                .execution_options(populate_existing=True)
+            )
+        ).scalar_one_or_none()
+        return found or CentreDay(
+            centre_id=centre.id, service_day=day, last_seq_no=0, checkin_closed=False
+        )
+
+
+async def active_tickets(session: AsyncSession, centre: Centre, day: date) -> Sequence[Ticket]:
+    """Today's waiting, called and in-consultation tickets, in call order for the waiting."""
+    result = await session.execute(
+        select(Ticket)
+        .where(
+            Ticket.centre_id == centre.id,
+            Ticket.service_day == day,
+            Ticket.status.in_([s.value for s in ACTIVE]),
+        )
+        .order_by(PRIORITY_RANK_SQL, Ticket.queued_at, Ticket.id)
+    )
+    return result.scalars().all()

@@ -1,0 +1,109 @@
+"""The application factory: wires every feature into one Litestar app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from litestar import Litestar, MediaType, Request, Response, get
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from sqlalchemy.exc import IntegrityError
+
+from queues.handlers import CentreQueueController, list_centres
+from service.auth import auth_handlers, make_session_auth
+from service.db import WriteGate, make_db_config
+from service.errors import DomainError
+from service.events import EventBus, make_channels_plugin
+from service.settings import Settings
+
+log = logging.getLogger("walkin")
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _problem(status: int, detail: str) -> Response[dict[str, Any]]:
+    return Response({"status_code": status, "detail": detail}, status_code=status)
+
+
+def domain_error_handler(_: Request[Any, Any, Any], exc: DomainError) -> Response[dict[str, Any]]:
+    return _problem(exc.status_code, exc.message)
+
+
+def integrity_error_handler(
+    _: Request[Any, Any, Any], exc: IntegrityError
+) -> Response[dict[str, Any]]:
+    # A unique or foreign key rule refused the change: the client's data conflicts.
+    log.info("integrity error: %s", exc.orig)
+    return _problem(HTTP_409_CONFLICT, "conflicts with existing data / conflit avec les données")
+
+
+def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    # Logged with its traceback (Litestar logs them only in debug mode); the client gets no
+    # internals.
+    log.error("unhandled error", exc_info=exc)
+    return _problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal error / erreur interne")
+
+
+@get("/health", tags=["service"], media_type=MediaType.JSON, exclude_from_auth=True)
+async def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        # Sessions must be shared by every replica behind the proxy.
+        return {
+            "sessions": RedisStore.with_client(url=settings.redis_url, namespace="walkin:sessions")
+        }
+    return {"sessions": MemoryStore()}
+
+
+def create_app(
+    settings: Settings | None = None, *, clock: Clock | None = None, debug: bool = False
+) -> Litestar:
+    settings = settings or Settings.from_env()
+    db_config = make_db_config(settings)
+    channels = make_channels_plugin(settings)
+    session_auth = make_session_auth(settings)
+    return Litestar(
+        debug=debug,
+        route_handlers=[health, *auth_handlers, list_centres, CentreQueueController],
+        plugins=[SQLAlchemyPlugin(config=db_config), channels],
+        on_app_init=[session_auth.on_app_init],
+        stores=_stores(settings),
+        state=State(
+            {
+                "settings": settings,
+                # Advanced Alchemy renames its state keys when several apps share a process,
+                # so code outside request handlers reaches the database through the config.
+                "db_config": db_config,
+                "write_gate": WriteGate(enabled=settings.is_sqlite),
+                "event_bus": EventBus(channels),
+                "channels": channels,
+                "clock": clock or utc_now,
+            }
+        ),
+        exception_handlers={
+            HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+            DomainError: domain_error_handler,
+            IntegrityError: integrity_error_handler,
+        },
+        openapi_config=OpenAPIConfig(
+            title="Walk-in centres: queue, rota and screens",
+            version="0.1.0",
+            path="/schema",
+        ),
+    )

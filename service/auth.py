@@ -1,0 +1,159 @@
+"""Login sessions and guards: who may do what, and at which centre."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.params import JSONBody
+from litestar.security.session_auth import SessionAuth
+from msgspec import Meta, Struct
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota.models import Centre
+from service.accounts import Role, StaffAccount, verify_password
+from service.settings import Settings
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in staff member, as guards and handlers see them."""
+
+    account_id: int
+    username: str
+    display_name: str
+    role: Role
+    centre_id: int | None
+    centre_slug: str | None
+
+    def may_act_at(self, centre_slug: str) -> bool:
+        return self.role is Role.MANAGER or self.centre_slug == centre_slug
+
+
+async def retrieve_principal(
+    session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
+) -> Principal | None:
+    account_id = session.get("account_id")
+    if not isinstance(account_id, int):
+        return None
+    # Read the account on each request so that a deactivated account stops at once.
+    async with connection.app.state["db_config"].get_session() as db:
+        row = (
+            await db.execute(
+                select(StaffAccount, Centre.slug)
+                .outerjoin(Centre, Centre.id == StaffAccount.centre_id)
+                .where(StaffAccount.id == account_id)
+            )
+        ).one_or_none()
+    if row is None or not row[0].active:
+        return None
+    account, slug = row
+    return Principal(
+        account_id=account.id,
+        username=account.username,
+        display_name=account.display_name,
+        role=Role(account.role),
+        centre_id=account.centre_id,
+        centre_slug=slug,
+    )
+
+
+def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:
+    return SessionAuth[Principal, ServerSideSessionBackend](
+        retrieve_user_handler=retrieve_principal,
+        session_backend_config=ServerSideSessionConfig(
+            store="sessions",
+            max_age=settings.session_max_age_s,
+            httponly=True,
+            samesite="lax",
+        ),
+        exclude=["^/health", "^/schema", "^/api/auth/login", "^/static", "^/$"],
+    )
+
+
+def _principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    user = connection.scope.get("user")
+    if not isinstance(user, Principal):
+        raise NotAuthorizedException("sign in first / connectez-vous")
+    return user
+
+
+def requires_role(*roles: Role) -> Any:
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if _principal(connection).role not in roles:
+            raise PermissionDeniedException(
+                f"this needs the role {' or '.join(r.value for r in roles)} / accès refusé"
+            )
+
+    return guard
+
+
+def centre_scope(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Reception and doctors act only at their own centre; managers everywhere."""
+    slug = connection.path_params.get("centre_slug")
+    if slug is not None and not _principal(connection).may_act_at(str(slug)):
+        raise PermissionDeniedException("not your centre / ce centre n'est pas le vôtre")
+
+
+staff_only = requires_role(Role.MANAGER, Role.RECEPTION, Role.DOCTOR)
+manager_only = requires_role(Role.MANAGER)
+
+
+class LoginRequest(Struct, forbid_unknown_fields=True):
+    username: Annotated[str, Meta(min_length=1, max_length=80)]
+    password: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class Me(Struct):
+    username: str
+    display_name: str
+    role: str
+    centre: str | None
+
+
+def _me(p: Principal) -> Me:
+    return Me(p.username, p.display_name, p.role.value, p.centre_slug)
+
+
+@post("/api/auth/login", status_code=200, tags=["auth"])
+async def login(
+    data: JSONBody[LoginRequest],
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+) -> Me:
+    account = (
+        await db_session.execute(select(StaffAccount).where(StaffAccount.username == data.username))
+    ).scalar_one_or_none()
+    if (
+        account is None
+        or not account.active
+        or not verify_password(account.password_hash, data.password)
+    ):
+        raise NotAuthorizedException("wrong username or password / identifiants incorrects")
+    request.set_session({"account_id": account.id})
+    principal = await retrieve_principal({"account_id": account.id}, request)
+    assert principal is not None
+    return _me(principal)
+
+
+@post("/api/auth/logout", status_code=204, tags=["auth"])
+async def logout(request: Request[Any, Any, Any]) -> None:
+    request.clear_session()
+
+
+@get("/api/auth/me", tags=["auth"])
+async def me(request: Request[Principal, Any, Any]) -> Me:
+    return _me(_principal(request))
+
+
+auth_handlers = [login, logout, me]

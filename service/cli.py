@@ -1,0 +1,89 @@
+"""The `walkin` command: serve, migrate, simulate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+
+from service.settings import Settings
+
+
+async def _seed(settings: Settings) -> str | None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from service.db import install_sqlite_pragmas
+    from service.demo import seed_demo
+
+    engine = create_async_engine(settings.database_url)
+    install_sqlite_pragmas(engine)
+    try:
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+            return await seed_demo(session, datetime.now(UTC))
+    finally:
+        await engine.dispose()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.demo import DEMO_ROLES
+    from service.migrate import upgrade
+
+    settings = Settings.from_env()
+    if settings.is_sqlite or args.migrate:
+        upgrade(settings.database_url)
+    if settings.demo:
+        password = asyncio.run(_seed(settings))
+        if password:
+            names = ", ".join(name for name, *_ in DEMO_ROLES)
+            print(f"Demo accounts ({names}) — password, shown only this once: {password}")
+    print(f"Walk-in service on http://{args.host}:{args.port}/  (API docs: /schema)")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        # Without it uvicorn waits for open WebSockets forever on shutdown.
+        timeout_graceful_shutdown=5,
+        proxy_headers=args.proxy_headers,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    from service.migrate import upgrade
+
+    upgrade(Settings.from_env().database_url)
+    print("database schema is up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["simulate"]:
+        from queues.simulate import main as simulate_main
+
+        return int(simulate_main(argv[1:]))
+    parser = argparse.ArgumentParser(prog="walkin", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the service (embedded SQLite by default)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--migrate", action="store_true", help="migrate a production database first")
+    serve.add_argument(
+        "--proxy-headers", action="store_true", help="trust X-Forwarded-For from the proxy"
+    )
+    serve.set_defaults(func=cmd_serve)
+    migrate = sub.add_parser("migrate", help="bring the database schema up to date")
+    migrate.set_defaults(func=cmd_migrate)
+    sub.add_parser("simulate", help="replay walk-in days through the estimator")
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

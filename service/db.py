@@ -1,0 +1,73 @@
+"""Database engine configuration shared by every feature.
+
+Models use Advanced Alchemy's declarative bases so they share one metadata, which Alembic
+migrates. SQLite is the embedded default; PostgreSQL (asyncpg) is production.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from advanced_alchemy.base import BigIntAuditBase, orm_registry
+from advanced_alchemy.config import AsyncSessionConfig
+from advanced_alchemy.extensions.litestar import EngineConfig, SQLAlchemyAsyncConfig
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from service.settings import Settings
+
+__all__ = ["BigIntAuditBase", "WriteGate", "make_db_config", "metadata"]
+
+metadata = orm_registry.metadata
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run during a write; the busy timeout makes a second writer wait
+    # instead of failing at once; SQLite leaves foreign keys off unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def install_sqlite_pragmas(engine: AsyncEngine) -> None:
+    if engine.dialect.name == "sqlite":
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+
+
+def make_db_config(settings: Settings) -> SQLAlchemyAsyncConfig:
+    engine_config = EngineConfig(pool_pre_ping=True) if not settings.is_sqlite else EngineConfig()
+    config = SQLAlchemyAsyncConfig(
+        connection_string=settings.database_url,
+        engine_config=engine_config,
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        create_all=False,  # Alembic owns the schema
+    )
+    install_sqlite_pragmas(config.get_engine())
+    return config
+
+
+class WriteGate:
+    """Serialises write transactions when the database is SQLite.
+
+    SQLite has one writer at a time, and a deferred transaction that reads and then writes can
+    fail with "database is locked" rather than wait. The embedded mode is one process, so an
+    asyncio lock makes writers queue politely. On PostgreSQL row locks do this job and the
+    gate is a no-op.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self._lock = asyncio.Lock() if enabled else None
+
+    @asynccontextmanager
+    async def hold(self) -> AsyncIterator[None]:
+        if self._lock is None:
+            yield
+            return
+        async with self._lock:
+            yield

@@ -1,0 +1,65 @@
+"""Settings read from environment variables, with safe defaults for the embedded mode."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _persistent_secret(data_dir: Path) -> str:
+    """A secret kept in the data directory, so sessions survive a restart in embedded mode."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    demo: bool
+    session_max_age_s: int = 12 * 3600
+    # The retention period of patient data (initials, phone), in days.
+    retention_days: int = 30
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(os.environ.get("WALKIN_DATA_DIR", str(DEFAULT_DATA_DIR)))
+        database_url = os.environ.get("WALKIN_DATABASE_URL") or (
+            f"sqlite+aiosqlite:///{data_dir / 'walkin.sqlite3'}"
+        )
+        if database_url.startswith("sqlite"):
+            data_dir.mkdir(parents=True, exist_ok=True)
+        redis_url = os.environ.get("WALKIN_REDIS_URL") or None
+        secret_key = os.environ.get("WALKIN_SECRET_KEY") or _persistent_secret(data_dir)
+        # Demo data is the embedded default; a production database must ask for it.
+        demo = _env_bool("WALKIN_DEMO", default=database_url.startswith("sqlite"))
+        return cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=secret_key,
+            demo=demo,
+            session_max_age_s=int(os.environ.get("WALKIN_SESSION_MAX_AGE_S", 12 * 3600)),
+            retention_days=int(os.environ.get("WALKIN_RETENTION_DAYS", 30)),
+        )
