@@ -16,11 +16,11 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from sqlalchemy.exc import IntegrityError
 
-from queues.handlers import CentreQueueController, list_centres
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
+from service.feature import Feature
 from service.settings import Settings
 
 log = logging.getLogger("walkin")
@@ -71,6 +71,14 @@ def _stores(settings: Settings) -> dict[str, Store]:
     return {"sessions": MemoryStore()}
 
 
+def features() -> list[Feature]:
+    from display.feature import FEATURE as display
+    from queues.feature import FEATURE as queues
+    from rota.feature import FEATURE as rota
+
+    return [queues, rota, display]
+
+
 def create_app(
     settings: Settings | None = None, *, clock: Clock | None = None, debug: bool = False
 ) -> Litestar:
@@ -78,9 +86,15 @@ def create_app(
     db_config = make_db_config(settings)
     channels = make_channels_plugin(settings)
     session_auth = make_session_auth(settings)
+    enabled = features()
     return Litestar(
         debug=debug,
-        route_handlers=[health, *auth_handlers, list_centres, CentreQueueController],
+        route_handlers=[
+            health,
+            *auth_handlers,
+            *(handler for feature in enabled for handler in feature.route_handlers),
+        ],
+        lifespan=[hook for feature in enabled for hook in feature.lifespan],
         plugins=[SQLAlchemyPlugin(config=db_config), channels],
         on_app_init=[session_auth.on_app_init],
         stores=_stores(settings),

@@ -1,0 +1,8 @@
+"""The queue feature as the app shell sees it."""
+
+from __future__ import annotations
+
+from queues.handlers import CentreQueueController, list_centres
+from service.feature import Feature
+
+FEATURE = Feature(name="queues", route_handlers=[list_centres, CentreQueueController])
