@@ -5,15 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
 from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
+from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import IntegrityError
 
 from service.auth import auth_handlers, make_session_auth
@@ -71,6 +75,27 @@ def _stores(settings: Settings) -> dict[str, Store]:
     return {"sessions": MemoryStore()}
 
 
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+FEATURE_NAMES = ("queues", "rota", "display")
+
+
+def static_routers(enabled: list[Feature]) -> list[Any]:
+    """/static/<package>/ serves each package's static/ folder (CSS, a little JavaScript)."""
+    routers = []
+    for name in ("service", *(feature.name for feature in enabled)):
+        folder = PACKAGE_ROOT / name / "static"
+        if folder.is_dir():
+            routers.append(
+                create_static_files_router(
+                    path=f"/static/{name}",
+                    directories=[folder],
+                    opt={"exclude_from_auth": True},
+                    include_in_schema=False,
+                )
+            )
+    return routers
+
+
 def features() -> list[Feature]:
     from display.feature import FEATURE as display
     from queues.feature import FEATURE as queues
@@ -92,6 +117,7 @@ def create_app(
         route_handlers=[
             health,
             *auth_handlers,
+            *static_routers(enabled),
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
         lifespan=[hook for feature in enabled for hook in feature.lifespan],
@@ -109,6 +135,10 @@ def create_app(
                 "channels": channels,
                 "clock": clock or utc_now,
             }
+        ),
+        template_config=TemplateConfig(
+            directory=[PACKAGE_ROOT / name / "templates" for name in ("service", *FEATURE_NAMES)],
+            engine=JinjaTemplateEngine,
         ),
         exception_handlers={
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
