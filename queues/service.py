@@ -61,6 +61,12 @@ class QueueOps:
         )
         return int(result.scalar_one())
 
+    async def _lock_centre(self, centre_id: int) -> None:
+        # SQLite ignores FOR UPDATE; there the write gate already serialises writers.
+        await self.session.execute(
+            select(Centre.id).where(Centre.id == centre_id).with_for_update()
+        )
+
     async def _ensure_day(self, centre_id: int, day: date) -> None:
         insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
         await self.session.execute(
@@ -102,19 +108,18 @@ class QueueOps:
         async with self.gate.hold():
             try:
                 if client_key is not None:
+                    # Under the centre lock, so a concurrent retry of the same check-in waits
+                    # for the first one to commit and then finds its ticket.
+                    await self._lock_centre(centre.id)
                     existing = await self._by_client_key(centre.id, client_key)
                     if existing is not None:
+                        # Nothing changed; commit (not rollback) ends the transaction without
+                        # expiring the loaded centre and ticket.
+                        await self.session.commit()
                         return existing, False
                 now = self.clock()
                 day = centre.service_day(now)
                 seq = await self._bump_seq(centre.id)
-                if client_key is not None:
-                    # Re-read under the centre lock: a concurrent retry may have just won.
-                    existing = await self._by_client_key(centre.id, client_key)
-                    if existing is not None:
-                        await self.session.rollback()  # give the sequence number back
-                        await self.session.refresh(existing)
-                        return existing, False
                 await self._ensure_day(centre.id, day)
                 seq_no = (
                     await self.session.execute(
