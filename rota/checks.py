@@ -102,33 +102,28 @@ def _check_shift_alone(
     shift: Shift, doctor: Doctor, centre: Centre, day: date, lookups: _Lookups
 ) -> list[Conflict]:
     """Checks that need only the shift itself: attachment, room, opening, leave."""
-    found = []
-    where_fr, where_en = _where_when(shift, centre)
+    # (kind, start, end, French, English); "{where}" is filled in only if something is found,
+    # since formatting local times is the costly part and nearly every shift is fine.
+    problems: list[tuple[ConflictKind, datetime, datetime, str, str]] = []
     name = doctor.display_name
     if centre.id not in doctor.centre_ids:
-        found.append(
-            make_conflict(
+        problems.append(
+            (
                 ConflictKind.NOT_ASSIGNED_TO_CENTRE,
-                doctor.id,
-                centre.id,
                 shift.start,
                 shift.end,
-                f"{name} n'est pas rattaché(e) au centre {centre.name} : {where_fr}",
-                f"{name} is not attached to {centre.name}: {where_en}",
-                (shift.id,),
+                f"{name} n'est pas rattaché(e) au centre {centre.name} : {{where}}",
+                f"{name} is not attached to {centre.name}: {{where}}",
             )
         )
     if shift.room is not None and centre.rooms and shift.room not in centre.rooms:
-        found.append(
-            make_conflict(
+        problems.append(
+            (
                 ConflictKind.UNKNOWN_ROOM,
-                doctor.id,
-                centre.id,
                 shift.start,
                 shift.end,
-                f"La salle {shift.room} n'existe pas au centre {centre.name} : {name}, {where_fr}",
-                f"Room {shift.room} does not exist at {centre.name}: {name}, {where_en}",
-                (shift.id,),
+                f"La salle {shift.room} n'existe pas au centre {centre.name} : {name}, {{where}}",
+                f"Room {shift.room} does not exist at {centre.name}: {name}, {{where}}",
             )
         )
     spans = lookups.opening(centre, day)
@@ -138,16 +133,13 @@ def _check_shift_alone(
             detail_fr, detail_en = f"ouvert {hours}", f"open {hours}"
         else:
             detail_fr, detail_en = "centre fermé ce jour-là", "centre closed that day"
-        found.append(
-            make_conflict(
+        problems.append(
+            (
                 ConflictKind.OUTSIDE_OPENING,
-                doctor.id,
-                centre.id,
                 shift.start,
                 shift.end,
-                f"Créneau de {name} hors des heures d'ouverture : {where_fr} ({detail_fr})",
-                f"Shift of {name} outside opening hours: {where_en} ({detail_en})",
-                (shift.id,),
+                f"Créneau de {name} hors des heures d'ouverture : {{where}} ({detail_fr})",
+                f"Shift of {name} outside opening hours: {{where}} ({detail_en})",
             )
         )
     for leave in lookups.context.leaves_by_doctor.get(doctor.id, ()):
@@ -156,19 +148,31 @@ def _check_shift_alone(
         if leave.end <= shift.start:
             continue
         approved = leave.status is LeaveStatus.APPROVED
-        found.append(
-            make_conflict(
+        problems.append(
+            (
                 ConflictKind.ON_LEAVE if approved else ConflictKind.LEAVE_PENDING,
-                doctor.id,
-                centre.id,
                 max(shift.start, leave.start),
                 min(shift.end, leave.end),
-                f"{name} est en congé{'' if approved else ' (demande en attente)'} : {where_fr}",
-                f"{name} is on {'' if approved else 'requested '}leave: {where_en}",
-                (shift.id,),
+                f"{name} est en congé{'' if approved else ' (demande en attente)'} : {{where}}",
+                f"{name} is on {'' if approved else 'requested '}leave: {{where}}",
             )
         )
-    return found
+    if not problems:
+        return []
+    where_fr, where_en = _where_when(shift, centre)
+    return [
+        make_conflict(
+            kind,
+            doctor.id,
+            centre.id,
+            start,
+            end,
+            french.replace("{where}", where_fr),
+            english.replace("{where}", where_en),
+            (shift.id,),
+        )
+        for kind, start, end, french, english in problems
+    ]
 
 
 def _check_doctor(doctor: Doctor, shifts: Sequence[Shift], lookups: _Lookups) -> list[Conflict]:
