@@ -86,5 +86,5 @@ def doctor_feed(
         calendar.add_missing_timezones(
             first_date=first_day - timedelta(days=366), last_date=last_day + timedelta(days=366)
         )
-    return calendar.to_ical()
-
+    document: bytes = calendar.to_ical()
+    return document
