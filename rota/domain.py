@@ -6,7 +6,7 @@ calendar UIDs built from them stay stable. Instants are timezone-aware UTC datet
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -96,7 +96,7 @@ class Leave:
     start: datetime
     end: datetime
     status: LeaveStatus = LeaveStatus.APPROVED
-    reason: str = field(default="", compare=False)
+    reason: str = ""
 
     def __post_init__(self) -> None:
         _require_aware("Le début du congé", self.start)
