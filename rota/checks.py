@@ -20,9 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from rota.calendar import Interval, opening_intervals
 from rota.conflicts import Conflict, ConflictKind, make_conflict
 from rota.coverage import CoverNeeds, centre_coverage, gaps_as_conflicts
+from rota.days import Interval, opening_intervals
 from rota.domain import Centre, Doctor, Leave, LeaveStatus, Shift
 from rota.wording import clock_range, hours_text, when_en, when_fr
 

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from rota.calendar import DayType, day_type, days_between, opening_intervals
 from rota.conflicts import Conflict, ConflictKind, make_conflict
+from rota.days import DayType, day_type, days_between, opening_intervals
 from rota.domain import Centre, Shift
 from rota.wording import when_en, when_fr
 

@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from rota.calendar import zone
+from rota.days import zone
 from rota.domain import Centre, Doctor, Shift
 
 HEADER = ("date", "début", "fin", "médecin", "salle", "heures")

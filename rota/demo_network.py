@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from rota.calendar import OpeningHours, TimeRange, holiday_region
 from rota.checks import RotaContext
 from rota.coverage import CoverNeeds, CoverSegment
+from rota.days import OpeningHours, TimeRange, holiday_region
 from rota.domain import Centre, Doctor, Leave, LeaveStatus, Shift
 from rota.fill import fill_gaps
 from rota.patterns import ShiftPattern, expand_pattern

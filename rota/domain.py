@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from rota.calendar import HolidayRegion, OpeningHours, local_day, local_instant, zone
+from rota.days import HolidayRegion, OpeningHours, local_day, local_instant, zone
 
 
 def _require_aware(name: str, value: datetime) -> None:

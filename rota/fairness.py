@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from rota.calendar import DayType, day_type, local_instant
+from rota.days import DayType, day_type, local_instant
 from rota.domain import Centre, Doctor, Shift
 
 

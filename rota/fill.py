@@ -19,8 +19,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from rota.calendar import DayType, day_type, days_between
 from rota.coverage import CoverGap, CoverNeeds, centre_coverage, network_coverage
+from rota.days import DayType, day_type, days_between
 from rota.domain import Centre, Doctor, Leave, Shift
 
 

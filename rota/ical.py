@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration
 
-from rota.calendar import zone
+from rota.days import zone
 from rota.domain import Centre, Doctor, Shift
 from rota.wording import hours_text
 

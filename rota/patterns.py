@@ -3,7 +3,7 @@
 Times of a pattern are local wall-clock times of the centre: a 08:00–14:00 pattern gives
 08:00–14:00 local on both sides of a DST change, so its UTC instants move by an hour.
 A wall time that does not exist or exists twice is resolved as in
-:func:`rota.calendar.local_instant` (fold=0: a gap time is pushed forward by the gap, an
+:func:`rota.days.local_instant` (fold=0: a gap time is pushed forward by the gap, an
 ambiguous time means its first occurrence). A shift that this makes empty (e.g. 02:00–03:00 on
 the spring-forward night) is dropped rather than raised, since it has no working time at all.
 An end time at or before the start time means the shift ends the next day.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 
-from rota.calendar import DayType, day_type, days_between
+from rota.days import DayType, day_type, days_between
 from rota.domain import Centre, Shift
 
 

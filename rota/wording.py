@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rota.calendar import zone
+from rota.days import zone
 
 _DAYS_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 _DAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

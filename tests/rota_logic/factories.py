@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from rota.calendar import ExceptionalDay, HolidayRegion, OpeningHours, TimeRange, holiday_region
+from rota.days import ExceptionalDay, HolidayRegion, OpeningHours, TimeRange, holiday_region
 from rota.domain import Centre, Doctor, Shift
 
 PARIS = "Europe/Paris"

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from rota.calendar import (
+from rota.days import (
     DayType,
     ExceptionalDay,
     TimeRange,

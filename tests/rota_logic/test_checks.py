@@ -2,10 +2,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from rota.calendar import ExceptionalDay, TimeRange, holiday_region
 from rota.checks import RotaContext, ShiftChange, check_change, check_shifts
 from rota.conflicts import Conflict, ConflictKind, Severity
 from rota.coverage import CoverNeeds, CoverSegment
+from rota.days import ExceptionalDay, TimeRange, holiday_region
 from rota.domain import Leave, LeaveStatus, Shift
 
 from .factories import BRUSSELS, FALL_BACK, SPRING_FORWARD, make_centre, make_doctor, make_shift

@@ -1,6 +1,5 @@
 from datetime import UTC, date, datetime, time, timedelta
 
-from rota.calendar import DayType, ExceptionalDay, TimeRange, holiday_region
 from rota.conflicts import ConflictKind
 from rota.coverage import (
     CoverNeeds,
@@ -10,6 +9,7 @@ from rota.coverage import (
     network_coverage,
     on_duty,
 )
+from rota.days import DayType, ExceptionalDay, TimeRange, holiday_region
 from rota.patterns import ShiftPattern, expand_pattern
 
 from .factories import SPRING_FORWARD, at, make_centre, make_shift

@@ -3,10 +3,10 @@ from datetime import date, time, timedelta
 from functools import cache
 from time import perf_counter
 
-from rota.calendar import holiday_region
 from rota.checks import RotaContext, check_shifts
 from rota.conflicts import ConflictKind
 from rota.coverage import CoverNeeds, CoverSegment, network_coverage
+from rota.days import holiday_region
 from rota.demo_network import DemoNetwork, build_demo_network
 from rota.domain import Leave
 from rota.fill import fill_gaps

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from icalendar import Calendar
 
-from rota.calendar import holiday_region
+from rota.days import holiday_region
 from rota.ical import doctor_feed
 
 from .factories import BRUSSELS, FALL_BACK, SPRING_FORWARD, make_centre, make_doctor, make_shift

@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from rota.calendar import zone
+from rota.days import zone
 from rota.patterns import ShiftPattern, expand_pattern, shift_id_for
 
 from .factories import FALL_BACK, PARIS, SPRING_FORWARD, make_centre
