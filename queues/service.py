@@ -75,11 +75,21 @@ class QueueOps:
             .on_conflict_do_nothing(index_elements=["centre_id", "service_day"])
         )
 
-    def _publish(self, centre: Centre, seq: int, kind: str, ticket: Ticket | None) -> None:
+    def _publish(
+        self,
+        centre: Centre,
+        seq: int,
+        kind: str,
+        ticket: Ticket | None,
+        finished: Sequence[Ticket] = (),
+    ) -> None:
         rooms = {room.id: room for room in centre.rooms}
         event: dict[str, Any] = {"type": kind, "seq": seq, "centre": centre.slug}
         if ticket is not None:
             event["ticket"] = public_ticket(ticket, rooms)
+        if finished:
+            # Consultations that this call ended in the same transaction (same seq).
+            event["finished"] = [public_ticket(t, rooms) for t in finished]
         self.bus.publish(centre.id, event)
 
     async def _ticket_for_update(self, centre: Centre, ticket_id: int) -> Ticket:
@@ -177,7 +187,7 @@ class QueueOps:
                 now = self.clock()
                 day = centre.service_day(now)
                 seq = await self._bump_seq(centre.id)
-                await self._free_room(centre, room, now)
+                finished = await self._free_room(centre, room, now)
                 next_id = (
                     select(Ticket.id)
                     .where(
@@ -215,10 +225,10 @@ class QueueOps:
             except BaseException:
                 await self.session.rollback()
                 raise
-        self._publish(centre, seq, "ticket.called", ticket)
+        self._publish(centre, seq, "ticket.called", ticket, finished)
         return ticket
 
-    async def _free_room(self, centre: Centre, room: Room, now: datetime) -> None:
+    async def _free_room(self, centre: Centre, room: Room, now: datetime) -> list[Ticket]:
         """Calling the next patient ends the consultation under way in this room."""
         in_room = (
             (
@@ -243,6 +253,7 @@ class QueueOps:
                 )
             ticket.status = TicketStatus.DONE
             ticket.ended_at = now
+        return list(in_room)
 
     # --- other transitions -------------------------------------------------------------
 
@@ -256,6 +267,7 @@ class QueueOps:
         caller_id: int | None = None,
     ) -> Ticket:
         async with self.gate.hold():
+            finished: list[Ticket] = []
             try:
                 now = self.clock()
                 seq = await self._bump_seq(centre.id)
@@ -267,7 +279,7 @@ class QueueOps:
                 if action is Action.CALL:
                     if room is None:
                         raise DomainError("a room is needed to call a patient / salle requise")
-                    await self._free_room(centre, room, now)
+                    finished = await self._free_room(centre, room, now)
                     ticket.room_id, ticket.called_by_id = room.id, caller_id
                     ticket.called_at, ticket.call_count = now, 1
                 elif action is Action.RECALL:
@@ -287,7 +299,7 @@ class QueueOps:
             except BaseException:
                 await self.session.rollback()
                 raise
-        self._publish(centre, seq, f"ticket.{action.value}", ticket)
+        self._publish(centre, seq, f"ticket.{action.value}", ticket, finished)
         return ticket
 
     async def set_priority(self, centre: Centre, ticket_id: int, priority: Priority) -> Ticket:
