@@ -262,11 +262,16 @@ class Score:
     def as_dict(self) -> dict[str, Any]:
         return {
             "patients_scored": self.n,
-            "mae_min": round(self.mae, 3),
-            "bias_min": round(self.bias, 3),
-            "within_15_min": round(self.within_15, 4),
-            "interval_coverage": None if self.coverage is None else round(self.coverage, 4),
+            "mae_min": _figure(self.mae, 3),
+            "bias_min": _figure(self.bias, 3),
+            "within_15_min": _figure(self.within_15, 4),
+            "interval_coverage": _figure(self.coverage, 4),
         }
+
+
+def _figure(value: float | None, digits: int) -> float | None:
+    # No patient called, or no interval: null rather than NaN, which is not JSON.
+    return None if value is None or math.isnan(value) else round(value, digits)
 
 
 @dataclass(frozen=True)
