@@ -35,9 +35,9 @@ from queues.ordering import Priority, in_call_order
 
 INF = math.inf
 
-# Number of simulated days per estimate: 160 keeps the 10 %/90 % quantiles stable to a minute or
-# so while a 40-patient, 5-doctor snapshot stays well under 50 ms.
-DEFAULT_RUNS = 160
+# Number of simulated days per estimate: 320 keeps the interval's quantiles stable to a minute or
+# so, and a 40-patient, 5-doctor snapshot takes ~10 ms (bench/bench_estimator.py).
+DEFAULT_RUNS = 320
 
 # Quantiles of the simulated call times that bound the 80 % interval. Exact waits (a doctor free
 # now, or in turnover) are always inside it, so the nominal 0.10/0.90 covered 82 % of patients on

@@ -75,8 +75,8 @@ def format_table(results: Sequence[ScenarioResult], overall: Summary) -> str:
     lines.append("-" * len(head))
     lines.append(line("overall", overall))
     lines.append(
-        "MAE and bias in minutes (bias: predicted minus actual), over patients who were called; "
-        "<=15: share within 15 min; in80: share inside the 80 % interval."
+        "MAE and bias in minutes (bias: predicted minus actual), over patients who were called;\n"
+        "<=15: share within 15 min; in80: share inside the estimator's 80 % interval."
     )
     return "\n".join(lines)
 
