@@ -316,8 +316,8 @@ def summarise(patients: Iterable[PatientResult], left_unseen: int) -> Summary:
     """Score the estimator and the naive figure over the patients who were called.
 
     Scores use the rounded figures of the output rows, so the JSON is consistent with itself. An
-    estimate of "no call today" for a patient who was called counts as an error of the whole day
-    remaining (it is scored as the time to midnight after closing, 48:00).
+    estimate of "no call today" (null in the rows) for a patient who was called is scored as a
+    call at 48:00, the end of the replay's clock: a large error, as it should be.
     """
     rows = list(patients)
     called = [r for r in rows if r.actual is not None]
@@ -389,7 +389,7 @@ class _DoctorState:
     def on_shift(self, t: int) -> bool:
         if any(start <= t < end for start, end in self.shifts):
             return True
-        return self.stays and t >= self.shifts[-1][1]
+        return self.stays and t >= max(end for _, end in self.shifts)
 
     def can_call(self, t: int) -> bool:
         return (
@@ -402,7 +402,6 @@ class _DoctorState:
 @dataclass
 class _Day:
     scenario: Scenario
-    estimator: Callable[[CentreSnapshot], CentreEstimate]
     turnover: int = 0
     doctors: list[_DoctorState] = field(default_factory=list)
     waiting: list[tuple[_Key, ScenarioPatient]] = field(default_factory=list)
@@ -478,15 +477,14 @@ def replay(
 ) -> ScenarioResult:
     """Replay the day by the README's rules and score the estimator and the naive figure."""
     closes = _ms(scenario.closes)
-    day = _Day(scenario, estimator, turnover=_ms(scenario.turnover_min))
+    day = _Day(scenario, turnover=_ms(scenario.turnover_min))
     for rota in sorted(scenario.doctors, key=lambda d: d.id):
+        if not rota.shifts:
+            continue  # not working today
         shifts = tuple((_ms(a), _ms(b)) for a, b in rota.shifts)
-        day.doctors.append(
-            _DoctorState(rota.id, shifts, stays=bool(shifts) and shifts[-1][1] >= closes)
-        )
+        day.doctors.append(_DoctorState(rota.id, shifts, stays=max(b for _, b in shifts) >= closes))
         for start, _ in shifts:
             day.push(start, _WAKE, rota.id)
-    day.doctors = [d for d in day.doctors if d.shifts]
     by_id = {p.id: p for p in scenario.patients}
     for p in sorted(scenario.patients, key=lambda p: (_ms(p.arrival), p.id)):
         day.push(_ms(p.arrival), _CHECKIN, p.id)
