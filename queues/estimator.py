@@ -317,7 +317,7 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
         # as soon as allowed and the call times do not depend on who is called. Each patient is
         # called at the first call after everyone ahead is called or gone; a patient who left in
         # this simulated day gets the time they would have been called had they stayed.
-        while True:
+        while ready:  # no doctor on the rota today: nobody is ever called
             j = 0
             t = ready[0]
             for k in range(1, len(ready)):

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from queues.models import CentreDay, Ticket
 from queues.numbering import ticket_number
@@ -50,16 +51,19 @@ class QueueOps:
 
     # --- helpers -----------------------------------------------------------------------
 
-    async def _bump_seq(self, centre_id: int) -> int:
+    async def _bump_seq(self, centre: Centre) -> int:
         # First statement of every change: the centre row lock orders concurrent changes
         # at one centre, so sequence numbers match the order of commits.
         result = await self.session.execute(
             update(Centre)
-            .where(Centre.id == centre_id)
+            .where(Centre.id == centre.id)
             .values(event_seq=Centre.event_seq + 1)
             .returning(Centre.event_seq)
         )
-        return int(result.scalar_one())
+        seq = int(result.scalar_one())
+        # Keep the loaded centre in step without marking it changed: caches key on it.
+        set_committed_value(centre, "event_seq", seq)
+        return seq
 
     async def _lock_centre(self, centre_id: int) -> None:
         # SQLite ignores FOR UPDATE; there the write gate already serialises writers.
@@ -129,7 +133,7 @@ class QueueOps:
                         return existing, False
                 now = self.clock()
                 day = centre.service_day(now)
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 await self._ensure_day(centre.id, day)
                 seq_no = (
                     await self.session.execute(
@@ -186,7 +190,7 @@ class QueueOps:
             try:
                 now = self.clock()
                 day = centre.service_day(now)
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 finished = await self._free_room(centre, room, now)
                 next_id = (
                     select(Ticket.id)
@@ -270,7 +274,7 @@ class QueueOps:
             finished: list[Ticket] = []
             try:
                 now = self.clock()
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 ticket = await self._ticket_for_update(centre, ticket_id)
                 try:
                     new_status = next_status(action, TicketStatus(ticket.status))
@@ -319,7 +323,7 @@ class QueueOps:
     ) -> Ticket:
         async with self.gate.hold():
             try:
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 ticket = await self._ticket_for_update(centre, ticket_id)
                 if ticket.status != TicketStatus.WAITING:
                     raise Conflict(
@@ -354,7 +358,7 @@ class QueueOps:
         async with self.gate.hold():
             try:
                 day = centre.service_day(self.clock())
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 await self._ensure_day(centre.id, day)
                 await self.session.execute(
                     update(CentreDay)

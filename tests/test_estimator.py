@@ -127,6 +127,13 @@ def test_nobody_left_on_the_rota_means_no_call_today() -> None:
     assert result.newcomer[Priority.STANDARD].wait_min == math.inf
 
 
+def test_no_doctor_at_all_today_means_no_call_and_no_crash() -> None:
+    result = estimate(snapshot((), waiting(3)))
+    assert all(e.wait_min == math.inf for e in result.waiting.values())
+    assert result.newcomer[Priority.URGENT].wait_min == math.inf
+    assert result.newcomer[Priority.STANDARD].after_closing
+
+
 def test_long_running_consultation_is_expected_to_end_later_not_already() -> None:
     doctors = (DoctorDay("d1", ALL_DAY, free_from=NOW - 60),)
     fresh = estimate(snapshot(doctors, (), (busy("d1", 1),))).newcomer[Priority.STANDARD]
