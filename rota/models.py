@@ -182,9 +182,7 @@ class Leave(BigIntAuditBase):
     decided_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
     )
-    decided_at: Mapped[datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True
-    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
 
 class CoverNeed(BigIntAuditBase):
