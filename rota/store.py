@@ -118,9 +118,11 @@ async def load_shifts(
     elif doctor_ids is not None:
         query = query.where(s.doctor_id.in_(doctor_ids))
     slug_of, room_of = network.slug_of, network.room_code_of
+    # Through the connection, not the ORM session: plain rows come back about twice as fast.
+    connection = await session.connection()
     return [
         shift_of(i, d, slug_of[c], room_of.get(r) if r is not None else None, a, b)
-        for i, d, c, r, a, b in (await session.execute(query)).tuples()
+        for i, d, c, r, a, b in (await connection.execute(query)).tuples()
     ]
 
 
