@@ -54,9 +54,11 @@ class Network:
         return found
 
     def room_id(self, slug: str, code: str | None) -> int | None:
+        """The id of a room by its code at a centre; NotFound for an unknown centre or room."""
+        centre = self.centre_row(slug)
         if code is None:
             return None
-        for room in self.centre_row(slug).rooms:
+        for room in centre.rooms:
             if room.code == code:
                 return room.id
         raise NotFound(f"Salle {code!r} inconnue au centre {slug} / unknown room")

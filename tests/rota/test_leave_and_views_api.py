@@ -89,8 +89,13 @@ async def test_on_duty_now_leaves_out_a_doctor_on_leave(
     ]
     await manager.post(
         "/api/rota/leave",
-        json={"doctor_id": rota.doctors["alice"], "first_day": MONDAY, "last_day": MONDAY,
-              "approved": True, "accept_warnings": True},
+        json={
+            "doctor_id": rota.doctors["alice"],
+            "first_day": MONDAY,
+            "last_day": MONDAY,
+            "approved": True,
+            "accept_warnings": True,
+        },
     )
     duty = (await desk.get("/api/centres/paris/on-duty")).json()
     assert [d["doctor"] for d in duty] == ["Dr Bruno Petit"]

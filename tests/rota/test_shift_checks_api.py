@@ -39,9 +39,10 @@ async def test_double_booking_is_refused_even_when_warnings_are_accepted(
         assert conflict["severity"] == "error"
         # Who, where and when, in French and in English.
         assert "Dr Bruno Petit" in conflict["message"]
-        assert "Lyon Part-Dieu" in conflict["message"] and "07/12/2026 10:00–16:00" in conflict[
-            "message"
-        ]
+        assert (
+            "Lyon Part-Dieu" in conflict["message"]
+            and "07/12/2026 10:00–16:00" in conflict["message"]
+        )
         assert "two places at once" in conflict["message_en"]
     listed = (await manager.get(f"/api/rota/shifts?from={MONDAY}&to={MONDAY}")).json()
     assert len(listed) == 1
@@ -84,8 +85,12 @@ async def test_a_shift_on_approved_leave_is_refused(clients: StaffClients, rota:
     manager = await clients("manager")
     leave = await manager.post(
         "/api/rota/leave",
-        json={"doctor_id": rota.doctors["alice"], "first_day": MONDAY, "last_day": MONDAY,
-              "approved": True},
+        json={
+            "doctor_id": rota.doctors["alice"],
+            "first_day": MONDAY,
+            "last_day": MONDAY,
+            "approved": True,
+        },
     )
     assert leave.status_code == 201, leave.text
     refused = await add_shift(
@@ -137,9 +142,9 @@ async def test_weekly_limit_is_a_warning(clients: StaffClients, rota: Rota) -> N
 
 async def test_removing_cover_asks_and_moving_checks(clients: StaffClients, rota: Rota) -> None:
     manager = await clients("manager")
-    shift_id = (
-        await add_shift(manager, rota, "alice", MONDAY, "08:00", "20:00")
-    ).json()["shifts"][0]["id"]
+    shift_id = (await add_shift(manager, rota, "alice", MONDAY, "08:00", "20:00")).json()["shifts"][
+        0
+    ]["id"]
     removal = await manager.delete(f"/api/rota/shifts/{shift_id}")
     assert removal.status_code == 409
     assert kinds(removal) == ["under_cover"]
