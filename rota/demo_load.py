@@ -18,13 +18,14 @@ from rota import models
 from rota.convert import hours_json
 from rota.days import DayType
 from rota.demo_network import DemoNetwork, build_demo_network
+from service.db import BigIntAuditBase
 
 DAYS_BEFORE = 14
 DAYS_AFTER = 16
 
 
 async def _insert(
-    session: AsyncSession, table: type[models.BigIntAuditBase], rows: Sequence[dict[str, Any]]
+    session: AsyncSession, table: type[BigIntAuditBase], rows: Sequence[dict[str, Any]]
 ) -> list[int]:
     if not rows:
         return []
