@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import statistics
 import sys
 import tempfile
@@ -22,9 +23,6 @@ from time import perf_counter
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
-import logging
-
-logging.getLogger("httpx").setLevel(logging.WARNING)
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
@@ -88,7 +86,8 @@ async def _run(url: str, repeat: int) -> None:
                 for label, (first, last) in (("week", week), ("month", month)):
                     query = f"/api/rota/{view}?from={first}&to={last}"
                     best, median, size = await _time(client, query, repeat)
-                    print(f"{view + ', ' + label + ' (26 centres)':<34}{best:>10.1f}{median:>11.1f}{size:>8}")
+                    name = f"{view}, {label} (26 centres)"
+                    print(f"{name:<34}{best:>10.1f}{median:>11.1f}{size:>8}")
 
 
 def main() -> None:
@@ -96,6 +95,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
         if args.database_url:
