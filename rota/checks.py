@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from rota.conflicts import Conflict, ConflictKind, make_conflict
-from rota.coverage import CoverNeeds, centre_coverage, gaps_as_conflicts
+from rota.coverage import CoverGap, CoverNeeds, centre_coverage, gaps_as_conflicts
 from rota.days import Interval, opening_intervals
 from rota.domain import Centre, Doctor, Leave, LeaveStatus, Shift
 from rota.wording import clock_range, hours_text, when_en, when_fr
@@ -383,7 +383,7 @@ def check_change(
             if s.doctor_id in doctors or (s.centre_id, s.room) in rooms or s.centre_id in centres
         ]
 
-    def conflicts_of(shifts: Sequence[Shift]) -> list[Conflict]:
+    def conflicts_of(shifts: Sequence[Shift]) -> tuple[list[Conflict], list[CoverGap]]:
         subset = relevant(shifts)
         lookups = _Lookups(context)
         found = []
@@ -395,13 +395,37 @@ def check_change(
             doctor_shifts.sort(key=lambda s: (s.start, s.end, s.id))
             found.extend(_check_doctor(context.doctor(doctor_id), doctor_shifts, lookups))
         found.extend(_check_rooms([s for s in subset if (s.centre_id, s.room) in rooms], lookups))
+        gaps: list[CoverGap] = []
         for centre_id, day in sorted(days):
             needs = context.cover_needs.get(centre_id)
             if needs is not None:
                 centre = context.centre(centre_id)
                 (cover,) = centre_coverage(centre, subset, needs, day, day)
-                found.extend(gaps_as_conflicts(cover.gaps, context.centres))
-        return found
+                gaps.extend(cover.gaps)
+        return found, gaps
 
-    before = set(conflicts_of(existing))
-    return sorted((c for c in conflicts_of(after) if c not in before), key=_order)
+    found_before, gaps_before = conflicts_of(existing)
+    found_after, gaps_after = conflicts_of(after)
+    before = set(found_before)
+    new_gaps = [gap for gap in gaps_after if _worse_than_before(gap, gaps_before)]
+    found = [c for c in found_after if c not in before]
+    found += gaps_as_conflicts(new_gaps, context.centres)
+    return sorted(found, key=_order)
+
+
+def _worse_than_before(gap: CoverGap, before: Sequence[CoverGap]) -> bool:
+    """Whether a gap after a change is short of more doctors, somewhere, than before.
+
+    Comparing gaps as conflicts would call a gap that a new shift only narrowed (08–20 becoming
+    14–20) a new one; what matters is whether the shortfall grew at some instant.
+    """
+    cursor = gap.start
+    for old in sorted(before, key=lambda g: g.start):
+        if old.centre_id != gap.centre_id or old.end <= cursor or old.planned > gap.planned:
+            continue
+        if old.start > cursor:
+            return True
+        cursor = old.end
+        if cursor >= gap.end:
+            return False
+    return cursor < gap.end

@@ -2,6 +2,48 @@
 
 from __future__ import annotations
 
+from litestar import Router
+
+from rota.answers import ChangeRefused, change_refused_handler
+from rota.api_exports import (
+    calendar_feed,
+    centre_month_export,
+    create_calendar_token,
+    list_calendar_tokens,
+    revoke_calendar_token,
+)
+from rota.api_network import CentreRotaController, DoctorController
+from rota.api_plan import LeaveController, PatternController, ShiftController, fill_gaps_handler
+from rota.api_views import (
+    conflicts_view,
+    coverage_view,
+    fairness_view,
+    holidays_view,
+    on_duty_view,
+)
+from rota.page import rota_page
 from service.feature import Feature
 
-FEATURE = Feature(name="rota")
+api = Router(
+    path="/api/rota",
+    tags=["rota"],
+    route_handlers=[
+        DoctorController,
+        CentreRotaController,
+        ShiftController,
+        PatternController,
+        LeaveController,
+        fill_gaps_handler,
+        coverage_view,
+        conflicts_view,
+        fairness_view,
+        holidays_view,
+        create_calendar_token,
+        list_calendar_tokens,
+        revoke_calendar_token,
+        centre_month_export,
+    ],
+    exception_handlers={ChangeRefused: change_refused_handler},
+)
+
+FEATURE = Feature(name="rota", route_handlers=[api, on_duty_view, calendar_feed, rota_page])

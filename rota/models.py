@@ -1,18 +1,35 @@
-"""Centres and their consulting rooms (the rota grows these; the queue needs them now)."""
+"""Rota tables: centres and rooms (the queue needs them too), doctors, shifts, leave, needs.
+
+Instants are stored in UTC; local things (exceptional days, cover-need times, pattern times)
+are stored as the centre's wall-clock values and turned into instants by rota.days.
+Rows become the plain rota.domain values in rota.convert, where every decision is taken.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from advanced_alchemy.types import JsonB
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from advanced_alchemy.types import DateTimeUTC, JsonB
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Time,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import BigIntAuditBase
 
 # Opening hours per ISO weekday (1 = Monday ... 7 = Sunday) as lists of ["HH:MM", "HH:MM"].
 OpeningHours = dict[str, list[list[str]]]
+# Hours of one day as ["HH:MM", "HH:MM"] pairs (public-holiday hours, exceptional days).
+DayHours = list[list[str]]
 
 DEFAULT_OPENING_HOURS: OpeningHours = {str(d): [["08:00", "20:00"]] for d in range(1, 8)}
 
@@ -29,6 +46,14 @@ class Centre(BigIntAuditBase):
     # Bumped in the same transaction as every change at this centre: screens use it to
     # notice a missed event and ask for a fresh snapshot.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    city: Mapped[str] = mapped_column(String(100), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    # Whit Monday is a "journée de solidarité" in France: many networks keep weekday cover.
+    whit_monday_is_holiday: Mapped[bool] = mapped_column(Boolean, default=True)
+    # None: on a public holiday the centre keeps that weekday's usual hours.
+    public_holiday_hours: Mapped[DayHours | None] = mapped_column(
+        JsonB, nullable=True, default=None
+    )
 
     rooms: Mapped[list[Room]] = relationship(
         back_populates="centre", lazy="selectin", order_by="Room.position"
@@ -58,3 +83,126 @@ class Room(BigIntAuditBase):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     centre: Mapped[Centre] = relationship(back_populates="rooms", lazy="raise")
+
+
+class ExceptionalDay(BigIntAuditBase):
+    """A local date with other hours than usual; no hours means closed."""
+
+    __tablename__ = "exceptional_day"
+    __table_args__ = (UniqueConstraint("centre_id", "day", name="uq_exceptional_day"),)
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    hours: Mapped[DayHours] = mapped_column(JsonB, default=list)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Doctor(BigIntAuditBase):
+    __tablename__ = "doctor"
+
+    display_name: Mapped[str] = mapped_column(String(120))
+    # RPPS: the 11-digit national practitioner number; unique when given (NULLs never clash).
+    rpps: Mapped[str | None] = mapped_column(String(11), nullable=True, unique=True)
+    weekly_limit_hours: Mapped[float | None] = mapped_column(Float, nullable=True, default=48.0)
+    min_rest_hours: Mapped[float] = mapped_column(Float, default=11.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+
+
+class DoctorCentre(BigIntAuditBase):
+    """A doctor may work at a centre (rota checks refuse shifts elsewhere)."""
+
+    __tablename__ = "doctor_centre"
+    __table_args__ = (UniqueConstraint("doctor_id", "centre_id", name="uq_doctor_centre"),)
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+
+
+class ShiftPattern(BigIntAuditBase):
+    """A repeating weekly session; creating one writes its shifts, edited one by one after."""
+
+    __tablename__ = "shift_pattern"
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("room.id", ondelete="SET NULL"), nullable=True
+    )
+    weekdays: Mapped[list[int]] = mapped_column(JsonB)  # ISO: 1 = Monday … 7 = Sunday
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)  # at or before start_time: ends next day
+    first_day: Mapped[date] = mapped_column(Date)
+    last_day: Mapped[date] = mapped_column(Date)
+    interval_weeks: Mapped[int] = mapped_column(Integer, default=1)
+    exception_days: Mapped[list[str]] = mapped_column(JsonB, default=list)  # ISO dates
+    skip_public_holidays: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class Shift(BigIntAuditBase):
+    __tablename__ = "shift"
+    __table_args__ = (
+        # The views load a period per centre, the checks a period per doctor.
+        Index("ix_shift_centre_start", "centre_id", "starts_at"),
+        Index("ix_shift_doctor_start", "doctor_id", "starts_at"),
+    )
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("room.id", ondelete="SET NULL"), nullable=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    pattern_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift_pattern.id", ondelete="SET NULL"), nullable=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
+    )
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class Leave(BigIntAuditBase):
+    __tablename__ = "leave"
+    __table_args__ = (Index("ix_leave_doctor_start", "doctor_id", "starts_at"),)
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # rota.domain.LeaveStatus
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class CoverNeed(BigIntAuditBase):
+    """N doctors wanted at a centre between two local times on one kind of day."""
+
+    __tablename__ = "cover_need"
+    __table_args__ = (Index("ix_cover_need_centre", "centre_id"),)
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+    day_type: Mapped[str] = mapped_column(String(16))  # rota.days.DayType
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    doctors: Mapped[int] = mapped_column(Integer)
+
+
+class CalendarToken(BigIntAuditBase):
+    """A doctor's calendar subscription; only a SHA-256 of the secret token is kept."""
+
+    __tablename__ = "calendar_token"
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

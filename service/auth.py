@@ -77,7 +77,7 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             httponly=True,
             samesite="lax",
         ),
-        exclude=["^/health", "^/schema", "^/api/auth/login", "^/static", "^/$"],
+        exclude=["^/health", "^/schema", "^/api/auth/login", "^/static", "^/$", "^/cal/"],
     )
 
 

@@ -271,6 +271,12 @@ class TestCheckChange:
         )
         assert "1 médecin(s) prévu(s) pour 2 demandé(s)" in conflict.message
 
+    def test_a_shift_that_only_narrows_a_gap_reports_no_cover_problem(self) -> None:
+        needs = {"lyon": CoverNeeds(weekday=(CoverSegment(time(8), time(20), 3),))}
+        added = make_shift("new", "martin", LYON, MONDAY, 16, 19, "3")
+        found = check_change(self.existing, ShiftChange.adding(added), context(needs=needs))
+        assert ConflictKind.UNDER_COVER not in kinds(found)
+
     def test_removing_an_unknown_shift_is_a_value_error(self) -> None:
         with pytest.raises(ValueError, match="inconnu"):
             check_change(self.existing, ShiftChange.removing("zzz"), context())

@@ -1,0 +1,259 @@
+"""Planning endpoints: shifts (add, move, remove), patterns, leave, automatic filling.
+
+A change that creates conflicts is answered 409 with the list of conflicts; send it again with
+``"accept_warnings": true`` to confirm warnings (errors cannot be confirmed, except the
+consequences of leave: see rota.planning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from msgspec import UNSET
+from sqlalchemy import select
+
+from rota import models
+from rota.answers import conflict_out, leave_out, shift_out
+from rota.bulk import create_pattern, fill
+from rota.days import zone
+from rota.deps import FromDay, ToDay, checked_period, provide_rota_ops
+from rota.domain import LeaveStatus, Shift
+from rota.planning import RotaOps, instants, wall
+from rota.schemas import (
+    FillIn,
+    FillOut,
+    LeaveChangeOut,
+    LeaveDecision,
+    LeaveIn,
+    LeaveOut,
+    PatternCreated,
+    PatternIn,
+    ShiftChangeOut,
+    ShiftIn,
+    ShiftMove,
+    ShiftOut,
+)
+from rota.store import Network, load_network, load_shifts
+from service.auth import manager_only
+from service.errors import NotFound
+
+AcceptWarnings = Annotated[bool, QueryParameter(name="accept_warnings")]
+
+
+def moved(data: ShiftMove) -> Callable[[Network, Shift], Shift]:
+    """The shift as the request wants it: fields not given stay as they are."""
+
+    def change(network: Network, shift: Shift) -> Shift:
+        slug = shift.centre_id if data.centre is UNSET else data.centre
+        network.centre_row(slug)  # 404 for an unknown centre
+        centre = network.centres[slug]
+        doctor_id = shift.doctor_id if data.doctor_id is UNSET else str(data.doctor_id)
+        if data.room is not UNSET:
+            room = data.room
+        else:  # room codes belong to a centre: a shift moved elsewhere loses its room
+            room = shift.room if slug == shift.centre_id else None
+        if data.start is not UNSET or data.end is not UNSET:
+            start = shift.start if data.start is UNSET else data.start
+            end = shift.end if data.end is UNSET else data.end
+            start, end = instants(centre, start, end, None, None, None)
+        elif data.day is not UNSET or data.start_time is not UNSET or data.end_time is not UNSET:
+            tz = zone(centre.time_zone)
+            local_start, local_end = shift.start.astimezone(tz), shift.end.astimezone(tz)
+            start, end = instants(
+                centre,
+                None,
+                None,
+                local_start.date() if data.day is UNSET else data.day,
+                local_start.time() if data.start_time is UNSET else wall(data.start_time),
+                local_end.time() if data.end_time is UNSET else wall(data.end_time),
+            )
+        else:
+            start, end = shift.start, shift.end
+        return Shift(shift.id, doctor_id, slug, start, end, room)
+
+    return change
+
+
+class ShiftController(Controller):
+    path = "/shifts"
+    guards = [manager_only]
+    dependencies = {"ops": Provide(provide_rota_ops, sync_to_thread=False)}
+
+    @get("/")
+    async def list_shifts(
+        self,
+        ops: NamedDependency[RotaOps],
+        first_day: FromDay,
+        last_day: ToDay,
+        centre: FromQuery[str | None] = None,
+        doctor_id: FromQuery[int | None] = None,
+    ) -> list[ShiftOut]:
+        checked_period(first_day, last_day)
+        network = await load_network(ops.session)
+        start, end = network.day_window(first_day, last_day)
+        shifts = await load_shifts(
+            ops.session,
+            network,
+            start,
+            end,
+            centre_ids=[network.centre_row(centre).id] if centre else None,
+            doctor_ids=[network.doctor_row(doctor_id).id] if doctor_id is not None else None,
+        )
+        centres = network.centres
+        return [
+            shift_out(s, network)
+            for s in sorted(shifts, key=lambda s: (s.start, s.centre_id, s.room or ""))
+            if first_day <= centres[s.centre_id].service_day(s.start) <= last_day
+        ]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def add_shift(
+        self, ops: NamedDependency[RotaOps], data: JSONBody[ShiftIn]
+    ) -> ShiftChangeOut:
+        network, shift, accepted = await ops.add_shift(
+            data.doctor_id,
+            data.centre,
+            data.room,
+            lambda centre: instants(
+                centre, data.start, data.end, data.day, wall(data.start_time), wall(data.end_time)
+            ),
+            data.accept_warnings,
+        )
+        return ShiftChangeOut(
+            [shift_out(shift, network)], [], [conflict_out(c, network) for c in accepted]
+        )
+
+    @patch("/{shift_id:int}")
+    async def move_shift(
+        self, ops: NamedDependency[RotaOps], shift_id: FromPath[int], data: JSONBody[ShiftMove]
+    ) -> ShiftChangeOut:
+        network, shift, accepted = await ops.move_shift(shift_id, moved(data), data.accept_warnings)
+        return ShiftChangeOut(
+            [shift_out(shift, network)], [], [conflict_out(c, network) for c in accepted]
+        )
+
+    @delete("/{shift_id:int}", status_code=HTTP_200_OK)
+    async def remove_shift(
+        self,
+        ops: NamedDependency[RotaOps],
+        shift_id: FromPath[int],
+        accept_warnings: AcceptWarnings = False,
+    ) -> ShiftChangeOut:
+        network, accepted = await ops.remove_shifts([shift_id], accept_warnings)
+        return ShiftChangeOut([], [shift_id], [conflict_out(c, network) for c in accepted])
+
+
+class PatternController(Controller):
+    path = "/patterns"
+    guards = [manager_only]
+    dependencies = {"ops": Provide(provide_rota_ops, sync_to_thread=False)}
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create(
+        self, ops: NamedDependency[RotaOps], data: JSONBody[PatternIn]
+    ) -> PatternCreated:
+        return await create_pattern(ops, data)
+
+    @delete("/{pattern_id:int}", status_code=HTTP_200_OK)
+    async def remove_future(
+        self,
+        ops: NamedDependency[RotaOps],
+        pattern_id: FromPath[int],
+        accept_warnings: AcceptWarnings = False,
+    ) -> ShiftChangeOut:
+        """Removes the pattern's shifts not yet started; past ones stay as worked."""
+        pattern = await ops.session.get(models.ShiftPattern, pattern_id)
+        if pattern is None:
+            raise NotFound(f"Modèle inconnu / unknown pattern: {pattern_id}")
+        ids = (
+            await ops.session.execute(
+                select(models.Shift.id).where(
+                    models.Shift.pattern_id == pattern_id, models.Shift.starts_at >= ops.clock()
+                )
+            )
+        ).scalars()
+        shift_ids = list(ids)
+        network, accepted = await ops.remove_shifts(shift_ids, accept_warnings)
+        return ShiftChangeOut([], shift_ids, [conflict_out(c, network) for c in accepted])
+
+
+class LeaveController(Controller):
+    path = "/leave"
+    guards = [manager_only]
+    dependencies = {"ops": Provide(provide_rota_ops, sync_to_thread=False)}
+
+    @get("/")
+    async def list_leave(
+        self,
+        ops: NamedDependency[RotaOps],
+        status: FromQuery[LeaveStatus | None] = None,
+        doctor_id: FromQuery[int | None] = None,
+    ) -> list[LeaveOut]:
+        query = select(models.Leave).order_by(models.Leave.starts_at)
+        if status is not None:
+            query = query.where(models.Leave.status == status.value)
+        if doctor_id is not None:
+            query = query.where(models.Leave.doctor_id == doctor_id)
+        network = await load_network(ops.session)
+        return [leave_out(row, network) for row in (await ops.session.execute(query)).scalars()]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def request_leave(
+        self, ops: NamedDependency[RotaOps], data: JSONBody[LeaveIn]
+    ) -> LeaveChangeOut:
+        network, row, conflicts = await ops.create_leave(
+            data.doctor_id,
+            data.first_day,
+            data.last_day,
+            data.reason,
+            data.approved,
+            data.accept_warnings,
+        )
+        return LeaveChangeOut(
+            leave_out(row, network), [conflict_out(c, network) for c in conflicts]
+        )
+
+    @post("/{leave_id:int}/{decision:str}", status_code=HTTP_200_OK)
+    async def decide(
+        self,
+        ops: NamedDependency[RotaOps],
+        leave_id: FromPath[int],
+        decision: FromPath[str],
+        data: JSONBody[LeaveDecision | None] = None,
+    ) -> LeaveChangeOut:
+        """decision: approve, reject or cancel."""
+        status = DECISIONS.get(decision)
+        if status is None:
+            raise NotFound(
+                f"décision inconnue / unknown decision {decision!r}: approve, reject, cancel"
+            )
+        network, row, conflicts = await ops.decide_leave(
+            leave_id, status, data.accept_warnings if data else False
+        )
+        return LeaveChangeOut(
+            leave_out(row, network), [conflict_out(c, network) for c in conflicts]
+        )
+
+
+DECISIONS = {
+    "approve": LeaveStatus.APPROVED,
+    "reject": LeaveStatus.REJECTED,
+    "cancel": LeaveStatus.CANCELLED,
+}
+
+
+@post(
+    "/fill",
+    guards=[manager_only],
+    status_code=HTTP_200_OK,
+    dependencies={"ops": Provide(provide_rota_ops, sync_to_thread=False)},
+)
+async def fill_gaps_handler(ops: NamedDependency[RotaOps], data: JSONBody[FillIn]) -> FillOut:
+    """Proposes shifts that close cover gaps (greedy); with ``"apply": true`` writes them."""
+    checked_period(data.first_day, data.last_day)
+    return await fill(ops, data)

@@ -1,0 +1,52 @@
+"""What the rota handlers share: the operations object, the period query, the caller."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota.planning import RotaOps, days_in_order
+from rota.views import LONGEST_VIEW_DAYS
+from service.accounts import Role
+from service.auth import Principal
+
+# ?from=2026-05-01&to=2026-05-31: local days, both included.
+FromDay = Annotated[date, QueryParameter(name="from")]
+ToDay = Annotated[date, QueryParameter(name="to")]
+
+
+def provide_rota_ops(
+    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+) -> RotaOps:
+    state = request.app.state
+    user = request.scope.get("user")
+    return RotaOps(
+        db_session,
+        state["write_gate"],
+        state["event_bus"],
+        state["clock"],
+        actor_id=user.account_id if isinstance(user, Principal) else None,
+    )
+
+
+def checked_period(first_day: date, last_day: date) -> tuple[date, date]:
+    days_in_order(first_day, last_day, LONGEST_VIEW_DAYS)
+    return first_day, last_day
+
+
+def readable_centre(principal: Principal, slug: str | None) -> str | None:
+    """Managers read every centre; other staff only their own, which they must name."""
+    if principal.role is Role.MANAGER:
+        return slug
+    if slug is None or slug != principal.centre_slug:
+        raise PermissionDeniedException(
+            "name your own centre (?centre=...) / indiquez votre centre, les autres ne sont pas "
+            "visibles"
+        )
+    return slug

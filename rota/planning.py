@@ -1,0 +1,408 @@
+"""Rota edits on the database: each is one checked transaction, published after commit.
+
+Every shift, pattern and leave change runs rota.checks.check_change on the rota around it
+(the ISO weeks of the doctors involved, the days of the centres involved) and is refused with
+its conflicts unless they are all warnings the manager accepted. Leave is the exception to
+"errors are always refused": an absence is a fact, not a planning choice, so approving leave
+over planned shifts is allowed once confirmed, and those shifts stay as conflicts to resolve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota import models
+from rota.answers import ChangeRefused, conflict_out, enforce
+from rota.checks import RotaContext, ShiftChange, check_change
+from rota.conflicts import Conflict
+from rota.convert import shift_of
+from rota.domain import Centre, Leave, LeaveStatus, Shift
+from rota.store import Network, load_leaves, load_network, load_shifts
+from service.db import WriteGate
+from service.errors import Conflict as StateConflict
+from service.errors import DomainError, NotFound
+from service.events import EventBus
+
+Clock = Callable[[], datetime]
+PATTERN_HORIZON = timedelta(weeks=12)  # an open-ended pattern is written this far ahead
+LONGEST_SHIFT = timedelta(hours=24)
+LONGEST_LEAVE_DAYS = 366
+
+
+def wall(text: str | None) -> time | None:
+    """A local "HH:MM" of a request (already validated by its pattern) as a time."""
+    return None if text is None else time.fromisoformat(text)
+
+
+def instants(
+    centre: Centre,
+    start: datetime | None,
+    end: datetime | None,
+    day: date | None,
+    start_time: time | None,
+    end_time: time | None,
+) -> tuple[datetime, datetime]:
+    """A shift's UTC instants from instants with an offset, or a local day and times.
+
+    An end time at or before the start time means the next day (an evening into the night).
+    """
+    if start is not None and end is not None:
+        if start.tzinfo is None or end.tzinfo is None:
+            raise DomainError(
+                "start et end doivent porter un décalage horaire (ex. 2026-05-04T08:00+02:00) "
+                "/ start and end need a UTC offset"
+            )
+        first, last = start.astimezone(UTC), end.astimezone(UTC)
+    elif day is not None and start_time is not None and end_time is not None:
+        first = centre.instant(day, start_time)
+        next_day = day + timedelta(days=1) if end_time <= start_time else day
+        last = centre.instant(next_day, end_time)
+    else:
+        raise DomainError(
+            "indiquez start et end, ou day, start_time et end_time / give start and end, "
+            "or day, start_time and end_time"
+        )
+    if last <= first:
+        raise DomainError("la fin doit suivre le début / the end must come after the start")
+    if last - first > LONGEST_SHIFT:
+        raise DomainError("un créneau dure au plus 24 h / a shift lasts at most 24 h")
+    return first, last
+
+
+def days_in_order(first_day: date, last_day: date, longest: int) -> None:
+    if last_day < first_day:
+        raise DomainError(
+            f"période à l'envers : {first_day} après {last_day} / the period ends before it starts"
+        )
+    if (last_day - first_day).days + 1 > longest:
+        raise DomainError(f"période trop longue (max. {longest} jours) / period too long")
+
+
+def _weeks_around(network: Network, shifts: Iterable[Shift]) -> tuple[datetime, datetime]:
+    """UTC bounds of the ISO weeks (and a day of rest each side) of the shifts' service days."""
+    days = [network.centres[s.centre_id].service_day(s.start) for s in shifts]
+    first, last = min(days), max(days)
+    return network.day_window(
+        first - timedelta(days=first.weekday() + 1), last + timedelta(days=7 - last.weekday())
+    )
+
+
+@dataclass
+class RotaOps:
+    session: AsyncSession
+    gate: WriteGate
+    bus: EventBus
+    clock: Clock
+    actor_id: int | None = None
+
+    # --- transaction helpers -----------------------------------------------------------
+
+    async def _lock(
+        self, network: Network, slugs: Iterable[str], doctor_ids: Iterable[int]
+    ) -> dict[int, int]:
+        """Bump the centres' event sequence (the design's rule for every change, and the row
+        lock that orders concurrent edits), lock the doctors; ids sorted against deadlocks."""
+        seqs = {}
+        for centre_id in sorted({network.centre_row(slug).id for slug in slugs}):
+            seqs[centre_id] = (
+                await self.session.execute(
+                    update(models.Centre)
+                    .where(models.Centre.id == centre_id)
+                    .values(event_seq=models.Centre.event_seq + 1)
+                    .returning(models.Centre.event_seq)
+                )
+            ).scalar_one()
+        await self.session.execute(
+            select(models.Doctor.id)
+            .where(models.Doctor.id.in_(sorted(set(doctor_ids))))
+            .with_for_update()
+        )
+        return seqs
+
+    def _publish(self, network: Network, seqs: dict[int, int]) -> None:
+        for centre_id, seq in seqs.items():
+            self.bus.publish(
+                centre_id,
+                {"type": "rota.changed", "seq": seq, "centre": network.slug_of[centre_id]},
+            )
+
+    async def _conflicts_of(self, network: Network, change: ShiftChange) -> list[Conflict]:
+        existing_ids = {int(i) for i in change.remove} | {
+            int(s.id) for s in change.add if s.id.isdigit()
+        }
+        touched = list(change.add)
+        if existing_ids:
+            rows = await self.session.execute(
+                select(models.Shift).where(models.Shift.id.in_(existing_ids))
+            )
+            touched += [self.shift_value(network, row) for row in rows.scalars()]
+        start, end = _weeks_around(network, touched)
+        doctor_ids = {int(s.doctor_id) for s in touched}
+        centre_ids = {network.centre_row(s.centre_id).id for s in touched}
+        existing = await load_shifts(
+            self.session, network, start, end, centre_ids=centre_ids, doctor_ids=doctor_ids
+        )
+        leaves = await load_leaves(self.session, start, end, doctor_ids=doctor_ids)
+        return check_change(existing, change, network.context(leaves))
+
+    @staticmethod
+    def shift_value(network: Network, row: models.Shift) -> Shift:
+        room = network.room_code_of.get(row.room_id) if row.room_id is not None else None
+        return shift_of(
+            row.id, row.doctor_id, network.slug_of[row.centre_id], room, row.starts_at, row.ends_at
+        )
+
+    def _active_doctor(self, network: Network, doctor_id: int) -> models.Doctor:
+        doctor = network.doctor_row(doctor_id)
+        if not doctor.active:
+            raise DomainError(
+                f"{doctor.display_name} n'est plus actif(ve) / this doctor is no longer active"
+            )
+        return doctor
+
+    async def _shift_row(self, shift_id: int) -> models.Shift:
+        row = await self.session.get(models.Shift, shift_id, populate_existing=True)
+        if row is None:
+            raise NotFound(f"Créneau inconnu / unknown shift: {shift_id}")
+        return row
+
+    # --- shifts ------------------------------------------------------------------------
+
+    async def add_shift(
+        self,
+        doctor_id: int,
+        slug: str,
+        room: str | None,
+        times: Callable[[Centre], tuple[datetime, datetime]],
+        accept_warnings: bool,
+    ) -> tuple[Network, Shift, list[Conflict]]:
+        network = await load_network(self.session)
+        self._active_doctor(network, doctor_id)
+        room_id = network.room_id(slug, room)
+        start, end = times(network.centres[slug])
+        shift = Shift("new", str(doctor_id), slug, start, end, room)
+        async with self.gate.hold():
+            seqs = await self._lock(network, [slug], [doctor_id])
+            conflicts = await self._conflicts_of(network, ShiftChange.adding(shift))
+            self._enforce(conflicts, accept_warnings, network)
+            row = models.Shift(
+                doctor_id=doctor_id,
+                centre_id=network.centre_row(slug).id,
+                room_id=room_id,
+                starts_at=start,
+                ends_at=end,
+                created_by_id=self.actor_id,
+                updated_by_id=self.actor_id,
+            )
+            self.session.add(row)
+            await self.session.commit()
+        self._publish(network, seqs)
+        return network, replace(shift, id=str(row.id)), conflicts
+
+    async def move_shift(
+        self,
+        shift_id: int,
+        change: Callable[[Network, Shift], Shift],
+        accept_warnings: bool,
+    ) -> tuple[Network, Shift, list[Conflict]]:
+        """``change`` gives the shift as it should be (same id) from the shift as it is."""
+        network = await load_network(self.session)
+        row = await self._shift_row(shift_id)
+        before = self.shift_value(network, row)
+        after = change(network, before)
+        self._active_doctor(network, int(after.doctor_id))
+        room_id = network.room_id(after.centre_id, after.room)
+        async with self.gate.hold():
+            seqs = await self._lock(
+                network,
+                {before.centre_id, after.centre_id},
+                {int(before.doctor_id), int(after.doctor_id)},
+            )
+            row = await self._shift_row(shift_id)  # as it is now that we hold the locks
+            conflicts = await self._conflicts_of(network, ShiftChange.moving(after))
+            self._enforce(conflicts, accept_warnings, network)
+            row.doctor_id = int(after.doctor_id)
+            row.centre_id = network.centre_row(after.centre_id).id
+            row.room_id = room_id
+            row.starts_at, row.ends_at = after.start, after.end
+            row.updated_by_id = self.actor_id
+            await self.session.commit()
+        self._publish(network, seqs)
+        return network, after, conflicts
+
+    async def remove_shifts(
+        self, shift_ids: Sequence[int], accept_warnings: bool
+    ) -> tuple[Network, list[Conflict]]:
+        network = await load_network(self.session)
+        rows = [await self._shift_row(shift_id) for shift_id in shift_ids]
+        values = [self.shift_value(network, row) for row in rows]
+        async with self.gate.hold():
+            seqs = await self._lock(
+                network, {s.centre_id for s in values}, {int(s.doctor_id) for s in values}
+            )
+            if values:
+                change = ShiftChange(remove=frozenset(s.id for s in values))
+                conflicts = await self._conflicts_of(network, change)
+                self._enforce(conflicts, accept_warnings, network)
+            else:
+                conflicts = []
+            await self.session.execute(
+                delete(models.Shift).where(models.Shift.id.in_(list(shift_ids)))
+            )
+            await self.session.commit()
+        self._publish(network, seqs)
+        return network, conflicts
+
+    async def add_shifts(
+        self,
+        network: Network,
+        shifts: Sequence[Shift],
+        accept_warnings: bool,
+        pattern: models.ShiftPattern | None = None,
+    ) -> tuple[list[Shift], list[Conflict]]:
+        """Write many new shifts at once (a pattern, an automatic fill) after one check."""
+        if not shifts:
+            return [], []
+        async with self.gate.hold():
+            seqs = await self._lock(
+                network, {s.centre_id for s in shifts}, {int(s.doctor_id) for s in shifts}
+            )
+            conflicts = await self._conflicts_of(network, ShiftChange(add=tuple(shifts)))
+            self._enforce(conflicts, accept_warnings, network)
+            if pattern is not None:
+                self.session.add(pattern)
+                await self.session.flush()
+            rows = [
+                {
+                    "doctor_id": int(s.doctor_id),
+                    "centre_id": network.centre_row(s.centre_id).id,
+                    "room_id": network.room_id(s.centre_id, s.room),
+                    "starts_at": s.start,
+                    "ends_at": s.end,
+                    "pattern_id": pattern.id if pattern is not None else None,
+                    "created_by_id": self.actor_id,
+                    "updated_by_id": self.actor_id,
+                }
+                for s in shifts
+            ]
+            ids = (
+                await self.session.execute(
+                    insert(models.Shift).returning(models.Shift.id, sort_by_parameter_order=True),
+                    rows,
+                )
+            ).scalars()
+            written = [replace(s, id=str(i)) for s, i in zip(shifts, ids, strict=True)]
+            await self.session.commit()
+        self._publish(network, seqs)
+        return written, conflicts
+
+    def _enforce(self, conflicts: list[Conflict], accept_warnings: bool, network: Network) -> None:
+        enforce(conflicts, accept_warnings, network)
+
+    # --- leave -------------------------------------------------------------------------
+
+    async def leave_conflicts(
+        self, network: Network, doctor_id: int, before: Leave | None, after: Leave
+    ) -> list[Conflict]:
+        """Conflicts the leave change brings to the doctor's planned shifts (which stay)."""
+        start, end = network.day_window(
+            after.start.date() - timedelta(days=8), after.end.date() + timedelta(days=8)
+        )
+        shifts = await load_shifts(self.session, network, start, end, doctor_ids=[doctor_id])
+        affected = [s for s in shifts if s.start < after.end and s.end > after.start]
+        if not affected:
+            return []
+        others = await load_leaves(self.session, start, end, doctor_ids=[doctor_id])
+        others = [leave for leave in others if leave.id != after.id]
+        base = [s for s in shifts if s not in affected]
+        change = ShiftChange(add=tuple(affected))
+
+        def under(leaves: list[Leave]) -> set[Conflict]:
+            # No cover needs: the leave does not change who is planned, only who can come.
+            context = RotaContext.build(network.centres.values(), network.doctors.values(), leaves)
+            return set(check_change(base, change, context))
+
+        already = under(others + ([before] if before is not None else []))
+        return sorted(under([*others, after]) - already, key=lambda c: (c.start, c.kind))
+
+    def confirm_leave(self, conflicts: list[Conflict], accept: bool, network: Network) -> None:
+        if conflicts and not accept:
+            raise ChangeRefused([conflict_out(c, network) for c in conflicts], can_accept=True)
+
+    async def create_leave(
+        self,
+        doctor_id: int,
+        first_day: date,
+        last_day: date,
+        reason: str,
+        approved: bool,
+        accept_warnings: bool,
+    ) -> tuple[Network, models.Leave, list[Conflict]]:
+        days_in_order(first_day, last_day, LONGEST_LEAVE_DAYS)
+        network = await load_network(self.session)
+        doctor = network.doctors[str(network.doctor_row(doctor_id).id)]
+        # Whole days in the zone of the doctor's centres (all of a network's centres but the
+        # overseas ones share it); Paris for a doctor attached nowhere yet.
+        zones = sorted(network.centres[slug].time_zone for slug in doctor.centre_ids)
+        status = LeaveStatus.APPROVED if approved else LeaveStatus.PENDING
+        leave = Leave.for_days(
+            "new", doctor.id, first_day, last_day, zones[0] if zones else "Europe/Paris", status
+        )
+        async with self.gate.hold():
+            await self._lock(network, [], [doctor_id])
+            conflicts = await self.leave_conflicts(network, doctor_id, None, leave)
+            self.confirm_leave(conflicts, accept_warnings, network)
+            row = models.Leave(
+                doctor_id=doctor_id,
+                starts_at=leave.start,
+                ends_at=leave.end,
+                status=status.value,
+                reason=reason,
+                decided_by_id=self.actor_id if approved else None,
+                decided_at=self.clock() if approved else None,
+            )
+            self.session.add(row)
+            await self.session.commit()
+        return network, row, conflicts
+
+    async def decide_leave(
+        self, leave_id: int, decision: LeaveStatus, accept_warnings: bool
+    ) -> tuple[Network, models.Leave, list[Conflict]]:
+        network = await load_network(self.session)
+        allowed = {
+            LeaveStatus.APPROVED: {LeaveStatus.PENDING},
+            LeaveStatus.REJECTED: {LeaveStatus.PENDING},
+            LeaveStatus.CANCELLED: {LeaveStatus.PENDING, LeaveStatus.APPROVED},
+        }[decision]
+        async with self.gate.hold():
+            row = await self.session.get(models.Leave, leave_id, populate_existing=True)
+            if row is None:
+                raise NotFound(f"Congé inconnu / unknown leave: {leave_id}")
+            await self._lock(network, [], [row.doctor_id])
+            await self.session.refresh(row)
+            if LeaveStatus(row.status) not in allowed:
+                raise StateConflict(
+                    f"Ce congé est déjà « {row.status} » / this leave is already {row.status}"
+                )
+            conflicts: list[Conflict] = []
+            if decision is LeaveStatus.APPROVED:
+                before = Leave(
+                    str(row.id),
+                    str(row.doctor_id),
+                    row.starts_at,
+                    row.ends_at,
+                    LeaveStatus(row.status),
+                )
+                after = replace(before, status=decision)
+                conflicts = await self.leave_conflicts(network, row.doctor_id, before, after)
+                self.confirm_leave(conflicts, accept_warnings, network)
+            row.status = decision.value
+            row.decided_by_id = self.actor_id
+            row.decided_at = self.clock()
+            await self.session.commit()
+        return network, row, conflicts
