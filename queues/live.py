@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.estimator import (
@@ -26,6 +26,8 @@ from queues.estimator import (
 from queues.models import Ticket
 from queues.ordering import Priority
 from queues.states import TicketStatus
+from rota import models as rota_models
+from rota.domain import LeaveStatus
 from rota.models import Centre
 
 # Minutes between the end of a consultation and the doctor's next call.
@@ -196,7 +198,31 @@ class EstimateCache:
         return value
 
 
-async def no_planned_shifts(
-    _session: AsyncSession, _centre: Centre, _day: date
+async def rota_shifts_today(
+    session: AsyncSession, centre: Centre, day: date
 ) -> Sequence[PlannedShift]:
-    return ()
+    """The rota's shifts at the centre that touch the local day, less those on approved leave."""
+    start = datetime.combine(day, time(0), centre.tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), centre.tz).astimezone(UTC)
+    shift, doctor, leave = rota_models.Shift, rota_models.Doctor, rota_models.Leave
+    on_leave = exists().where(
+        leave.doctor_id == shift.doctor_id,
+        leave.status == LeaveStatus.APPROVED.value,
+        leave.starts_at < shift.ends_at,
+        leave.ends_at > shift.starts_at,
+    )
+    rows = await session.execute(
+        select(doctor.id, doctor.account_id, shift.starts_at, shift.ends_at)
+        .join(doctor, doctor.id == shift.doctor_id)
+        .where(
+            shift.centre_id == centre.id,
+            shift.starts_at < end,
+            shift.ends_at > start,
+            ~on_leave,
+        )
+    )
+    return [
+        # A doctor who signs in calls as their account: the same key as their consultations.
+        PlannedShift(account_key(account) if account else f"doctor:{doctor_id}", begins, ends)
+        for doctor_id, account, begins, ends in rows.tuples()
+    ]

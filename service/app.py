@@ -20,7 +20,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import IntegrityError
 
-from queues.live import EstimateCache, no_planned_shifts
+from queues.live import EstimateCache, rota_shifts_today
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, make_db_config
 from service.errors import DomainError
@@ -137,7 +137,7 @@ def create_app(
                 "clock": clock or utc_now,
                 "estimates": EstimateCache(),
                 # Today's planned shifts per centre, for the wait estimates.
-                "shifts_today": no_planned_shifts,
+                "shifts_today": rota_shifts_today,
             }
         ),
         template_config=TemplateConfig(

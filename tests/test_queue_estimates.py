@@ -69,3 +69,49 @@ async def test_with_nobody_calling_the_wait_is_unknown_not_an_error(clients: Sta
     answer = await desk.post("/api/centres/paris/tickets", json={})
     assert answer.status_code == 201
     assert answer.json()["estimate"]["wait_min"] is None
+
+
+async def _plan(db, world, shifts: list[tuple[str, int, int]]) -> None:  # type: ignore[no-untyped-def]
+    """Shifts at Paris today, as (doctor username or name, from hour, to hour) in UTC hours."""
+    from rota.models import Doctor, Leave, Shift  # noqa: F401
+
+    async with db() as session:
+        for name, start, end in shifts:
+            account = world.accounts.get(name)
+            doctor = Doctor(
+                display_name=name,
+                weekly_limit_hours=48.0,
+                min_rest_hours=11.0,
+                active=True,
+                account_id=account.id if account else None,
+            )
+            session.add(doctor)
+            await session.flush()
+            session.add(
+                Shift(
+                    doctor_id=doctor.id,
+                    centre_id=world.centres["paris"].id,
+                    starts_at=datetime(2026, 11, 24, start, tzinfo=UTC),
+                    ends_at=datetime(2026, 11, 24, end, tzinfo=UTC),
+                )
+            )
+        await session.commit()
+
+
+async def test_rota_decides_who_will_call(
+    clients: StaffClients, clock: FakeClock, db, world
+) -> None:  # type: ignore[no-untyped-def]
+    # The only doctor leaves at 09:20 UTC and nobody takes over: no call for a newcomer today.
+    await _plan(db, world, [("doctor-paris", 7, 9)])
+    clock.now = datetime(2026, 11, 24, 8, 50, tzinfo=UTC)
+    desk = await clients("reception-paris")
+    for _ in range(8):
+        await desk.post("/api/centres/paris/tickets", json={})
+    queue = (await desk.get("/api/centres/paris/queue")).json()
+    assert queue["newcomer"]["standard"]["wait_min"] is None
+    # A second doctor planned from 10:00 UTC: the newcomer will be called, after the gap.
+    await _plan(db, world, [("Dr Relais", 10, 19)])
+    clock.advance(1)
+    queue = (await desk.get("/api/centres/paris/queue")).json()
+    assert queue["newcomer"]["standard"]["wait_min"] is not None
+    assert queue["newcomer"]["standard"]["wait_min"] >= 70
