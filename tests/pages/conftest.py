@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
 from service.migrate import upgrade
 
@@ -22,6 +22,7 @@ from .seed import PASSWORD, SeededCentre, seed_centre, seed_manager
 from .server import LiveServer
 
 CHROMIUM = os.environ.get("WALKIN_CHROMIUM", "/usr/bin/chromium")
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -31,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-TABLET = {"width": 1280, "height": 800}
+TABLET: ViewportSize = {"width": 1280, "height": 800}
 
 _centre_numbers = itertools.count(1)
 
@@ -48,7 +49,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Browser]:
-    if not Path(CHROMIUM).exists():
+    if not HAVE_CHROMIUM:
         pytest.skip(f"no Chromium at {CHROMIUM} (set WALKIN_CHROMIUM)")
     async with async_playwright() as playwright:
         # launch() gives each run a fresh, temporary profile.
