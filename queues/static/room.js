@@ -104,7 +104,10 @@ function renderCurrent() {
   if (ticket) {
     if (ticket.label) detail.push(h("strong", {}, ticket.label));
     if (ticket.priority === "urgent") detail.push(h("span", { className: "badge urgent" }, t("priority_urgent")));
-    if (ticket.status !== "called" || !ticket.called_at) detail.push(h("span", {}, statusText(ticket.status)));
+    // Status in words only when no time below says it already.
+    if (!ticket.called_at || (ticket.status === "in_consultation" && !ticket.started_at)) {
+      detail.push(h("span", {}, statusText(ticket.status)));
+    }
     if (ticket.status === "called" && ticket.called_at) {
       detail.push(h("span", {}, t("called_at", { time: clockTime(ticket.called_at, config.timezone) })));
       if (ticket.call_count > 1) detail.push(h("span", {}, t("call_count", { n: ticket.call_count })));

@@ -36,7 +36,7 @@ async def test_check_in_on_one_tablet_appears_on_the_other(
     await first.get_by_label("Prénom ou initiales").fill("M.B.")
     await first.get_by_label("Prénom ou initiales").press("Enter")  # Enter: standard
     await expect(first.locator("#last-number")).to_have_text("A001")
-    await expect(first.locator("#last-detail")).to_contain_text("1ᵉ dans la file")
+    await expect(first.locator("#last-detail")).to_contain_text("Position dans la file : 1")
 
     row = second.locator("#queue-list [data-ticket=A001]")
     await expect(row).to_be_visible(timeout=LIVE)
