@@ -53,8 +53,11 @@ async function refresh() {
 
 function showStatus(state) {
   const pill = $("#conn");
-  pill.dataset.state = state;
-  pill.textContent = t(`conn_${state}`);
+  // A status region is read aloud on change: leave it alone when nothing changed.
+  if (pill.dataset.state !== state || !pill.textContent) {
+    pill.dataset.state = state;
+    pill.textContent = t(`conn_${state}`);
+  }
   const banner = $("#offline-banner");
   banner.hidden = state !== "offline";
   if (state === "offline") {
