@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -11,6 +12,8 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from queues.estimator import CentreEstimate, WaitEstimate
+from queues.live import EstimateCache
 from queues.models import Ticket
 from queues.schemas import (
     ActionRequest,
@@ -18,6 +21,7 @@ from queues.schemas import (
     CentreOut,
     CheckInRequest,
     CheckinStateOut,
+    EstimateOut,
     MoveToHeadRequest,
     MyDayOut,
     PriorityRequest,
@@ -57,7 +61,7 @@ def room_by_code(centre: Centre, code: str) -> Room:
     raise NotFound(f"no room {code!r} at {centre.name} / salle inconnue")
 
 
-def ticket_out(ticket: Ticket, centre: Centre, position: int | None = None) -> TicketOut:
+def ticket_out(ticket: Ticket, centre: Centre) -> TicketOut:
     rooms = {room.id: room.code for room in centre.rooms}
     return TicketOut(
         id=ticket.id,
@@ -74,11 +78,30 @@ def ticket_out(ticket: Ticket, centre: Centre, position: int | None = None) -> T
         started_at=ticket.started_at,
         ended_at=ticket.ended_at,
         head_reason=ticket.head_reason,
-        position=position,
     )
 
 
-def centre_out(centre: NamedDependency[Centre]) -> CentreOut:
+def estimate_out(value: WaitEstimate) -> EstimateOut:
+    def whole(minutes: float) -> int | None:
+        return None if math.isinf(minutes) else round(minutes)
+
+    return EstimateOut(
+        wait_min=whole(value.wait_min),
+        low_min=whole(value.low_min),
+        high_min=whole(value.high_min),
+        after_closing=value.after_closing,
+    )
+
+
+async def estimates_now(
+    request: Request[Any, Any, Any], ops: QueueOps, centre: Centre
+) -> CentreEstimate:
+    state = request.app.state
+    cache: EstimateCache = state["estimates"]
+    return await cache.get(ops.session, centre, ops.clock(), state["shifts_today"])
+
+
+def centre_out(centre: Centre) -> CentreOut:
     return CentreOut(
         slug=centre.slug,
         name=centre.name,
@@ -117,25 +140,32 @@ class CentreQueueController(Controller):
 
     @get("/queue")
     async def queue(
-        self, centre: NamedDependency[Centre], ops: NamedDependency[QueueOps]
+        self,
+        centre: NamedDependency[Centre],
+        ops: NamedDependency[QueueOps],
+        request: Request[Any, Any, Any],
     ) -> QueueOut:
         day = centre.service_day(ops.clock())
         tickets = await active_tickets(ops.session, centre, day)
         day_state = await ops.day_state(centre, day)
+        estimates = await estimates_now(request, ops, centre)
         position = 0
         rows: list[TicketOut] = []
         for ticket in tickets:
+            row = ticket_out(ticket, centre)
             if ticket.status == TicketStatus.WAITING:
                 position += 1
-                rows.append(ticket_out(ticket, centre, position))
-            else:
-                rows.append(ticket_out(ticket, centre))
+                row.position = position
+                if (value := estimates.waiting.get(str(ticket.id))) is not None:
+                    row.estimate = estimate_out(value)
+            rows.append(row)
         return QueueOut(
             centre=centre.slug,
             service_day=day,
             checkin_open=not day_state.checkin_closed,
             seq=centre.event_seq,
             tickets=rows,
+            newcomer={p.value: estimate_out(v) for p, v in estimates.newcomer.items()},
         )
 
     @get("/my-day")
@@ -167,14 +197,19 @@ class CentreQueueController(Controller):
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
         data: JSONBody[CheckInRequest],
+        request: Request[Any, Any, Any],
     ) -> Response[TicketOut]:
         ticket, created = await ops.check_in(
             centre, data.priority, data.client_key, data.label, data.phone
         )
+        row = ticket_out(ticket, centre)
+        if ticket.status == TicketStatus.WAITING:
+            # Told at the desk, with a warning when the patient would be seen after closing.
+            estimates = await estimates_now(request, ops, centre)
+            if (value := estimates.waiting.get(str(ticket.id))) is not None:
+                row.estimate = estimate_out(value)
         # A retry with the same client key is answered 200 with the ticket already given.
-        return Response(
-            ticket_out(ticket, centre), status_code=HTTP_201_CREATED if created else HTTP_200_OK
-        )
+        return Response(row, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
     @get("/tickets/{ticket_id:int}")
     async def ticket(

@@ -41,6 +41,16 @@ class MoveToHeadRequest(Struct, forbid_unknown_fields=True):
     reason: Reason
 
 
+class EstimateOut(Struct):
+    """Minutes until called, with the 80 % interval; None minutes when nobody will call today."""
+
+    wait_min: int | None
+    low_min: int | None
+    high_min: int | None
+    # The expected call comes after closing: reception warns the patient at check-in.
+    after_closing: bool
+
+
 class TicketOut(Struct):
     id: int
     number: str
@@ -57,6 +67,7 @@ class TicketOut(Struct):
     ended_at: datetime | None
     head_reason: str | None
     position: int | None = None  # 1-based place in the queue, for waiting tickets
+    estimate: EstimateOut | None = None  # for waiting tickets
 
 
 class QueueOut(Struct):
@@ -65,6 +76,7 @@ class QueueOut(Struct):
     checkin_open: bool
     seq: int
     tickets: list[TicketOut]
+    newcomer: dict[str, EstimateOut]  # by priority: the wait a patient checking in now faces
 
 
 class CheckinStateOut(Struct):

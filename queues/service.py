@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from queues.models import CentreDay, Ticket
 from queues.numbering import ticket_number
@@ -50,16 +51,25 @@ class QueueOps:
 
     # --- helpers -----------------------------------------------------------------------
 
-    async def _bump_seq(self, centre_id: int) -> int:
+    async def _bump_seq(self, centre: Centre) -> int:
         # First statement of every change: the centre row lock orders concurrent changes
         # at one centre, so sequence numbers match the order of commits.
         result = await self.session.execute(
             update(Centre)
-            .where(Centre.id == centre_id)
+            .where(Centre.id == centre.id)
             .values(event_seq=Centre.event_seq + 1)
             .returning(Centre.event_seq)
         )
-        return int(result.scalar_one())
+        seq = int(result.scalar_one())
+        # Keep the loaded centre in step without marking it changed: caches key on it.
+        set_committed_value(centre, "event_seq", seq)
+        return seq
+
+    async def _lock_centre(self, centre_id: int) -> None:
+        # SQLite ignores FOR UPDATE; there the write gate already serialises writers.
+        await self.session.execute(
+            select(Centre.id).where(Centre.id == centre_id).with_for_update()
+        )
 
     async def _ensure_day(self, centre_id: int, day: date) -> None:
         insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -69,11 +79,21 @@ class QueueOps:
             .on_conflict_do_nothing(index_elements=["centre_id", "service_day"])
         )
 
-    def _publish(self, centre: Centre, seq: int, kind: str, ticket: Ticket | None) -> None:
+    def _publish(
+        self,
+        centre: Centre,
+        seq: int,
+        kind: str,
+        ticket: Ticket | None,
+        finished: Sequence[Ticket] = (),
+    ) -> None:
         rooms = {room.id: room for room in centre.rooms}
         event: dict[str, Any] = {"type": kind, "seq": seq, "centre": centre.slug}
         if ticket is not None:
             event["ticket"] = public_ticket(ticket, rooms)
+        if finished:
+            # Consultations that this call ended in the same transaction (same seq).
+            event["finished"] = [public_ticket(t, rooms) for t in finished]
         self.bus.publish(centre.id, event)
 
     async def _ticket_for_update(self, centre: Centre, ticket_id: int) -> Ticket:
@@ -102,19 +122,18 @@ class QueueOps:
         async with self.gate.hold():
             try:
                 if client_key is not None:
+                    # Under the centre lock, so a concurrent retry of the same check-in waits
+                    # for the first one to commit and then finds its ticket.
+                    await self._lock_centre(centre.id)
                     existing = await self._by_client_key(centre.id, client_key)
                     if existing is not None:
+                        # Nothing changed; commit (not rollback) ends the transaction without
+                        # expiring the loaded centre and ticket.
+                        await self.session.commit()
                         return existing, False
                 now = self.clock()
                 day = centre.service_day(now)
-                seq = await self._bump_seq(centre.id)
-                if client_key is not None:
-                    # Re-read under the centre lock: a concurrent retry may have just won.
-                    existing = await self._by_client_key(centre.id, client_key)
-                    if existing is not None:
-                        await self.session.rollback()  # give the sequence number back
-                        await self.session.refresh(existing)
-                        return existing, False
+                seq = await self._bump_seq(centre)
                 await self._ensure_day(centre.id, day)
                 seq_no = (
                     await self.session.execute(
@@ -171,8 +190,8 @@ class QueueOps:
             try:
                 now = self.clock()
                 day = centre.service_day(now)
-                seq = await self._bump_seq(centre.id)
-                await self._free_room(centre, room, now)
+                seq = await self._bump_seq(centre)
+                finished = await self._free_room(centre, room, now)
                 next_id = (
                     select(Ticket.id)
                     .where(
@@ -210,10 +229,10 @@ class QueueOps:
             except BaseException:
                 await self.session.rollback()
                 raise
-        self._publish(centre, seq, "ticket.called", ticket)
+        self._publish(centre, seq, "ticket.called", ticket, finished)
         return ticket
 
-    async def _free_room(self, centre: Centre, room: Room, now: datetime) -> None:
+    async def _free_room(self, centre: Centre, room: Room, now: datetime) -> list[Ticket]:
         """Calling the next patient ends the consultation under way in this room."""
         in_room = (
             (
@@ -238,6 +257,7 @@ class QueueOps:
                 )
             ticket.status = TicketStatus.DONE
             ticket.ended_at = now
+        return list(in_room)
 
     # --- other transitions -------------------------------------------------------------
 
@@ -251,9 +271,10 @@ class QueueOps:
         caller_id: int | None = None,
     ) -> Ticket:
         async with self.gate.hold():
+            finished: list[Ticket] = []
             try:
                 now = self.clock()
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 ticket = await self._ticket_for_update(centre, ticket_id)
                 try:
                     new_status = next_status(action, TicketStatus(ticket.status))
@@ -262,7 +283,7 @@ class QueueOps:
                 if action is Action.CALL:
                     if room is None:
                         raise DomainError("a room is needed to call a patient / salle requise")
-                    await self._free_room(centre, room, now)
+                    finished = await self._free_room(centre, room, now)
                     ticket.room_id, ticket.called_by_id = room.id, caller_id
                     ticket.called_at, ticket.call_count = now, 1
                 elif action is Action.RECALL:
@@ -282,7 +303,7 @@ class QueueOps:
             except BaseException:
                 await self.session.rollback()
                 raise
-        self._publish(centre, seq, f"ticket.{action.value}", ticket)
+        self._publish(centre, seq, f"ticket.{action.value}", ticket, finished)
         return ticket
 
     async def set_priority(self, centre: Centre, ticket_id: int, priority: Priority) -> Ticket:
@@ -302,7 +323,7 @@ class QueueOps:
     ) -> Ticket:
         async with self.gate.hold():
             try:
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 ticket = await self._ticket_for_update(centre, ticket_id)
                 if ticket.status != TicketStatus.WAITING:
                     raise Conflict(
@@ -337,7 +358,7 @@ class QueueOps:
         async with self.gate.hold():
             try:
                 day = centre.service_day(self.clock())
-                seq = await self._bump_seq(centre.id)
+                seq = await self._bump_seq(centre)
                 await self._ensure_day(centre.id, day)
                 await self.session.execute(
                     update(CentreDay)

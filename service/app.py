@@ -20,6 +20,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import IntegrityError
 
+from queues.live import EstimateCache, no_planned_shifts
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, make_db_config
 from service.errors import DomainError
@@ -136,6 +137,9 @@ def create_app(
                 "event_bus": EventBus(channels),
                 "channels": channels,
                 "clock": clock or utc_now,
+                "estimates": EstimateCache(),
+                # Today's planned shifts per centre, for the wait estimates.
+                "shifts_today": no_planned_shifts,
             }
         ),
         template_config=TemplateConfig(

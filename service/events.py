@@ -6,6 +6,7 @@ that every replica relays every centre's events; an in-process backend otherwise
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar.channels import ChannelsPlugin
@@ -13,6 +14,8 @@ from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
 from service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def centre_channel(centre_id: int) -> str:
@@ -45,5 +48,12 @@ class EventBus:
         self._channels = channels
 
     def publish(self, centre_id: int, event: dict[str, Any]) -> None:
-        """Queue an event for the centre's channel. Call only after the change committed."""
-        self._channels.publish(event, channels=[centre_channel(centre_id)])
+        """Queue an event for the centre's channel. Call only after the change committed.
+
+        Never raises: the change is already committed and acknowledged, and screens that miss
+        the event catch up from the database through the sequence number.
+        """
+        try:
+            self._channels.publish(event, channels=[centre_channel(centre_id)])
+        except Exception:
+            log.exception("could not publish %s for centre %s", event.get("type"), centre_id)

@@ -1,0 +1,202 @@
+"""Live wait estimates: the database's view of a centre turned into the estimator's snapshot.
+
+The estimator (queues/estimator.py) is pure; this module gathers what the service knows at a
+moment: the queue, the consultations under way, today's rota, today's finished consultations,
+the centre's recent history, and how many patients left unseen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from queues.estimator import (
+    CentreEstimate,
+    CentreSnapshot,
+    CheckIn,
+    Consultation,
+    DoctorDay,
+    WaitingPatient,
+    estimate,
+)
+from queues.models import Ticket
+from queues.ordering import Priority
+from queues.states import TicketStatus
+from rota.models import Centre
+
+# Minutes between the end of a consultation and the doctor's next call.
+TURNOVER_MIN = 1.0
+HISTORY_DAYS = 14
+HISTORY_LIMIT = 600
+
+
+@dataclass(frozen=True)
+class PlannedShift:
+    """A doctor's shift today at a centre, as the rota says."""
+
+    doctor_key: str  # "account:<id>" when the doctor signs in to call, else "doctor:<id>"
+    start: datetime
+    end: datetime
+
+
+ShiftsToday = Callable[[AsyncSession, Centre, date], Awaitable[Sequence[PlannedShift]]]
+
+
+def account_key(account_id: int | None) -> str:
+    return f"account:{account_id}" if account_id is not None else "account:unknown"
+
+
+def _minutes(at: datetime, midnight: datetime) -> float:
+    return (at - midnight).total_seconds() / 60.0
+
+
+def _consult_min(ticket: Ticket) -> float | None:
+    begun = ticket.started_at or ticket.called_at
+    if begun is None or ticket.ended_at is None:
+        return None
+    return max(0.0, (ticket.ended_at - begun).total_seconds() / 60.0)
+
+
+async def _history(session: AsyncSession, centre: Centre, day: date) -> tuple[float, ...]:
+    rows = (
+        await session.execute(
+            select(Ticket)
+            .where(
+                Ticket.centre_id == centre.id,
+                Ticket.service_day < day,
+                Ticket.service_day >= day - timedelta(days=HISTORY_DAYS),
+                Ticket.status == TicketStatus.DONE.value,
+            )
+            .order_by(Ticket.ended_at.desc())
+            .limit(HISTORY_LIMIT)
+        )
+    ).scalars()
+    return tuple(m for m in (_consult_min(t) for t in rows) if m is not None)
+
+
+async def snapshot_of(
+    session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
+) -> CentreSnapshot:
+    tz = centre.tz
+    day = centre.service_day(now)
+    midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
+    opening = centre.opening_on(day)
+    opens = opening[0][0].hour * 60 + opening[0][0].minute if opening else 0.0
+    closes = opening[-1][1].hour * 60 + opening[-1][1].minute if opening else 0.0
+
+    today = (
+        (
+            await session.execute(
+                select(Ticket).where(Ticket.centre_id == centre.id, Ticket.service_day == day)
+            )
+        )
+        .scalars()
+        .all()
+    )
+
+    doctors: dict[str, list[tuple[float, float]]] = {}
+    for shift in await shifts_today(session, centre, day):
+        doctors.setdefault(shift.doctor_key, []).append(
+            (_minutes(shift.start, midnight), _minutes(shift.end, midnight))
+        )
+    if not doctors:
+        # No rota for today at this centre: the best guess is that whoever has been calling
+        # today goes on until closing. Without even that, the wait is unknown (infinite).
+        for ticket in today:
+            if ticket.called_by_id is not None:
+                doctors.setdefault(
+                    account_key(ticket.called_by_id), [(float(opens), float(closes))]
+                )
+    free_from: dict[str, float] = {}
+    consultations: list[Consultation] = []
+    finished: list[float] = []
+    waits: list[float] = []
+    for ticket in today:
+        key = account_key(ticket.called_by_id)
+        if ticket.called_at is not None and ticket.status != TicketStatus.WAITING:
+            waits.append(
+                max(
+                    0.0,
+                    _minutes(ticket.called_at, midnight) - _minutes(ticket.checked_in_at, midnight),
+                )
+            )
+        if ticket.status in (TicketStatus.CALLED, TicketStatus.IN_CONSULTATION):
+            begun = ticket.started_at or ticket.called_at or now
+            consultations.append(Consultation(key, _minutes(begun, midnight)))
+            # Someone calling without a planned shift (a stand-in): known, but no more calls.
+            doctors.setdefault(key, [])
+        length = _consult_min(ticket)
+        if ticket.status == TicketStatus.DONE and length is not None and ticket.ended_at:
+            finished.append(length)
+            end = _minutes(ticket.ended_at, midnight) + TURNOVER_MIN
+            free_from[key] = max(free_from.get(key, end), end)
+
+    waiting = tuple(
+        WaitingPatient(str(t.id), Priority(t.priority), _minutes(t.queued_at, midnight))
+        for t in today
+        if t.status == TicketStatus.WAITING
+    )
+    return CentreSnapshot(
+        now=_minutes(now, midnight),
+        opens=float(opens),
+        closes=float(closes),
+        turnover_min=TURNOVER_MIN,
+        waiting=waiting,
+        consultations=tuple(consultations),
+        doctors=tuple(
+            DoctorDay(key, tuple(sorted(spans)), free_from.get(key))
+            for key, spans in sorted(doctors.items())
+        ),
+        today_consult_min=tuple(finished),
+        history_consult_min=await _history(session, centre, day),
+        checkins_today=tuple(
+            CheckIn(_minutes(t.checked_in_at, midnight), Priority(t.priority)) for t in today
+        ),
+        left_unseen_today=sum(1 for t in today if t.status == TicketStatus.LEFT_UNSEEN),
+        waits_today_min=tuple(waits),
+    )
+
+
+async def centre_estimate(
+    session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
+) -> CentreEstimate:
+    return estimate(await snapshot_of(session, centre, now, shifts_today))
+
+
+@dataclass(frozen=True)
+class _Cached:
+    seq: int
+    minute: int
+    value: CentreEstimate
+
+
+class EstimateCache:
+    """The last estimate per centre, reused while nothing changed within the same minute.
+
+    Every queue change bumps the centre's sequence number, so (seq, minute) is a complete key:
+    screens and tablets polling the same centre share one computation.
+    """
+
+    def __init__(self) -> None:
+        self._by_centre: dict[int, _Cached] = {}
+
+    async def get(
+        self, session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
+    ) -> CentreEstimate:
+        minute = int(now.timestamp() // 60)
+        cached = self._by_centre.get(centre.id)
+        if cached is not None and cached.seq == centre.event_seq and cached.minute == minute:
+            return cached.value
+        value = await centre_estimate(session, centre, now, shifts_today)
+        self._by_centre[centre.id] = _Cached(centre.event_seq, minute, value)
+        return value
+
+
+async def no_planned_shifts(
+    _session: AsyncSession, _centre: Centre, _day: date
+) -> Sequence[PlannedShift]:
+    return ()

@@ -1,0 +1,173 @@
+"""Automatic filling, first version: a greedy pass over the cover gaps.
+
+Day by day (rotating which centre goes first, so the same centres do not always get the
+leftovers), each gap is given to an attached doctor who is free, not on leave (approved or
+pending), keeps their minimum rest with the days before and after, stays under their weekly
+limit, and for whom a consulting room is free. Among them the one with the fewest weekend or
+holiday days (on such a day), then the fewest hours so far, wins; ties break on a given rank.
+
+It never creates a conflict the checks would report, but it does not move existing shifts and
+can leave gaps a cleverer plan would close. A CP-SAT model (OR-Tools) can replace it later,
+using this result as its first solution under a time cap.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, insort
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from rota.coverage import CoverGap, CoverNeeds, centre_coverage, network_coverage
+from rota.days import DayType, day_type, days_between
+from rota.domain import Centre, Doctor, Leave, Shift
+
+
+@dataclass(frozen=True)
+class FillResult:
+    added: tuple[Shift, ...]  # new shifts only; existing ones are untouched
+    remaining_gaps: tuple[CoverGap, ...]
+
+
+class _DoctorState:
+    """Running plan of one doctor, for cheap eligibility tests."""
+
+    def __init__(self, doctor: Doctor, leaves: Sequence[Leave]) -> None:
+        self.doctor = doctor
+        self.leaves = [(leave.start, leave.end) for leave in leaves if leave.blocks_work]
+        self.starts: list[datetime] = []
+        self.ends: dict[datetime, datetime] = {}  # start -> latest end starting then
+        self.day_bounds: dict[date, tuple[datetime, datetime]] = {}
+        self.week_hours: dict[tuple[int, int], float] = defaultdict(float)
+        self.hours = 0.0
+        self.special_days: set[date] = set()  # weekend and public-holiday days worked
+
+    def add(self, start: datetime, end: datetime, day: date, special: bool) -> None:
+        if start not in self.ends:
+            insort(self.starts, start)
+        self.ends[start] = max(end, self.ends.get(start, end))
+        first, last = self.day_bounds.get(day, (start, end))
+        self.day_bounds[day] = (min(first, start), max(last, end))
+        hours = (end - start).total_seconds() / 3600
+        iso = day.isocalendar()
+        self.week_hours[(iso[0], iso[1])] += hours
+        self.hours += hours
+        if special:
+            self.special_days.add(day)
+
+    def can_take(self, start: datetime, end: datetime, day: date) -> bool:
+        limit = self.doctor.weekly_limit_hours
+        if limit is not None:
+            iso = day.isocalendar()
+            hours = (end - start).total_seconds() / 3600
+            if self.week_hours[(iso[0], iso[1])] + hours > limit + 1e-9:
+                return False
+        index = bisect_left(self.starts, end)
+        # Shifts last at most a day, so only the few starting in the previous day can overlap.
+        while index > 0:
+            index -= 1
+            other_start = self.starts[index]
+            if other_start <= start - timedelta(days=1):
+                break
+            if self.ends[other_start] > start:
+                return False
+        rest = self.doctor.min_rest
+        previous = self.day_bounds.get(day - timedelta(days=1))
+        if previous is not None and start - previous[1] < rest:
+            return False
+        following = self.day_bounds.get(day + timedelta(days=1))
+        if following is not None and following[0] - end < rest:
+            return False
+        return all(
+            leave_end <= start or leave_start >= end for leave_start, leave_end in self.leaves
+        )
+
+
+def fill_gaps(
+    centres: Sequence[Centre],
+    doctors: Sequence[Doctor],
+    needs: Mapping[str, CoverNeeds],
+    existing: Sequence[Shift],
+    leaves: Iterable[Leave],
+    first_day: date,
+    last_day: date,
+    *,
+    rank: Mapping[str, int] | None = None,
+    id_prefix: str = "auto",
+) -> FillResult:
+    """Shifts that close as many cover gaps as the greedy rule can, and the gaps left."""
+    centre_by_id = {centre.id: centre for centre in centres}
+    leaves_by_doctor: dict[str, list[Leave]] = defaultdict(list)
+    for leave in leaves:
+        leaves_by_doctor[leave.doctor_id].append(leave)
+    states = {d.id: _DoctorState(d, leaves_by_doctor.get(d.id, [])) for d in doctors}
+    order = rank or {d.id: position for position, d in enumerate(doctors)}
+    attached: dict[str, list[_DoctorState]] = defaultdict(list)
+    for doctor in doctors:
+        for centre_id in sorted(doctor.centre_ids):
+            attached[centre_id].append(states[doctor.id])
+
+    by_centre_day: dict[tuple[str, date], list[Shift]] = defaultdict(list)
+    for shift in existing:
+        centre = centre_by_id.get(shift.centre_id)
+        if centre is None:
+            continue
+        day = centre.service_day(shift.start)
+        by_centre_day[(centre.id, day)].append(shift)
+        state = states.get(shift.doctor_id)
+        if state is not None:
+            kind = day_type(centre.region, day)
+            state.add(shift.start, shift.end, day, kind is not DayType.WEEKDAY)
+
+    added: list[Shift] = []
+    for offset, day in enumerate(days_between(first_day, last_day)):
+        turn = offset % len(centres) if centres else 0
+        for centre in list(centres[turn:]) + list(centres[:turn]):
+            centre_needs = needs.get(centre.id)
+            if centre_needs is None:
+                continue
+            here = by_centre_day[(centre.id, day)]
+            (cover,) = centre_coverage(centre, here, centre_needs, day, day)
+            special = cover.day_type is not DayType.WEEKDAY
+            for gap in cover.gaps:
+                for _ in range(gap.missing):
+                    room = _free_room(centre, here, gap.start, gap.end)
+                    if room is None and centre.rooms:
+                        break
+                    candidates = [
+                        s for s in attached[centre.id] if s.can_take(gap.start, gap.end, day)
+                    ]
+                    if not candidates:
+                        break
+                    chosen = min(
+                        candidates,
+                        key=lambda s: (
+                            len(s.special_days) if special else 0,
+                            s.hours,
+                            order.get(s.doctor.id, 0),
+                        ),
+                    )
+                    shift = Shift(
+                        id=f"{id_prefix}-{centre.id}-{gap.start:%Y%m%dT%H%M}-{len(added)}",
+                        doctor_id=chosen.doctor.id,
+                        centre_id=centre.id,
+                        start=gap.start,
+                        end=gap.end,
+                        room=room,
+                    )
+                    chosen.add(shift.start, shift.end, day, special)
+                    here.append(shift)
+                    added.append(shift)
+    remaining = network_coverage(centres, [*existing, *added], needs, first_day, last_day)
+    return FillResult(tuple(added), tuple(gap for day in remaining for gap in day.gaps))
+
+
+def _free_room(
+    centre: Centre, shifts: Sequence[Shift], start: datetime, end: datetime
+) -> str | None:
+    busy = {s.room for s in shifts if s.room is not None and s.start < end and s.end > start}
+    for room in centre.rooms:
+        if room not in busy:
+            return room
+    return None
