@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from playwright.async_api import APIRequestContext, Browser, async_playwright, expect  # noqa: E402
+from sqlalchemy import update  # noqa: E402
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine  # noqa: E402
 
+from rota.models import Centre  # noqa: E402
 from service.db import install_sqlite_pragmas  # noqa: E402
 from service.demo import seed_demo  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
@@ -39,6 +41,14 @@ async def seed(database_url: str) -> str:
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as session:
             password = await seed_demo(session, datetime.now(UTC))
+            # Open around the clock, so that the pictures do not depend on the hour they are
+            # taken at (after closing, every estimate would carry the warning).
+            await session.execute(
+                update(Centre)
+                .where(Centre.slug == CENTRE)
+                .values(opening_hours={str(day): [["00:00", "23:59"]] for day in range(1, 8)})
+            )
+            await session.commit()
     finally:
         await engine.dispose()
     assert password is not None

@@ -13,14 +13,16 @@ export function clockTime(iso, timeZone) {
   }).format(new Date(iso));
 }
 
-/** The estimate the queue API may attach to a ticket; null when there is none yet. */
+/**
+ * The estimate the queue API attaches to a waiting ticket ({wait_min, low_min, high_min,
+ * after_closing}; wait_min is null when nobody is expected to call today). Null when absent.
+ */
 export function estimateText(estimate) {
-  if (!estimate || typeof estimate.estimated_wait_min !== "number") return null;
-  const main = t("estimate", { n: Math.round(estimate.estimated_wait_min) });
+  if (!estimate) return null;
+  if (typeof estimate.wait_min !== "number") return t("estimate_none");
+  const main = t("estimate", { n: estimate.wait_min });
   if (typeof estimate.low_min === "number" && typeof estimate.high_min === "number") {
-    return `${main} (${t("estimate_range", {
-      low: Math.round(estimate.low_min), high: Math.round(estimate.high_min),
-    })})`;
+    return `${main} (${estimate.low_min}–${estimate.high_min})`;
   }
   return main;
 }

@@ -71,8 +71,20 @@ function render() {
   $("#queue-empty").hidden = waiting.length > 0;
   $("#missed-block").hidden = missed.length === 0;
   $("#missed-list").replaceChildren(...missed.map(missedRow));
+  renderNewcomer();
   renderLastTicket();
   if (dialogTicketId !== null) renderActions();
+}
+
+// What to tell a patient at the desk before checking them in.
+function renderNewcomer() {
+  const standard = estimateText(queue.newcomer?.standard);
+  const urgent = estimateText(queue.newcomer?.urgent);
+  const line = $("#newcomer");
+  line.hidden = !standard || !urgent;
+  if (line.hidden) return;
+  line.textContent = t("newcomer", { standard, urgent });
+  line.classList.toggle("late", Boolean(queue.newcomer.standard.after_closing));
 }
 
 function renderCheckinState() {
@@ -102,7 +114,7 @@ function queueRow(ticket) {
     h("span", { className: "state" }, priorityBadge(ticket) ?? statusText(ticket.status)),
     h("span", { className: "waited" }, t("minutes", { n: minutesSince(ticket.checked_in_at) })),
     h("span", { className: "est" }, estimate ?? "",
-      ticket.estimate?.after_closing ? h("span", { className: "badge warn" }, t("after_closing")) : null),
+      ticket.estimate?.after_closing ? [h("br"), h("span", { className: "badge warn" }, t("after_closing"))] : null),
     h("button", { type: "button", className: "secondary", onclick: () => openActions(ticket.id) }, t("actions")));
 }
 
@@ -137,7 +149,7 @@ function renderLastTicket() {
   const estimate = estimateText((now ?? lastTicket).estimate);
   $("#last-estimate").hidden = !estimate;
   $("#last-estimate").textContent = estimate ?? "";
-  const late = lastTicket.after_closing ?? lastTicket.estimate?.after_closing ?? now?.estimate?.after_closing;
+  const late = (now ?? lastTicket).estimate?.after_closing;
   $("#last-warning").hidden = !late;
 }
 

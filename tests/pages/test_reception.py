@@ -159,15 +159,15 @@ async def test_estimates_and_the_after_closing_warning_show_when_the_api_gives_t
     page = await open_page(f"/reception/{centre.slug}", centre.reception)
     await expect(page.locator("#conn")).to_have_text("Mise à jour toutes les 3 s")
     await expect(page.locator(".q-header .est")).to_be_hidden()
-    estimate = {"estimated_wait_min": 25, "low_min": 15, "high_min": 40, "after_closing": True}
+    estimate = {"wait_min": 25, "low_min": 15, "high_min": 40, "after_closing": True}
 
     async def with_estimates(route: Route) -> None:
         answer = await route.fetch()
         body = await answer.json()
         for ticket in body.get("tickets", [body]):
             ticket["estimate"] = estimate
-        if "tickets" not in body:
-            body["after_closing"] = True
+        if "newcomer" in body:
+            body["newcomer"] = {"standard": estimate, "urgent": {**estimate, "wait_min": None}}
         await route.fulfill(response=answer, json=body)
 
     await page.route(f"**/api/centres/{centre.slug}/queue", with_estimates)
@@ -175,9 +175,13 @@ async def test_estimates_and_the_after_closing_warning_show_when_the_api_gives_t
     await page.get_by_role("button", name="Standard", exact=True).click()
     await expect(page.locator("#last-warning")).to_be_visible()
     row = page.locator("#queue-list [data-ticket=A001]")
-    await expect(row.locator(".est")).to_contain_text("≈ 25 min (15–40 min)")
-    await expect(row.locator(".est")).to_contain_text("après la fermeture")
+    await expect(row.locator(".est")).to_contain_text("≈ 25 min (15–40)")
+    await expect(row.locator(".est")).to_contain_text("après fermeture")
     await expect(page.locator(".q-header .est")).to_be_visible()
+    await expect(page.locator("#newcomer")).to_have_text(
+        "Attente estimée à l'arrivée : standard ≈ 25 min (15–40)"
+        " · urgent pas d'appel prévu aujourd'hui"
+    )
 
 
 async def test_the_live_feed_triggers_a_refresh_and_answers_pings(
