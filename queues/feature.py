@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from queues.handlers import CentreQueueController, list_centres
+from queues.pages import StaffPagesController
 from service.feature import Feature
 
-FEATURE = Feature(name="queues", route_handlers=[list_centres, CentreQueueController])
+FEATURE = Feature(
+    name="queues",
+    route_handlers=[list_centres, CentreQueueController, StaffPagesController],
+)

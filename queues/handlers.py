@@ -23,12 +23,13 @@ from queues.schemas import (
     CheckinStateOut,
     EstimateOut,
     MoveToHeadRequest,
+    MyDayOut,
     PriorityRequest,
     QueueOut,
     RoomOut,
     TicketOut,
 )
-from queues.service import QueueOps, active_tickets
+from queues.service import QueueOps, active_tickets, missed_tickets, tickets_called_by
 from queues.states import Action, TicketStatus
 from rota.models import Centre, Room
 from service.auth import Principal, centre_scope, staff_only
@@ -166,6 +167,29 @@ class CentreQueueController(Controller):
             tickets=rows,
             newcomer={p.value: estimate_out(v) for p, v in estimates.newcomer.items()},
         )
+
+    @get("/my-day")
+    async def my_day(
+        self,
+        centre: NamedDependency[Centre],
+        ops: NamedDependency[QueueOps],
+        request: Request[Principal, Any, Any],
+    ) -> MyDayOut:
+        day = centre.service_day(ops.clock())
+        tickets = await tickets_called_by(ops.session, centre, day, request.user.account_id)
+        return MyDayOut(
+            centre=centre.slug,
+            service_day=day,
+            seen=sum(1 for t in tickets if t.status == TicketStatus.DONE),
+            tickets=[ticket_out(t, centre) for t in tickets],
+        )
+
+    @get("/missed")
+    async def missed(
+        self, centre: NamedDependency[Centre], ops: NamedDependency[QueueOps]
+    ) -> list[TicketOut]:
+        day = centre.service_day(ops.clock())
+        return [ticket_out(t, centre) for t in await missed_tickets(ops.session, centre, day)]
 
     @post("/tickets", status_code=HTTP_201_CREATED)
     async def check_in(

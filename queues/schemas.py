@@ -96,3 +96,12 @@ class CentreOut(Struct):
     timezone: str
     opening_hours: dict[str, list[list[str]]]
     rooms: list[RoomOut]
+
+
+class MyDayOut(Struct):
+    """A doctor's day so far: the patients they called, and how many they finished."""
+
+    centre: str
+    service_day: date
+    seen: int
+    tickets: list[TicketOut]

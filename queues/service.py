@@ -398,3 +398,38 @@ async def active_tickets(session: AsyncSession, centre: Centre, day: date) -> Se
         .order_by(PRIORITY_RANK_SQL, Ticket.queued_at, Ticket.id)
     )
     return result.scalars().all()
+
+
+async def tickets_called_by(
+    session: AsyncSession, centre: Centre, day: date, account_id: int
+) -> Sequence[Ticket]:
+    """The day's tickets this account called, in call order; those since put back in the
+    queue (released, re-queued) are no longer theirs."""
+    result = await session.execute(
+        select(Ticket)
+        .where(
+            Ticket.centre_id == centre.id,
+            Ticket.service_day == day,
+            Ticket.called_by_id == account_id,
+            Ticket.status != TicketStatus.WAITING.value,
+        )
+        .order_by(Ticket.called_at, Ticket.id)
+    )
+    return result.scalars().all()
+
+
+MISSED = (TicketStatus.NO_SHOW, TicketStatus.LEFT_UNSEEN)
+
+
+async def missed_tickets(session: AsyncSession, centre: Centre, day: date) -> Sequence[Ticket]:
+    """The day's patients who missed their call or left: reception may queue them again."""
+    result = await session.execute(
+        select(Ticket)
+        .where(
+            Ticket.centre_id == centre.id,
+            Ticket.service_day == day,
+            Ticket.status.in_([s.value for s in MISSED]),
+        )
+        .order_by(Ticket.ended_at.desc(), Ticket.id.desc())
+    )
+    return result.scalars().all()

@@ -26,6 +26,7 @@ from service.db import WriteGate, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
+from service.pages import page_handlers
 from service.settings import Settings
 
 log = logging.getLogger("walkin")
@@ -118,6 +119,7 @@ def create_app(
         route_handlers=[
             health,
             *auth_handlers,
+            *page_handlers,
             *static_routers(enabled),
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],

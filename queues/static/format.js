@@ -1,0 +1,32 @@
+// How times, waits and estimates read on the pages.
+import { serverNow } from "./api.js";
+import { lang, t } from "./i18n.js";
+
+export function minutesSince(iso) {
+  return Math.max(0, Math.floor((serverNow() - Date.parse(iso)) / 60000));
+}
+
+/** "14:05" in the centre's time zone, whatever the device's zone. */
+export function clockTime(iso, timeZone) {
+  return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "fr-FR", {
+    hour: "2-digit", minute: "2-digit", timeZone,
+  }).format(new Date(iso));
+}
+
+/**
+ * The estimate the queue API attaches to a waiting ticket ({wait_min, low_min, high_min,
+ * after_closing}; wait_min is null when nobody is expected to call today). Null when absent.
+ */
+export function estimateText(estimate) {
+  if (!estimate) return null;
+  if (typeof estimate.wait_min !== "number") return t("estimate_none");
+  const main = t("estimate", { n: estimate.wait_min });
+  if (typeof estimate.low_min === "number" && typeof estimate.high_min === "number") {
+    return `${main} (${estimate.low_min}–${estimate.high_min})`;
+  }
+  return main;
+}
+
+export function statusText(status) {
+  return t(`status_${status}`);
+}

@@ -1,0 +1,102 @@
+"""Browser tests: one real server and one headless Chromium for the whole run.
+
+Each test gets its own centre (and staff), so tests share the server without sharing a
+queue. Browser fixtures live in the session's event loop: Playwright objects belong to the
+loop that made them, so the test modules run in that loop too.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
+
+from service.migrate import upgrade
+
+from .seed import PASSWORD, SeededCentre, seed_centre, seed_manager
+from .server import LiveServer
+
+CHROMIUM = os.environ.get("WALKIN_CHROMIUM", "/usr/bin/chromium")
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TABLET: ViewportSize = {"width": 1280, "height": 800}
+
+_centre_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    path = tmp_path_factory.mktemp("pages") / "walkin.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    upgrade(url)
+    server = LiveServer(url).start()
+    yield server
+    server.stop()
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    if not HAVE_CHROMIUM:
+        pytest.skip(f"no Chromium at {CHROMIUM} (set WALKIN_CHROMIUM)")
+    async with async_playwright() as playwright:
+        # launch() gives each run a fresh, temporary profile.
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        await chromium.close()
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def centre(live_server: LiveServer) -> SeededCentre:
+    number = next(_centre_numbers)
+    return await seed_centre(live_server.database_url, f"c{number}", f"Centre {number}")
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def manager(live_server: LiveServer) -> str:
+    return await seed_manager(live_server.database_url)
+
+
+OpenPage = Callable[..., Awaitable[Page]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def open_page(browser: Browser, live_server: LiveServer) -> AsyncIterator[OpenPage]:
+    """Opens a page in a fresh browser context (one tablet), signed in as `username` if given.
+
+    A JavaScript error on any page fails the test.
+    """
+    contexts: list[BrowserContext] = []
+    errors: list[str] = []
+
+    async def open_(path: str, username: str | None = None, locale: str = "fr-FR") -> Page:
+        context = await browser.new_context(
+            base_url=live_server.base_url, viewport=TABLET, locale=locale
+        )
+        contexts.append(context)
+        if username is not None:
+            answer = await context.request.post(
+                "/api/auth/login", data={"username": username, "password": PASSWORD}
+            )
+            assert answer.ok, await answer.text()
+        page = await context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        await page.goto(path)
+        return page
+
+    yield open_
+    for context in contexts:
+        await context.close()
+    assert not errors, errors
