@@ -42,10 +42,15 @@ $("#shortcut-list").replaceChildren(...BUTTONS.flatMap(([, label, key]) => [
 
 // --- data -------------------------------------------------------------------------------
 
+let onDuty = [];
+
 async function refresh() {
-  const [current, day] = await Promise.all([api("GET", `${base}/queue`), api("GET", `${base}/my-day`)]);
+  const [current, day, duty] = await Promise.all([
+    api("GET", `${base}/queue`), api("GET", `${base}/my-day`), api("GET", `${base}/on-duty`),
+  ]);
   queue = current.data;
   myDay = day.data;
+  onDuty = duty.data;
   lastUpdated = new Date().toISOString();
   render();
   return queue.seq;
@@ -96,6 +101,16 @@ function render() {
   $("#paused-banner").hidden = !paused;
   renderCurrent();
   renderMyDay();
+  renderOnDuty();
+}
+
+// Who the rota says works here now, with their room: colleagues to hand over to.
+function renderOnDuty() {
+  $("#on-duty").hidden = onDuty.length === 0;
+  $("#on-duty-list").replaceChildren(...onDuty.map((doctor) => h("li", {},
+    doctor.doctor,
+    doctor.room ? ` · ${config.rooms.find((r) => r.code === doctor.room)?.name ?? doctor.room}` : "",
+    ` · ${clockTime(doctor.start, config.timezone)}–${clockTime(doctor.end, config.timezone)}`)));
 }
 
 function renderCurrent() {
