@@ -14,17 +14,31 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import IntegrityError
 
+from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
+from service.limits import Counters, LoginThrottle, limits_store, make_counters
+from service.protections import (
+    CrossSiteRefusal,
+    RateLimits,
+    default_rate_rules,
+    make_body_too_large,
+    make_security_headers,
+)
+from service.proxy import TrustedProxies
 from service.settings import Settings
 
 log = logging.getLogger("walkin")
@@ -64,15 +78,17 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _stores(settings: Settings) -> dict[str, Store]:
+def _stores(settings: Settings, counters: Counters) -> dict[str, Store]:
+    # Registered by name: an unregistered store would silently be per-process memory.
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
         # Sessions must be shared by every replica behind the proxy.
         return {
-            "sessions": RedisStore.with_client(url=settings.redis_url, namespace="walkin:sessions")
+            "sessions": RedisStore.with_client(url=settings.redis_url, namespace="walkin:sessions"),
+            "rate_limits": limits_store(counters),
         }
-    return {"sessions": MemoryStore()}
+    return {"sessions": MemoryStore(), "rate_limits": limits_store(counters)}
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -112,18 +128,34 @@ def create_app(
     channels = make_channels_plugin(settings)
     session_auth = make_session_auth(settings)
     enabled = features()
+    proxies = TrustedProxies(settings.trusted_proxies)
+    # Rate limits and connection limits: in Redis when configured, so replicas share them.
+    counters = make_counters(settings)
     return Litestar(
         debug=debug,
         route_handlers=[
             health,
             *auth_handlers,
+            *audit_handlers,
             *static_routers(enabled),
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
         lifespan=[hook for feature in enabled for hook in feature.lifespan],
         plugins=[SQLAlchemyPlugin(config=db_config), channels],
         on_app_init=[session_auth.on_app_init],
-        stores=_stores(settings),
+        # Inside the session middleware: refusals still clear an expired session properly.
+        middleware=[
+            CrossSiteRefusal(proxies),
+            RateLimits(
+                default_rate_rules(settings.checkin_per_minute, settings.public_per_minute),
+                counters,
+                proxies,
+            ),
+        ],
+        before_send=[make_security_headers(proxies)],
+        request_max_body_size=settings.max_body_bytes,
+        on_shutdown=[counters.close],
+        stores=_stores(settings, counters),
         state=State(
             {
                 "settings": settings,
@@ -134,6 +166,9 @@ def create_app(
                 "event_bus": EventBus(channels),
                 "channels": channels,
                 "clock": clock or utc_now,
+                "proxies": proxies,
+                "counters": counters,
+                "login_throttle": LoginThrottle(counters),
             }
         ),
         template_config=TemplateConfig(
@@ -144,6 +179,7 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
             DomainError: domain_error_handler,
             IntegrityError: integrity_error_handler,
+            HTTP_413_REQUEST_ENTITY_TOO_LARGE: make_body_too_large(settings.max_body_bytes),
         },
         openapi_config=OpenAPIConfig(
             title="Walk-in centres: queue, rota and screens",
