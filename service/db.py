@@ -41,7 +41,8 @@ def install_sqlite_pragmas(engine: AsyncEngine) -> None:
 
 
 def make_db_config(settings: Settings) -> SQLAlchemyAsyncConfig:
-    engine_config = EngineConfig(pool_pre_ping=True) if not settings.is_sqlite else EngineConfig()
+    # hide_parameters: database errors are logged, and their parameters may be patient data.
+    engine_config = EngineConfig(pool_pre_ping=not settings.is_sqlite, hide_parameters=True)
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         engine_config=engine_config,
