@@ -9,9 +9,14 @@ import ipaddress
 import random
 from dataclasses import replace
 
+import hypothesis  # noqa: F401  (see below)
 import pytest
 
 from service.settings import Settings
+
+# Imported at collection on purpose: otherwise hypothesis's pytest plugin first imports it in
+# the end-of-session summary, where pytest's assertion rewriting of it can hit CPython 3.11.7's
+# "AST constructor recursion depth mismatch" bug (fixed in 3.11.8) and fail a passing run.
 
 
 @pytest.fixture

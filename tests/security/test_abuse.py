@@ -85,7 +85,9 @@ async def test_the_login_limit_is_shared_by_two_replicas(
         first_replica, second_replica = await clients(), await second()
         for n in range(6):
             replica = first_replica if n % 2 else second_replica
-            assert (await _login(replica, client_ip, "reception-lyon", f"no-{n}")).status_code == 401
+            assert (
+                await _login(replica, client_ip, "reception-lyon", f"no-{n}")
+            ).status_code == 401
         for replica in (first_replica, second_replica):
             response = await _login(replica, client_ip, "reception-lyon", PASSWORD)
             assert response.status_code == 429
@@ -197,7 +199,10 @@ def test_forwarded_headers_are_believed_only_from_trusted_proxies() -> None:
         return {
             "client": (peer, 1234),
             "scheme": "http",
-            "headers": [(b"x-forwarded-for", forwarded.encode()), (b"x-forwarded-proto", proto.encode())],
+            "headers": [
+                (b"x-forwarded-for", forwarded.encode()),
+                (b"x-forwarded-proto", proto.encode()),
+            ],
         }
 
     proxies = TrustedProxies(["10.0.0.0/8"])
@@ -208,5 +213,3 @@ def test_forwarded_headers_are_believed_only_from_trusted_proxies() -> None:
     assert proxies.scheme(scope("10.0.0.5", "x")) == "https"
     assert proxies.scheme(scope("198.51.100.7", "x")) == "http"
     assert TrustedProxies().client_address(scope("10.0.0.5", "1.1.1.1")) == "10.0.0.5"
-
-
