@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
@@ -22,7 +23,7 @@ from litestar.status_codes import (
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
@@ -64,6 +65,30 @@ def integrity_error_handler(
     # A unique or foreign key rule refused the change: the client's data conflicts.
     log.info("integrity error: %s", exc.orig)
     return _problem(HTTP_409_CONFLICT, "conflicts with existing data / conflit avec les données")
+
+
+def database_error_handler(
+    request: Request[Any, Any, Any], exc: DBAPIError
+) -> Response[dict[str, Any]]:
+    # A data exception (SQLSTATE class 22) is a value the client sent that PostgreSQL refuses
+    # (a NUL character in text, a number beyond 64 bits) while SQLite stores it; anything else
+    # is ours.
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if not (isinstance(exc, DataError) or sqlstate.startswith("22")):
+        return internal_error_handler(request, exc)
+    log.info("data error: %s", type(exc.orig).__name__)
+    return _problem(
+        HTTP_400_BAD_REQUEST,
+        "a value cannot be stored (control character or number out of range) / valeur invalide",
+    )
+
+
+def overflow_error_handler(
+    _: Request[Any, Any, Any], exc: OverflowError
+) -> Response[dict[str, Any]]:
+    # SQLite's driver raises it, unwrapped, for an integer beyond 64 bits (an id in a URL).
+    log.info("overflow: %s", type(exc).__name__)
+    return _problem(HTTP_400_BAD_REQUEST, "a number is out of range / nombre hors limites")
 
 
 def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -179,6 +204,8 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
             DomainError: domain_error_handler,
             IntegrityError: integrity_error_handler,
+            DBAPIError: database_error_handler,
+            OverflowError: overflow_error_handler,
             HTTP_413_REQUEST_ENTITY_TOO_LARGE: make_body_too_large(settings.max_body_bytes),
         },
         openapi_config=OpenAPIConfig(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Iterable
@@ -29,10 +30,8 @@ def assert_no_personal_data(payload: Any, values: Iterable[str] = PLANTED) -> No
     if isinstance(payload, bytes):
         payload = payload.decode("utf-8", "replace")
     texts = [payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)]
-    try:
+    with contextlib.suppress(ValueError, TypeError):
         texts.append(json.dumps(json.loads(texts[0]), ensure_ascii=False))
-    except (ValueError, TypeError):
-        pass
     for value in values:
         compact = re.sub(r"[ .-]", "", value)
         for found in texts:
