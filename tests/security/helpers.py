@@ -61,6 +61,18 @@ async def dump_tables(
     return dump
 
 
+# Values that match Litestar's typed path parameters, so the route is reached at all.
+FILLERS = {
+    "path": "app.css",
+    "date": "2026-11-24",
+    "datetime": "2026-11-24T09:00:00Z",
+    "time": "09:00:00",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+    "float": "1.0",
+    "decimal": "1.0",
+}
+
+
 def concrete_path(template: str, centre: str, ticket_id: int) -> str:
     """A real URL for a route template: centres and tickets that exist, filler elsewhere."""
 
@@ -68,8 +80,8 @@ def concrete_path(template: str, centre: str, ticket_id: int) -> str:
         name, _, kind = match.group(1).partition(":")
         if kind == "int":
             return str(ticket_id)
-        if kind == "path":
-            return "app.css"
+        if kind in FILLERS:
+            return FILLERS[kind]
         if "centre" in name or name == "slug":
             return centre
         return "probe"
