@@ -15,7 +15,8 @@ ClientKey = Annotated[str, Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0
 Label = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
 Phone = Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 .-]{5,18}[0-9]$")]
 RoomCode = Annotated[str, Meta(min_length=1, max_length=16)]
-Reason = Annotated[str, Meta(min_length=3, max_length=200)]
+# No control characters: PostgreSQL refuses NUL, and a reason is one short line.
+Reason = Annotated[str, Meta(min_length=3, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class CheckInRequest(Struct, forbid_unknown_fields=True):

@@ -18,6 +18,7 @@ from queues.numbering import ticket_number
 from queues.ordering import Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
 from rota.models import Centre, Room
+from service.audit import Actor, record, snapshot
 from service.db import WriteGate
 from service.errors import Conflict, DomainError, NotFound
 from service.events import EventBus
@@ -48,8 +49,31 @@ class QueueOps:
     gate: WriteGate
     bus: EventBus
     clock: Clock
+    # Who acts, for the audit log written in each change's transaction (None: the system).
+    actor: Actor | None = None
 
     # --- helpers -----------------------------------------------------------------------
+
+    async def _audit(
+        self,
+        centre: Centre,
+        entity_id: int | None,
+        action: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        entity: str = "ticket",
+    ) -> None:
+        await record(
+            self.session,
+            self.actor,
+            at=self.clock(),
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            centre_id=centre.id,
+            before=before,
+            after=after,
+        )
 
     async def _bump_seq(self, centre: Centre) -> int:
         # First statement of every change: the centre row lock orders concurrent changes
@@ -167,6 +191,7 @@ class QueueOps:
                 )
                 self.session.add(ticket)
                 await self.session.flush()
+                await self._audit(centre, ticket.id, "check_in", None, snapshot(ticket))
                 await self.session.commit()
             except BaseException:
                 await self.session.rollback()
@@ -225,6 +250,10 @@ class QueueOps:
                 if called_id is None:
                     raise NotFound("nobody is waiting / personne n'attend")
                 ticket = await self._ticket_for_update(centre, called_id)
+                # Only a waiting ticket can have been taken, so its former state is known.
+                before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
+                after = {key: snapshot(ticket)[key] for key in before}
+                await self._audit(centre, ticket.id, "call_next", before, after)
                 await self.session.commit()
             except BaseException:
                 await self.session.rollback()
@@ -255,8 +284,10 @@ class QueueOps:
                     f"ticket {ticket.number} is still called to {room.name}: mark it started, "
                     f"no-show or released first / le ticket {ticket.number} est encore appelé"
                 )
+            before = snapshot(ticket)
             ticket.status = TicketStatus.DONE
             ticket.ended_at = now
+            await self._audit(centre, ticket.id, "finish_on_next_call", before, snapshot(ticket))
         return list(in_room)
 
     # --- other transitions -------------------------------------------------------------
@@ -276,6 +307,7 @@ class QueueOps:
                 now = self.clock()
                 seq = await self._bump_seq(centre)
                 ticket = await self._ticket_for_update(centre, ticket_id)
+                before = snapshot(ticket)
                 try:
                     new_status = next_status(action, TicketStatus(ticket.status))
                 except IllegalTransition as exc:
@@ -299,6 +331,7 @@ class QueueOps:
                 else:  # finish, no-show, cancel, left unseen
                     ticket.ended_at = now
                 ticket.status = new_status
+                await self._audit(centre, ticket.id, action.value, before, snapshot(ticket))
                 await self.session.commit()
             except BaseException:
                 await self.session.rollback()
@@ -330,6 +363,7 @@ class QueueOps:
                         f"ticket {ticket.number} is {ticket.status}, not waiting / "
                         "seul un ticket en attente peut être modifié"
                     )
+                before = snapshot(ticket)
                 if priority is not None:
                     ticket.priority = priority
                 if head_reason is not None:
@@ -345,6 +379,9 @@ class QueueOps:
                     ).scalar_one()
                     ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
                     ticket.head_reason = head_reason
+                await self._audit(
+                    centre, ticket.id, kind.removeprefix("ticket."), before, snapshot(ticket)
+                )
                 await self.session.commit()
             except BaseException:
                 await self.session.rollback()
@@ -360,12 +397,21 @@ class QueueOps:
                 day = centre.service_day(self.clock())
                 seq = await self._bump_seq(centre)
                 await self._ensure_day(centre.id, day)
+                was_closed = (await self.day_state(centre, day)).checkin_closed
                 await self.session.execute(
                     update(CentreDay)
                     .where(CentreDay.centre_id == centre.id, CentreDay.service_day == day)
                     .values(checkin_closed=not is_open)
                 )
                 centre_day = await self.day_state(centre, day)
+                await self._audit(
+                    centre,
+                    centre_day.id,
+                    "checkin_open" if is_open else "checkin_close",
+                    {"checkin_closed": was_closed},
+                    {"checkin_closed": centre_day.checkin_closed},
+                    entity="centre_day",
+                )
                 await self.session.commit()
             except BaseException:
                 await self.session.rollback()

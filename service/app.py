@@ -14,19 +14,34 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.status_codes import HTTP_409_CONFLICT, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from queues.live import EstimateCache, rota_shifts_today
+from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
+from service.limits import Counters, LoginThrottle, limits_store, make_counters
 from service.pages import page_handlers
+from service.protections import (
+    CrossSiteRefusal,
+    RateLimits,
+    default_rate_rules,
+    make_body_too_large,
+    make_security_headers,
+)
+from service.proxy import TrustedProxies
 from service.settings import Settings
 
 log = logging.getLogger("walkin")
@@ -54,6 +69,30 @@ def integrity_error_handler(
     return _problem(HTTP_409_CONFLICT, "conflicts with existing data / conflit avec les données")
 
 
+def database_error_handler(
+    request: Request[Any, Any, Any], exc: DBAPIError
+) -> Response[dict[str, Any]]:
+    # A data exception (SQLSTATE class 22) is a value the client sent that PostgreSQL refuses
+    # (a NUL character in text, a number beyond 64 bits) while SQLite stores it; anything else
+    # is ours.
+    sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+    if not (isinstance(exc, DataError) or sqlstate.startswith("22")):
+        return internal_error_handler(request, exc)
+    log.info("data error: %s", type(exc.orig).__name__)
+    return _problem(
+        HTTP_400_BAD_REQUEST,
+        "a value cannot be stored (control character or number out of range) / valeur invalide",
+    )
+
+
+def overflow_error_handler(
+    _: Request[Any, Any, Any], exc: OverflowError
+) -> Response[dict[str, Any]]:
+    # SQLite's driver raises it, unwrapped, for an integer beyond 64 bits (an id in a URL).
+    log.info("overflow: %s", type(exc).__name__)
+    return _problem(HTTP_400_BAD_REQUEST, "a number is out of range / nombre hors limites")
+
+
 def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     # Logged with its traceback (Litestar logs them only in debug mode); the client gets no
     # internals.
@@ -66,15 +105,17 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-def _stores(settings: Settings) -> dict[str, Store]:
+def _stores(settings: Settings, counters: Counters) -> dict[str, Store]:
+    # Registered by name: an unregistered store would silently be per-process memory.
     if settings.redis_url:
         from litestar.stores.redis import RedisStore
 
         # Sessions must be shared by every replica behind the proxy.
         return {
-            "sessions": RedisStore.with_client(url=settings.redis_url, namespace="walkin:sessions")
+            "sessions": RedisStore.with_client(url=settings.redis_url, namespace="walkin:sessions"),
+            "rate_limits": limits_store(counters),
         }
-    return {"sessions": MemoryStore()}
+    return {"sessions": MemoryStore(), "rate_limits": limits_store(counters)}
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -114,19 +155,35 @@ def create_app(
     channels = make_channels_plugin(settings)
     session_auth = make_session_auth(settings)
     enabled = features()
+    proxies = TrustedProxies(settings.trusted_proxies)
+    # Rate limits and connection limits: in Redis when configured, so replicas share them.
+    counters = make_counters(settings)
     return Litestar(
         debug=debug,
         route_handlers=[
             health,
             *auth_handlers,
             *page_handlers,
+            *audit_handlers,
             *static_routers(enabled),
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
         lifespan=[hook for feature in enabled for hook in feature.lifespan],
         plugins=[SQLAlchemyPlugin(config=db_config), channels],
         on_app_init=[session_auth.on_app_init],
-        stores=_stores(settings),
+        # Inside the session middleware: refusals still clear an expired session properly.
+        middleware=[
+            CrossSiteRefusal(proxies),
+            RateLimits(
+                default_rate_rules(settings.checkin_per_minute, settings.public_per_minute),
+                counters,
+                proxies,
+            ),
+        ],
+        before_send=[make_security_headers(proxies)],
+        request_max_body_size=settings.max_body_bytes,
+        on_shutdown=[counters.close],
+        stores=_stores(settings, counters),
         state=State(
             {
                 "settings": settings,
@@ -140,6 +197,9 @@ def create_app(
                 "estimates": EstimateCache(),
                 # Today's planned shifts per centre, for the wait estimates.
                 "shifts_today": rota_shifts_today,
+                "proxies": proxies,
+                "counters": counters,
+                "login_throttle": LoginThrottle(counters),
             }
         ),
         template_config=TemplateConfig(
@@ -150,6 +210,9 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
             DomainError: domain_error_handler,
             IntegrityError: integrity_error_handler,
+            DBAPIError: database_error_handler,
+            OverflowError: overflow_error_handler,
+            HTTP_413_REQUEST_ENTITY_TOO_LARGE: make_body_too_large(settings.max_body_bytes),
         },
         openapi_config=OpenAPIConfig(
             title="Walk-in centres: queue, rota and screens",

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 
 from litestar import Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware.session.server_side import (
-    ServerSideSessionBackend,
-    ServerSideSessionConfig,
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    TooManyRequestsException,
 )
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.params import JSONBody
 from litestar.security.session_auth import SessionAuth
 from msgspec import Meta, Struct
@@ -21,7 +22,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.models import Centre
-from service.accounts import Role, StaffAccount, verify_password
+from service.accounts import Role, StaffAccount, verify_nothing, verify_password
+from service.audit import actor_of, record
+from service.sessions import (
+    SESSION_COOKIE,
+    SESSION_STORE,
+    RotatingSessionConfig,
+    rotate_session,
+    session_is_current,
+    start_session,
+)
 from service.settings import Settings
 
 
@@ -44,7 +54,7 @@ async def retrieve_principal(
     session: dict[str, Any], connection: ASGIConnection[Any, Any, Any, Any]
 ) -> Principal | None:
     account_id = session.get("account_id")
-    if not isinstance(account_id, int):
+    if not isinstance(account_id, int) or not session_is_current(session, connection):
         return None
     # Read the account on each request so that a deactivated account stops at once.
     async with connection.app.state["db_config"].get_session() as db:
@@ -71,11 +81,14 @@ async def retrieve_principal(
 def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:
     return SessionAuth[Principal, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_principal,
-        session_backend_config=ServerSideSessionConfig(
-            store="sessions",
+        session_backend_config=RotatingSessionConfig(
+            store=SESSION_STORE,
+            key=SESSION_COOKIE,
             max_age=settings.session_max_age_s,
             httponly=True,
+            # Lax: the cookie is not sent on cross-site posts; CSRF checks do the rest.
             samesite="lax",
+            secure=settings.secure_cookies,
         ),
         exclude=["^/health", "^/schema", "^/api/auth/login", "^/static", "^/$", "^/cal/"],
     )
@@ -88,14 +101,23 @@ def _principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     return user
 
 
-def requires_role(*roles: Role) -> Any:
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if _principal(connection).role not in roles:
+class RoleGuard:
+    """Refuses anyone without one of `roles`; the roles are readable, so tests can enumerate
+    which route needs whom."""
+
+    def __init__(self, *roles: Role) -> None:
+        self.roles = frozenset(roles)
+        self.__name__ = f"requires_role({', '.join(r.value for r in roles)})"
+
+    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if _principal(connection).role not in self.roles:
             raise PermissionDeniedException(
-                f"this needs the role {' or '.join(r.value for r in roles)} / accès refusé"
+                f"this needs the role {' or '.join(sorted(self.roles))} / accès refusé"
             )
 
-    return guard
+
+def requires_role(*roles: Role) -> RoleGuard:
+    return RoleGuard(*roles)
 
 
 def centre_scope(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -125,33 +147,86 @@ def _me(p: Principal) -> Me:
     return Me(p.username, p.display_name, p.role.value, p.centre_slug)
 
 
-@post("/api/auth/login", status_code=200, tags=["auth"])
+@post("/api/auth/login", status_code=200, tags=["auth"], opt={"access": "login"})
 async def login(
     data: JSONBody[LoginRequest],
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
 ) -> Me:
+    throttle = request.app.state["login_throttle"]
+    actor = actor_of(request)
+    client = actor.client_address or "unknown"
+    wait = await throttle.retry_after(data.username, client)
+    if wait:
+        raise TooManyRequestsException(
+            f"too many failed sign-ins, try again in {wait} s / trop d'essais, réessayez plus tard",
+            headers={"Retry-After": str(wait)},
+        )
     account = (
         await db_session.execute(select(StaffAccount).where(StaffAccount.username == data.username))
     ).scalar_one_or_none()
+    if account is None:
+        verify_nothing(data.password)  # the same time as a real check: no username oracle
+    now = request.app.state["clock"]()
     if (
         account is None
         or not account.active
         or not verify_password(account.password_hash, data.password)
     ):
+        await throttle.failed(data.username, client)
+        if account is not None:
+            # Unknown usernames are not logged: people type their password there by mistake.
+            await record(
+                db_session,
+                actor,
+                at=now,
+                entity="account",
+                entity_id=account.id,
+                action="login_failed",
+                centre_id=account.centre_id,
+            )
+            await db_session.commit()
         raise NotAuthorizedException("wrong username or password / identifiants incorrects")
-    request.set_session({"account_id": account.id})
-    principal = await retrieve_principal({"account_id": account.id}, request)
+    await throttle.succeeded(data.username, client)
+    # A new session id at sign-in, so an id planted before it (fixation) is worth nothing.
+    await rotate_session(request)
+    start_session(request, account.id)
+    principal = await retrieve_principal(request.session, request)
     assert principal is not None
+    signed_in = replace(actor, account_id=account.id, username=account.username)
+    await record(
+        db_session,
+        signed_in,
+        at=now,
+        entity="account",
+        entity_id=account.id,
+        action="login",
+        centre_id=account.centre_id,
+    )
+    await db_session.commit()
     return _me(principal)
 
 
-@post("/api/auth/logout", status_code=204, tags=["auth"])
-async def logout(request: Request[Any, Any, Any]) -> None:
+@post("/api/auth/logout", status_code=204, tags=["auth"], guards=[staff_only])
+async def logout(
+    request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
+) -> None:
+    # Clearing deletes the session from the store: the cookie is worthless from now on.
     request.clear_session()
+    principal = _principal(request)
+    await record(
+        db_session,
+        actor_of(request),
+        at=request.app.state["clock"](),
+        entity="account",
+        entity_id=principal.account_id,
+        action="logout",
+        centre_id=principal.centre_id,
+    )
+    await db_session.commit()
 
 
-@get("/api/auth/me", tags=["auth"])
+@get("/api/auth/me", tags=["auth"], guards=[staff_only])
 async def me(request: Request[Principal, Any, Any]) -> Me:
     return _me(_principal(request))
 

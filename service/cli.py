@@ -1,4 +1,4 @@
-"""The `walkin` command: serve, migrate, simulate."""
+"""The `walkin` command: serve, migrate, purge, simulate."""
 
 from __future__ import annotations
 
@@ -61,6 +61,30 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return 0
 
 
+async def _purge(settings: Settings) -> str:
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from queues.retention import purge
+    from service.db import install_sqlite_pragmas
+
+    engine = create_async_engine(settings.database_url)
+    install_sqlite_pragmas(engine)
+    try:
+        sessions = async_sessionmaker(engine, expire_on_commit=False)
+        report = await purge(sessions, datetime.now(UTC), settings.retention_days)
+    finally:
+        await engine.dispose()
+    return (
+        f"patient data older than {settings.retention_days} days erased from "
+        f"{report.tickets_erased} tickets; {report.days_summarised} days summarised"
+    )
+
+
+def cmd_purge(_: argparse.Namespace) -> int:
+    print(asyncio.run(_purge(Settings.from_env())))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["simulate"]:
@@ -79,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.set_defaults(func=cmd_serve)
     migrate = sub.add_parser("migrate", help="bring the database schema up to date")
     migrate.set_defaults(func=cmd_migrate)
+    purge = sub.add_parser(
+        "purge", help="erase patient data past WALKIN_RETENTION_DAYS (also runs hourly)"
+    )
+    purge.set_defaults(func=cmd_purge)
     sub.add_parser("simulate", help="replay walk-in days through the estimator")
     args = parser.parse_args(argv)
     result: int = args.func(args)

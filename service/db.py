@@ -7,6 +7,7 @@ migrates. SQLite is the embedded default; PostgreSQL (asyncpg) is production.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -40,8 +41,18 @@ def install_sqlite_pragmas(engine: AsyncEngine) -> None:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
 
 
+def quiet_driver_logs() -> None:
+    """aiosqlite logs every statement with its parameters (patient labels, phones) at DEBUG:
+    keep it at INFO even when the service runs with debug logging."""
+    driver = logging.getLogger("aiosqlite")
+    if driver.level < logging.INFO:  # unset (inheriting the root's level) or DEBUG
+        driver.setLevel(logging.INFO)
+
+
 def make_db_config(settings: Settings) -> SQLAlchemyAsyncConfig:
-    engine_config = EngineConfig(pool_pre_ping=True) if not settings.is_sqlite else EngineConfig()
+    quiet_driver_logs()
+    # hide_parameters: database errors are logged, and their parameters may be patient data.
+    engine_config = EngineConfig(pool_pre_ping=not settings.is_sqlite, hide_parameters=True)
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         engine_config=engine_config,

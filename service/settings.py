@@ -17,6 +17,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+
+
 def _persistent_secret(data_dir: Path) -> str:
     """A secret kept in the data directory, so sessions survive a restart in embedded mode."""
     path = data_dir / "secret_key"
@@ -36,8 +40,20 @@ class Settings:
     secret_key: str
     demo: bool
     session_max_age_s: int = 12 * 3600
+    # A session unused this long ends (a reception tablet left signed in overnight).
+    session_idle_s: int = 2 * 3600
     # The retention period of patient data (initials, phone), in days.
     retention_days: int = 30
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto we believe (IP addresses or CIDR
+    # networks). Empty: the peer address is the client, whatever the headers say.
+    trusted_proxies: tuple[str, ...] = ()
+    # Mark the session cookie Secure: set it when the service is reached over https only.
+    secure_cookies: bool = False
+    # Bodies of JSON requests are small; anything larger is refused with 413.
+    max_body_bytes: int = 64 * 1024
+    # Check-ins per signed-in session per minute, and public board reads per client per minute.
+    checkin_per_minute: int = 60
+    public_per_minute: int = 120
 
     @property
     def is_sqlite(self) -> bool:
@@ -61,5 +77,11 @@ class Settings:
             secret_key=secret_key,
             demo=demo,
             session_max_age_s=int(os.environ.get("WALKIN_SESSION_MAX_AGE_S", 12 * 3600)),
+            session_idle_s=int(os.environ.get("WALKIN_SESSION_IDLE_S", 2 * 3600)),
             retention_days=int(os.environ.get("WALKIN_RETENTION_DAYS", 30)),
+            trusted_proxies=_env_list("WALKIN_TRUSTED_PROXIES"),
+            secure_cookies=_env_bool("WALKIN_SECURE_COOKIES", default=False),
+            max_body_bytes=int(os.environ.get("WALKIN_MAX_BODY_BYTES", 64 * 1024)),
+            checkin_per_minute=int(os.environ.get("WALKIN_CHECKIN_PER_MINUTE", 60)),
+            public_per_minute=int(os.environ.get("WALKIN_PUBLIC_PER_MINUTE", 120)),
         )

@@ -12,6 +12,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import queues.models  # noqa: F401  (registers the models on the shared metadata)
 import rota.models  # noqa: F401
 import service.accounts  # noqa: F401
+from queues.retention import DailyCentreStats  # noqa: F401
+from service.audit import AuditEntry  # noqa: F401
 from service.db import metadata
 from service.settings import Settings
 

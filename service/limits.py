@@ -1,0 +1,273 @@
+"""Counters for rate limits and connection limits, shared by every replica through Redis.
+
+Litestar's stores offer get/set only, and a read-then-write counter lets concurrent replicas
+undercount; these counters are atomic (Lua scripts on Redis, plain dict operations in one
+process). Without Redis they live in the process: right for the embedded single process only.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Protocol
+
+from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+
+from service.settings import Settings
+
+
+class Counters(Protocol):
+    async def hit(self, key: str, window_s: int) -> tuple[int, int]:
+        """Count one more event; (count in the window, seconds until the window ends)."""
+
+    async def block(self, key: str, seconds: int) -> None:
+        """Set a lock that lasts `seconds`."""
+
+    async def blocked_for(self, key: str) -> int:
+        """Seconds left on a lock (0: none)."""
+
+    async def forget(self, key: str) -> None: ...
+
+    async def join(self, key: str, member: str, limit: int, stale_after_s: float) -> bool:
+        """Add a member to a bounded set, dropping members not refreshed for stale_after_s."""
+
+    async def leave(self, key: str, member: str) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryCounters:
+    def __init__(self, now: Any = time.monotonic) -> None:
+        self._now = now
+        self._counts: dict[str, tuple[int, float]] = {}
+        self._locks: dict[str, float] = {}
+        self._sets: dict[str, dict[str, float]] = {}
+
+    async def hit(self, key: str, window_s: int) -> tuple[int, int]:
+        now = self._now()
+        count, ends = self._counts.get(key, (0, 0.0))
+        if ends <= now:
+            count, ends = 0, now + window_s
+        self._counts[key] = (count + 1, ends)
+        return count + 1, max(1, math.ceil(ends - now))
+
+    async def block(self, key: str, seconds: int) -> None:
+        self._locks[key] = self._now() + seconds
+
+    async def blocked_for(self, key: str) -> int:
+        left: float = self._locks.get(key, 0.0) - self._now()
+        return max(0, math.ceil(left))
+
+    async def forget(self, key: str) -> None:
+        self._counts.pop(key, None)
+
+    async def join(self, key: str, member: str, limit: int, stale_after_s: float) -> bool:
+        now = self._now()
+        members = {m: t for m, t in self._sets.get(key, {}).items() if now - t < stale_after_s}
+        if member not in members and len(members) >= limit:
+            self._sets[key] = members
+            return False
+        members[member] = now
+        self._sets[key] = members
+        return True
+
+    async def leave(self, key: str, member: str) -> None:
+        self._sets.get(key, {}).pop(member, None)
+
+    async def close(self) -> None:
+        return None
+
+
+# INCR with the window's expiry set by the first hit; returns the count and the time left.
+_HIT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+return {n, ttl}
+"""
+# Drop stale members, refuse when full, else add or refresh the member.
+_JOIN = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', tonumber(ARGV[1]) - tonumber(ARGV[2]))
+if not redis.call('ZSCORE', KEYS[1], ARGV[4]) and
+   redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])) + 60)
+return 1
+"""
+
+
+class RedisCounters:
+    def __init__(self, url: str, namespace: str = "walkin:limits") -> None:
+        from redis.asyncio import Redis
+
+        self.redis = Redis.from_url(url)
+        self.namespace = namespace
+        self._hit = self.redis.register_script(_HIT)
+        self._join = self.redis.register_script(_JOIN)
+
+    def _key(self, key: str) -> str:
+        return f"{self.namespace}:{key}"
+
+    async def hit(self, key: str, window_s: int) -> tuple[int, int]:
+        count, ttl = await self._hit(keys=[self._key(key)], args=[window_s])
+        return int(count), max(1, int(ttl))
+
+    async def block(self, key: str, seconds: int) -> None:
+        await self.redis.set(self._key(f"lock:{key}"), b"1", ex=max(1, seconds))
+
+    async def blocked_for(self, key: str) -> int:
+        return max(0, int(await self.redis.ttl(self._key(f"lock:{key}"))))
+
+    async def forget(self, key: str) -> None:
+        await self.redis.delete(self._key(key))
+
+    async def join(self, key: str, member: str, limit: int, stale_after_s: float) -> bool:
+        joined = await self._join(
+            keys=[self._key(key)], args=[time.time(), stale_after_s, limit, member]
+        )
+        return bool(joined)
+
+    async def leave(self, key: str, member: str) -> None:
+        await self.redis.zrem(self._key(key), member)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def make_counters(settings: Settings) -> Counters:
+    if settings.redis_url:
+        return RedisCounters(settings.redis_url)
+    return MemoryCounters()
+
+
+def limits_store(counters: Counters) -> Store:
+    """The "rate_limits" store, on the same Redis as the counters, for Litestar's own users of
+    a named store: an unregistered name would silently be a per-process memory store."""
+    if isinstance(counters, RedisCounters):
+        from litestar.stores.redis import RedisStore
+
+        return RedisStore(counters.redis, namespace=f"{counters.namespace}:store")
+    return MemoryStore()
+
+
+# --- login attempts -------------------------------------------------------------------------
+
+
+class LoginThrottle:
+    """Progressive delays after failed sign-ins, per username and client, and per client.
+
+    A few mistakes cost nothing; after that each failure doubles the wait, up to `cap_s`. The
+    per-client count stops one address trying many usernames; the per-username count (joined
+    with the client, so an attacker cannot lock a colleague out from elsewhere) stops guessing.
+    A lock is checked before the password hash is computed, so blocked guesses cost no CPU.
+    """
+
+    def __init__(
+        self,
+        counters: Counters,
+        *,
+        free_per_user: int = 5,
+        free_per_client: int = 30,
+        base_s: int = 2,
+        cap_s: int = 15 * 60,
+        window_s: int = 15 * 60,
+    ) -> None:
+        self.counters = counters
+        self.free_per_user = free_per_user
+        self.free_per_client = free_per_client
+        self.base_s = base_s
+        self.cap_s = cap_s
+        self.window_s = window_s
+
+    def _keys(self, username: str, client: str) -> tuple[str, str]:
+        return f"login:user:{username.strip().lower()}|{client}", f"login:client:{client}"
+
+    async def retry_after(self, username: str, client: str) -> int:
+        """Seconds the caller must wait before trying again (0: may try now)."""
+        user_key, client_key = self._keys(username, client)
+        return max(
+            await self.counters.blocked_for(user_key),
+            await self.counters.blocked_for(client_key),
+        )
+
+    def _delay(self, failures: int, free: int) -> int:
+        if failures <= free:
+            return 0
+        return int(min(self.cap_s, self.base_s * 2 ** min(failures - free - 1, 20)))
+
+    async def failed(self, username: str, client: str) -> int:
+        delay = 0
+        for key, free in zip(
+            self._keys(username, client), (self.free_per_user, self.free_per_client), strict=True
+        ):
+            failures, _ = await self.counters.hit(key, self.window_s)
+            key_delay = self._delay(failures, free)
+            if key_delay:
+                await self.counters.block(key, key_delay)
+            delay = max(delay, key_delay)
+        return delay
+
+    async def succeeded(self, username: str, client: str) -> None:
+        await self.counters.forget(self._keys(username, client)[0])
+
+
+# --- concurrent connections -----------------------------------------------------------------
+
+
+class TooManyConnections(Exception):
+    pass
+
+
+class ConnectionLimiter:
+    """At most `max_per_key` live connections per key (a display token, a session).
+
+    Each connection holds a lease; a lease not refreshed within `stale_after_s` (a replica that
+    died without closing its sockets) stops counting, so refresh it on the feed's heartbeat.
+    """
+
+    def __init__(
+        self, counters: Counters, name: str, max_per_key: int, stale_after_s: float = 90.0
+    ) -> None:
+        self.counters = counters
+        self.name = name
+        self.max_per_key = max_per_key
+        self.stale_after_s = stale_after_s
+
+    def _key(self, key: str) -> str:
+        return f"conn:{self.name}:{key}"
+
+    async def acquire(self, key: str) -> Lease | None:
+        lease = Lease(self, key, uuid.uuid4().hex)
+        return lease if await lease.refresh() else None
+
+    @asynccontextmanager
+    async def hold(self, key: str) -> AsyncIterator[Lease]:
+        """A lease for the life of the block; raises TooManyConnections when the key is full."""
+        lease = await self.acquire(key)
+        if lease is None:
+            raise TooManyConnections(f"too many connections for {self.name} / trop de connexions")
+        try:
+            yield lease
+        finally:
+            await lease.release()
+
+
+class Lease:
+    def __init__(self, limiter: ConnectionLimiter, key: str, member: str) -> None:
+        self.limiter = limiter
+        self.key = key
+        self.member = member
+
+    async def refresh(self) -> bool:
+        limiter = self.limiter
+        return await limiter.counters.join(
+            limiter._key(self.key), self.member, limiter.max_per_key, limiter.stale_after_s
+        )
+
+    async def release(self) -> None:
+        await self.limiter.counters.leave(self.limiter._key(self.key), self.member)

@@ -1,0 +1,36 @@
+"""Security tests run the app as production does behind its proxy: 127.0.0.1 (the test
+transport's address) is a trusted proxy, so a test picks its client address with
+X-Forwarded-For and never shares rate-limit counters with another test or run (Redis keeps
+them between runs)."""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+from dataclasses import replace
+
+import hypothesis  # noqa: F401  (see below)
+import pytest
+
+from service.settings import Settings
+
+# Imported at collection on purpose: otherwise hypothesis's pytest plugin first imports it in
+# the end-of-session summary, where pytest's assertion rewriting of it can hit CPython 3.11.7's
+# "AST constructor recursion depth mismatch" bug (fixed in 3.11.8) and fail a passing run.
+
+
+@pytest.fixture
+def settings(database_url: str, redis_url: str | None) -> Settings:
+    return replace(
+        Settings(
+            database_url=database_url, redis_url=redis_url, secret_key="test-secret", demo=False
+        ),
+        trusted_proxies=("127.0.0.1/32",),
+    )
+
+
+@pytest.fixture
+def client_ip() -> str:
+    """A fresh address from the benchmarking range (198.18.0.0/15), unique per test."""
+    network = ipaddress.ip_network("198.18.0.0/15")
+    return str(network[random.SystemRandom().randrange(1, network.num_addresses - 1)])
