@@ -23,9 +23,7 @@ class DisplayToken(BigIntAuditBase):
     label: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
-    last_seen_at: Mapped[datetime | None] = mapped_column(
-        DateTimeUTC(timezone=True), nullable=True
-    )
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
 
 class DisplayPairing(BigIntAuditBase):

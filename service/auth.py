@@ -90,7 +90,21 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             samesite="lax",
             secure=settings.secure_cookies,
         ),
-        exclude=["^/health", "^/schema", "^/api/auth/login", "^/static", "^/$", "^/cal/"],
+        exclude=[
+            "^/health",
+            "^/schema",
+            "^/api/auth/login",
+            "^/static",
+            "^/$",
+            "^/cal/",
+            # Screens and the public wait board: the feed and the screen page check a display
+            # token or the staff session themselves; pairing is anonymous until confirmed.
+            "^/display/",
+            "^/ws/",
+            "^/api/public/",
+            "^/attente",
+            "^/api/displays/pair",
+        ],
     )
 
 
