@@ -19,7 +19,7 @@ from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
 from display.access import Refused, authorise_viewer
-from display.hub import DisplayHub, Outgoing, Screen, resync, to_text
+from display.hub import FRESH_SNAPSHOT, DisplayHub, Outgoing, Screen, to_text
 
 log = logging.getLogger("walkin.display")
 
@@ -46,7 +46,7 @@ def handle_client_message(screen: Screen, text: str) -> None:
     if kind == "ping":
         screen.offer(PONG)
     elif kind == "resync":
-        screen.offer(resync())
+        screen.offer(FRESH_SNAPSHOT)
     else:
         screen.offer(error(f"unknown message type {str(kind)[:32]!r}; expected pong, ping, resync"))
 

@@ -78,7 +78,12 @@ class Outgoing(NamedTuple):
 
 
 def resync(min_seq: int = -1) -> Outgoing:
+    """A snapshot at least as new as min_seq and as what was relayed; may be shared."""
     return Outgoing("resync", min_seq, "")
+
+
+# The screen asked: it may know of a change this replica has not seen, so read the database.
+FRESH_SNAPSHOT = Outgoing("fresh", -1, "")
 
 
 class Screen:
@@ -202,6 +207,8 @@ class CentreRelay:
             and time.monotonic() - cached.at < self.hub.timings.snapshot_max_age_s
         ):
             return cached
+        if fresh and self._building is not None and not self._building.done():
+            await asyncio.shield(self._building)  # started before the request: not fresh
         for _ in range(2):
             if self._building is None or self._building.done():
                 self._building = asyncio.create_task(self._build())
@@ -338,8 +345,8 @@ class DisplayHub:
                     continue
                 if item.seq != screen.sent_seq + 1:
                     item = resync(item.seq)
-            if item.kind == "resync":
-                built = await relay.snapshot(item.seq)
+            if item.kind in ("resync", "fresh"):
+                built = await relay.snapshot(item.seq, fresh=item.kind == "fresh")
                 item = Outgoing("snapshot", built.seq, built.text)
             if item.kind == "snapshot" and item.seq < screen.sent_seq:
                 continue
