@@ -35,6 +35,8 @@ def screen_event(event: dict[str, Any]) -> dict[str, Any]:
     shown = {key: value for key, value in event.items() if key in SCREEN_EVENT_FIELDS}
     if isinstance(event.get("ticket"), dict):
         shown["ticket"] = screen_ticket(event["ticket"])
+    if isinstance(event.get("finished"), list):  # consultations a call ended
+        shown["finished"] = [screen_ticket(t) for t in event["finished"] if isinstance(t, dict)]
     return shown
 
 
