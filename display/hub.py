@@ -238,7 +238,11 @@ class CentreRelay:
         }
         built = Built(seq, to_text(message), time.monotonic())
         self._snapshot = built
-        self.last_seq = max(self.last_seq, seq)
+        if seq > self.last_seq:
+            # Changes no event brought (lost, or not yet arrived): every screen needs them,
+            # not only the one that asked, or the poller would think them all up to date.
+            self.last_seq = seq
+            self.broadcast(Outgoing("snapshot", seq, built.text))
         return built
 
     async def _waits_message(self) -> str:
@@ -346,10 +350,13 @@ class DisplayHub:
                 if item.seq != screen.sent_seq + 1:
                     item = resync(item.seq)
             if item.kind in ("resync", "fresh"):
+                # Asked for: sent even at the same seq, never older than what the screen has.
                 built = await relay.snapshot(item.seq, fresh=item.kind == "fresh")
+                if built.seq < screen.sent_seq:
+                    continue
                 item = Outgoing("snapshot", built.seq, built.text)
-            if item.kind == "snapshot" and item.seq < screen.sent_seq:
-                continue
+            elif item.kind == "snapshot" and item.seq <= screen.sent_seq:
+                continue  # broadcast to all: this screen has it already
             async with asyncio.timeout(self.timings.send_timeout_s):
                 await send(item.text)
             if item.kind in ("event", "snapshot"):
