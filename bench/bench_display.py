@@ -127,8 +127,7 @@ async def screens_main(
         if all(t.done() for t in tasks):
             break
     ready.set()
-    while not stop.is_set():
-        await asyncio.sleep(0.2)
+    await asyncio.to_thread(stop.wait)
     results.put(({k: v.tolist() for k, v in received.items()}, counts))
     for task in tasks:
         task.cancel()

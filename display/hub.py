@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class FeedTimings:
     send_timeout_s: float = 10.0
     outbox_limit: int = 64
     snapshot_max_age_s: float = 1.0  # screens connecting together share one database read
+    waits_min_gap_s: float = 1.0  # a burst of events brings one recount, not one per event
     last_seen_every_s: float = 60.0
 
     @classmethod
@@ -95,6 +97,7 @@ class Screen:
         self.outbox: asyncio.Queue[Outgoing] = asyncio.Queue(outbox_limit)
         self.sent_seq = -1
         self.last_heard = time.monotonic()
+        self.next_ping = 0.0  # set by the hub, spread over the interval
         self.closing: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
         self.offer(resync())  # the first thing a screen gets is a snapshot
 
@@ -129,6 +132,11 @@ class CentreRelay:
         self.screens: set[Screen] = set()
         self.last_seq = -1  # highest sequence number relayed to screens
         self.behind_since: float | None = None
+        # Timers are spread over their period, so that thousands of screens are not all
+        # pinged, nor dozens of centres all recounted, in the same instant.
+        self.next_refresh = time.monotonic() + random.uniform(0, hub.timings.refresh_s)
+        self._last_waits = 0.0
+        self._waits_due: asyncio.TimerHandle | None = None
         self._inbox: asyncio.Queue[bytes | str] = asyncio.Queue(1000)
         self._snapshot: Built | None = None
         self._building: asyncio.Task[Built] | None = None
@@ -144,6 +152,8 @@ class CentreRelay:
         self._tasks.append(asyncio.create_task(self._pump(subscriber.iter_events())))
 
     async def stop(self) -> None:
+        if self._waits_due is not None:
+            self._waits_due.cancel()
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -175,10 +185,23 @@ class CentreRelay:
                 if SNAPSHOT in batch:
                     built = await self.snapshot(self.last_seq, fresh=True)
                     self.broadcast(Outgoing("snapshot", built.seq, built.text))
-                elif forwarded or REFRESH in batch:
+                elif REFRESH in batch or (forwarded and self._waits_may_go_now()):
+                    self._last_waits = time.monotonic()
                     self.broadcast(Outgoing("message", -1, await self._waits_message()))
             except Exception:  # the database may be away for a moment; the next tick retries
                 log.exception("refreshing centre %s failed", self.centre_id)
+
+    def _waits_may_go_now(self) -> bool:
+        wait = self._last_waits + self.hub.timings.waits_min_gap_s - time.monotonic()
+        if wait <= 0:
+            return True
+        if self._waits_due is None or self._waits_due.cancelled():
+            self._waits_due = asyncio.get_running_loop().call_later(wait, self._waits_timer)
+        return False
+
+    def _waits_timer(self) -> None:
+        self._waits_due = None
+        self.trigger(REFRESH)
 
     def _forward(self, payload: bytes) -> bool:
         try:
@@ -290,8 +313,8 @@ class DisplayHub:
     def start(self) -> None:
         for loop, period in (
             (self._poll, self.timings.poll_s),
-            (self._heartbeat, self.timings.ping_s),
-            (self._refresh, self.timings.refresh_s),
+            (self._heartbeat, min(1.0, self.timings.ping_s)),
+            (self._refresh, min(1.0, self.timings.refresh_s)),
         ):
             self._loops.append(asyncio.create_task(self._every(period, loop)))
 
@@ -323,6 +346,7 @@ class DisplayHub:
         if relay is None:
             relay = self.relays[screen.centre_id] = CentreRelay(self, screen.centre_id)
             await relay.start()
+        screen.next_ping = time.monotonic() + random.uniform(0, self.timings.ping_s)
         relay.screens.add(screen)
         return relay
 
@@ -370,12 +394,15 @@ class DisplayHub:
         for screen in self.screens():
             if now - screen.last_heard > self.timings.dead_after_s:
                 screen.close(4408, "no pong / heartbeat timeout")
-            else:
+            elif now >= screen.next_ping:
+                screen.next_ping = now + self.timings.ping_s
                 screen.offer(ping)
 
     async def _refresh(self) -> None:
+        now = time.monotonic()
         for relay in self.relays.values():
-            if relay.screens:
+            if relay.screens and now >= relay.next_refresh:
+                relay.next_refresh = now + self.timings.refresh_s
                 relay.trigger(REFRESH)
 
     async def _poll(self) -> None:
