@@ -86,7 +86,7 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: FromPath[st
         done, _ = await asyncio.wait({*tasks, closing}, return_when=asyncio.FIRST_COMPLETED)
         for task in tasks & done:
             if not task.cancelled() and task.exception() is not None:
-                log.info("screen feed ended: %r", task.exception())
+                log.debug("screen feed ended: %r", task.exception())
     finally:
         hub.detach(screen)
         for task in tasks:
