@@ -269,7 +269,7 @@ def main() -> int:
         for ready in readies:
             ready.wait(600)
         connect_s = time.monotonic() - t_connect
-        time.sleep(2)
+        time.sleep(5)  # let the connection storm settle
         connected_rss = rss_kib(server.pid)
         print(
             f"screens: {args.screens} over {args.centres} centres,"
