@@ -172,11 +172,13 @@ async def drive(
                         f"/api/centres/{slug}/call-next", json={"room": "1"}
                     )
                     kind = "ticket.called"
-                else:
+                elif slug in called:
                     response = await client.post(
-                        f"/api/centres/{slug}/tickets/{called[slug]}/start", json={}
+                        f"/api/centres/{slug}/tickets/{called.pop(slug)}/start", json={}
                     )
                     kind = "ticket.start"
+                else:
+                    return  # the call was refused (room busy): nothing to start
                 response_times.append(time.time() - t0)
                 if response.status_code < 300:
                     ticket_id = response.json()["id"]
