@@ -125,7 +125,7 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             # Screens and the public wait board: the feed and the screen page check a display
             # token or the staff session themselves; pairing is anonymous until confirmed.
             "^/display/",
-            "^/ws/",
+            "^/ws/centres/",
             "^/api/public/",
             "^/attente",
             "^/api/displays/pair",
