@@ -101,8 +101,11 @@ def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Respons
 
 
 @get("/health", tags=["service"], media_type=MediaType.JSON, exclude_from_auth=True)
-async def health() -> dict[str, str]:
-    return {"status": "ok"}
+async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    # Always 200 while the process serves: with the event bus down, screens still get their
+    # updates from the database, so the replica is degraded, not dead.
+    events = await request.app.state["channels"].check()
+    return {"status": "ok" if events["state"] == "ok" else "degraded", "events": events}
 
 
 def _stores(settings: Settings, counters: Counters) -> dict[str, Store]:

@@ -17,6 +17,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.params import JSONBody
 from litestar.security.session_auth import SessionAuth
+from litestar.types import Message, ScopeSession
 from msgspec import Meta, Struct
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +28,7 @@ from service.audit import actor_of, record
 from service.sessions import (
     SESSION_COOKIE,
     SESSION_STORE,
+    RotatingSessionBackend,
     RotatingSessionConfig,
     rotate_session,
     session_is_current,
@@ -78,10 +80,33 @@ async def retrieve_principal(
     )
 
 
+class QuietSessionBackend(RotatingSessionBackend):
+    """A request that neither has nor starts a session leaves the store alone.
+
+    Litestar otherwise stores an empty session (and sets a cookie) for every anonymous
+    request: screens, /health and the public board would write to Redis on each hit, and fail
+    while it is away.
+    """
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        if not scope_session and not connection.cookies.get(self.config.key):
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+class QuietSessionConfig(RotatingSessionConfig):
+    _backend_class = QuietSessionBackend
+
+
 def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:
     return SessionAuth[Principal, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_principal,
-        session_backend_config=RotatingSessionConfig(
+        session_backend_config=QuietSessionConfig(
             store=SESSION_STORE,
             key=SESSION_COOKIE,
             max_age=settings.session_max_age_s,
@@ -90,7 +115,21 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             samesite="lax",
             secure=settings.secure_cookies,
         ),
-        exclude=["^/health", "^/schema", "^/api/auth/login", "^/static", "^/$", "^/cal/"],
+        exclude=[
+            "^/health",
+            "^/schema",
+            "^/api/auth/login",
+            "^/static",
+            "^/$",
+            "^/cal/",
+            # Screens and the public wait board: the feed and the screen page check a display
+            # token or the staff session themselves; pairing is anonymous until confirmed.
+            "^/display/",
+            "^/ws/centres/",
+            "^/api/public/",
+            "^/attente",
+            "^/api/displays/pair",
+        ],
     )
 
 

@@ -9,7 +9,8 @@ from sqlalchemy import pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-import queues.models  # noqa: F401  (registers the models on the shared metadata)
+import display.models  # noqa: F401  (registers the models on the shared metadata)
+import queues.models  # noqa: F401
 import rota.models  # noqa: F401
 import service.accounts  # noqa: F401
 from queues.retention import DailyCentreStats  # noqa: F401

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import pytest
@@ -19,6 +20,8 @@ pytestmark = [
 ]
 
 LIVE = 8000  # ms: polling every 3 s, with room to spare
+# Ready: live on the centre's feed, or polling where WebSockets do not get through.
+READY = re.compile("En direct|Mise à jour toutes les 3 s")
 
 
 async def queue_numbers(page: Page, slug: str) -> list[str]:
@@ -31,7 +34,7 @@ async def test_check_in_on_one_tablet_appears_on_the_other(
 ) -> None:
     first = await open_page(f"/reception/{centre.slug}", centre.reception)
     second = await open_page(f"/reception/{centre.slug}", centre.reception)
-    await expect(second.locator("#conn")).to_have_text("Mise à jour toutes les 3 s")
+    await expect(second.locator("#conn")).to_have_text(READY)
 
     await first.get_by_label("Prénom ou initiales").fill("M.B.")
     await first.get_by_label("Prénom ou initiales").press("Enter")  # Enter: standard
@@ -54,7 +57,7 @@ async def test_a_check_in_retried_after_a_dropped_answer_gives_one_ticket(
     open_page: OpenPage, centre: SeededCentre
 ) -> None:
     page = await open_page(f"/reception/{centre.slug}", centre.reception)
-    await expect(page.locator("#conn")).to_have_text("Mise à jour toutes les 3 s")
+    await expect(page.locator("#conn")).to_have_text(READY)
     sent: list[dict[str, Any]] = []
     statuses: list[int] = []
 
@@ -82,6 +85,15 @@ async def test_the_page_says_when_the_server_is_unreachable_and_catches_up(
     open_page: OpenPage, centre: SeededCentre
 ) -> None:
     page = await open_page(f"/reception/{centre.slug}", centre.reception)
+    await expect(page.locator("#conn")).to_have_text(READY)
+
+    # Without the feed (a proxy refusing WebSockets) the page polls, and its next poll
+    # notices the server is gone; an open WebSocket does not notice an emulated offline.
+    async def refuse(ws: WebSocketRoute) -> None:
+        await ws.close()
+
+    await page.route_web_socket("**/ws/**", refuse)
+    await page.reload()
     await expect(page.locator("#conn")).to_have_text("Mise à jour toutes les 3 s")
     await page.context.set_offline(True)
     await page.get_by_label("Prénom ou initiales").fill("Léa")
@@ -157,7 +169,7 @@ async def test_estimates_and_the_after_closing_warning_show_when_the_api_gives_t
     open_page: OpenPage, centre: SeededCentre
 ) -> None:
     page = await open_page(f"/reception/{centre.slug}", centre.reception)
-    await expect(page.locator("#conn")).to_have_text("Mise à jour toutes les 3 s")
+    await expect(page.locator("#conn")).to_have_text(READY)
     await expect(page.locator(".q-header .est")).to_be_hidden()
     estimate = {"wait_min": 25, "low_min": 15, "high_min": 40, "after_closing": True}
 

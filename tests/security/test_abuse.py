@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import get
 
 from service.app import create_app
 from service.limits import (
@@ -120,13 +119,6 @@ async def test_the_public_board_is_rate_limited_per_client(
     from dataclasses import replace
 
     app = create_app(replace(settings, public_per_minute=3), clock=clock)
-
-    # Stands in for the wait board: the rule is on the path, whoever serves it.
-    @get("/api/public/waits", opt={"exclude_from_auth": True})
-    async def board() -> dict[str, int]:
-        return {"waiting": 3}
-
-    app.register(board)
     staff = StaffClients(app)
     await staff.start()
     try:

@@ -1,0 +1,246 @@
+"""Pairing a screen with a short code, and listing and revoking display tokens.
+
+The TV asks for a code (anonymous), shows it, and keeps a claim secret in its page. Staff of
+the centre confirm the code with a label. The TV's next poll with its claim secret collects
+the token, once; only the token's SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody
+from msgspec import Meta, Struct
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from display.access import DISPLAY_COOKIE, digest, new_secret
+from display.hub import DisplayHub
+from display.models import DisplayPairing, DisplayToken
+from queues.handlers import provide_centre
+from rota.models import Centre
+from service.accounts import Role
+from service.auth import Principal, centre_scope, requires_role
+from service.errors import Conflict, DomainError, NotFound
+
+PAIRING_TTL = timedelta(minutes=10)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read across a room
+CODE_LENGTH = 6
+COOKIE_MAX_AGE_S = 400 * 24 * 3600  # the longest browsers keep a cookie
+
+Code = Annotated[str, Meta(min_length=4, max_length=20)]
+Label = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
+Claim = Annotated[str, Meta(min_length=16, max_length=100)]
+
+
+def normalise_code(raw: str) -> str:
+    code = re.sub(r"[\s-]", "", raw).upper()
+    if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
+        raise DomainError(
+            f"a pairing code is {CODE_LENGTH} letters and digits, as shown on the screen / "
+            "code d'appairage invalide"
+        )
+    return code
+
+
+class PairingOut(Struct):
+    code: str
+    claim: str
+    expires_at: datetime
+    ttl_s: int
+
+
+class ClaimRequest(Struct, forbid_unknown_fields=True):
+    claim: Claim
+
+
+class ClaimOut(Struct, omit_defaults=True):
+    status: str  # "pending" or "paired"
+    expires_at: datetime | None = None
+    token: str | None = None
+    centre: str | None = None
+    url: str | None = None
+
+
+class ConfirmRequest(Struct, forbid_unknown_fields=True):
+    code: Code
+    label: Label
+
+
+class DisplayOut(Struct):
+    id: int
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+    last_seen_at: datetime | None
+
+
+def display_out(row: DisplayToken) -> DisplayOut:
+    return DisplayOut(row.id, row.label, row.created_at, row.revoked_at, row.last_seen_at)
+
+
+def _state(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state
+
+
+async def _pairing(session: AsyncSession, code: str, now: datetime) -> DisplayPairing:
+    row = (
+        await session.execute(
+            select(DisplayPairing).where(DisplayPairing.code_hash == digest(code))
+        )
+    ).scalar_one_or_none()
+    if row is None or row.expires_at <= now:
+        raise NotFound("unknown or expired pairing code / code inconnu ou expiré")
+    return row
+
+
+@post("/api/displays/pair", status_code=201, tags=["display"])
+async def start_pairing(
+    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+) -> PairingOut:
+    """A TV asks for a code to show. Anonymous: it proves nothing until staff confirm it."""
+    now = _state(request)["clock"]()
+    claim = new_secret(24)
+    async with _state(request)["write_gate"].hold():
+        await db_session.execute(
+            delete(DisplayPairing).where(DisplayPairing.expires_at < now - timedelta(hours=1))
+        )
+        for _ in range(5):
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            db_session.add(
+                DisplayPairing(
+                    code_hash=digest(code), claim_hash=digest(claim), expires_at=now + PAIRING_TTL
+                )
+            )
+            try:
+                await db_session.commit()
+                break
+            except IntegrityError:  # the code is taken (still valid or recently expired)
+                await db_session.rollback()
+        else:
+            raise Conflict("no free pairing code, try again / réessayez")
+    return PairingOut(code, claim, now + PAIRING_TTL, int(PAIRING_TTL.total_seconds()))
+
+
+@post("/api/displays/pair/{code:str}", status_code=200, tags=["display"])
+async def claim_pairing(
+    code: FromPath[str],
+    data: JSONBody[ClaimRequest],
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+) -> Response[ClaimOut]:
+    """The TV polls until staff confirmed its code, then collects its token once."""
+    now = _state(request)["clock"]()
+    normalised = normalise_code(code)
+    async with _state(request)["write_gate"].hold():
+        pairing = await _pairing(db_session, normalised, now)
+        if not secrets.compare_digest(pairing.claim_hash, digest(data.claim)):
+            raise NotFound("unknown or expired pairing code / code inconnu ou expiré")
+        if pairing.centre_id is None:
+            return Response(ClaimOut("pending", expires_at=pairing.expires_at))
+        taken = await db_session.execute(
+            update(DisplayPairing)
+            .where(DisplayPairing.id == pairing.id, DisplayPairing.claimed_at.is_(None))
+            .values(claimed_at=now)
+        )
+        if taken.rowcount != 1:  # type: ignore[attr-defined]
+            await db_session.rollback()
+            raise Conflict("this code was already used / code déjà utilisé")
+        token = new_secret()
+        db_session.add(
+            DisplayToken(
+                centre_id=pairing.centre_id,
+                label=pairing.label or "écran",
+                token_hash=digest(token),
+                last_seen_at=now,
+            )
+        )
+        slug = (
+            await db_session.execute(select(Centre.slug).where(Centre.id == pairing.centre_id))
+        ).scalar_one()
+        await db_session.commit()
+    return Response(
+        ClaimOut("paired", token=token, centre=slug, url=f"/display/{slug}"),
+        cookies=[
+            Cookie(
+                key=DISPLAY_COOKIE,
+                value=token,
+                max_age=COOKIE_MAX_AGE_S,
+                httponly=True,
+                samesite="lax",
+                secure=request.url.scheme == "https",
+            )
+        ],
+    )
+
+
+class CentreDisplaysController(Controller):
+    """A centre's screens: managers anywhere, reception at its own centre."""
+
+    path = "/api/centres/{centre_slug:str}/displays"
+    tags = ["display"]
+    guards = [requires_role(Role.MANAGER, Role.RECEPTION), centre_scope]
+    dependencies = {"centre": Provide(provide_centre)}
+
+    @post("/pair", status_code=200)
+    async def confirm_pairing(
+        self,
+        centre: NamedDependency[Centre],
+        data: JSONBody[ConfirmRequest],
+        request: Request[Principal, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+    ) -> dict[str, Any]:
+        code = normalise_code(data.code)
+        now = _state(request)["clock"]()
+        async with _state(request)["write_gate"].hold():
+            pairing = await _pairing(db_session, code, now)
+            confirmed = await db_session.execute(
+                update(DisplayPairing)
+                .where(DisplayPairing.id == pairing.id, DisplayPairing.centre_id.is_(None))
+                .values(
+                    centre_id=centre.id, label=data.label, confirmed_by_id=request.user.account_id
+                )
+            )
+            if confirmed.rowcount != 1:  # type: ignore[attr-defined]
+                await db_session.rollback()
+                raise Conflict("this code was already confirmed / code déjà confirmé")
+            await db_session.commit()
+        return {"status": "confirmed", "centre": centre.slug, "label": data.label}
+
+    @get("/")
+    async def list_displays(
+        self, centre: NamedDependency[Centre], db_session: NamedDependency[AsyncSession]
+    ) -> list[DisplayOut]:
+        rows = await db_session.execute(
+            select(DisplayToken)
+            .where(DisplayToken.centre_id == centre.id)
+            .order_by(DisplayToken.revoked_at.is_not(None), DisplayToken.label, DisplayToken.id)
+        )
+        return [display_out(row) for row in rows.scalars()]
+
+    @post("/{display_id:int}/revoke", status_code=200)
+    async def revoke_display(
+        self,
+        centre: NamedDependency[Centre],
+        display_id: FromPath[int],
+        request: Request[Principal, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+    ) -> DisplayOut:
+        async with _state(request)["write_gate"].hold():
+            row = await db_session.get(DisplayToken, display_id)
+            if row is None or row.centre_id != centre.id:
+                raise NotFound(f"no screen {display_id} at this centre / écran inconnu")
+            if row.revoked_at is None:
+                row.revoked_at = _state(request)["clock"]()
+                await db_session.commit()
+        # Screens on this replica close now; the others notice within a poll (~2 s).
+        hub: DisplayHub = _state(request)["display_hub"]
+        hub.close_token(row.id)
+        return display_out(row)

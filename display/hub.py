@@ -1,0 +1,464 @@
+"""The per-process relay from the event bus to the screens connected to this replica.
+
+One long-lived bus subscription per centre in use, never dropped while the process lives:
+Litestar's channels plugin can lose events when a channel's last subscriber leaves while
+another joins (litestar#4894), and there are only a few dozen centres. Each centre has one
+worker that forwards events in sequence order, then recomputes the centre's figures once for
+the whole batch. Each screen has a bounded outbox drained by its own sender, so a slow TV
+never holds up the others: when it falls behind it gets one fresh snapshot instead.
+
+The database is the truth: a poller compares each centre's Centre.event_seq with what was
+relayed and sends a snapshot when the database is ahead, which covers lost pub/sub messages,
+a Redis outage and a replica that died between commit and publish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, NamedTuple
+
+import msgspec
+from litestar import Litestar
+from sqlalchemy import select, update
+
+from display.models import DisplayToken
+from display.view import centre_identity, centre_state, load_centre, screen_event
+from rota.models import Centre
+from service.events import SupervisedChannelsPlugin, centre_channel
+
+log = logging.getLogger("walkin.display")
+
+encode_json = msgspec.json.Encoder().encode
+
+
+def to_text(message: dict[str, Any]) -> str:
+    return encode_json(message).decode()
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    return float(raw) if raw else default
+
+
+@dataclass(frozen=True)
+class FeedTimings:
+    ping_s: float = 20.0  # server → screen heartbeat
+    dead_after_s: float = 65.0  # nothing heard for this long: the screen is gone
+    poll_s: float = 2.0  # compare the database's event_seq with what was relayed
+    lag_grace_s: float = 1.5  # the bus may be a moment behind the commit: wait before resync
+    refresh_s: float = 30.0  # waits change while nothing happens
+    send_timeout_s: float = 10.0
+    outbox_limit: int = 64
+    snapshot_max_age_s: float = 1.0  # screens connecting together share one database read
+    waits_min_gap_s: float = 1.0  # a burst of events brings one recount, not one per event
+    last_seen_every_s: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> FeedTimings:
+        """Defaults, overridable for tests and load runs (WALKIN_DISPLAY_*_S)."""
+        base = cls()
+        return cls(
+            ping_s=_env_float("WALKIN_DISPLAY_PING_S", base.ping_s),
+            dead_after_s=_env_float("WALKIN_DISPLAY_DEAD_S", base.dead_after_s),
+            poll_s=_env_float("WALKIN_DISPLAY_POLL_S", base.poll_s),
+            refresh_s=_env_float("WALKIN_DISPLAY_REFRESH_S", base.refresh_s),
+        )
+
+
+class Outgoing(NamedTuple):
+    kind: str  # "event" (ordered by seq), "snapshot", "resync" (send one), "message"
+    seq: int
+    text: str
+
+
+def resync(min_seq: int = -1) -> Outgoing:
+    """A snapshot at least as new as min_seq and as what was relayed; may be shared."""
+    return Outgoing("resync", min_seq, "")
+
+
+# The screen asked: it may know of a change this replica has not seen, so read the database.
+FRESH_SNAPSHOT = Outgoing("fresh", -1, "")
+
+
+class Screen:
+    """One connected screen: what it was last sent, and what is queued for it."""
+
+    def __init__(self, centre_id: int, token_id: int | None, outbox_limit: int) -> None:
+        self.centre_id = centre_id
+        self.token_id = token_id
+        self.outbox: asyncio.Queue[Outgoing] = asyncio.Queue(outbox_limit)
+        self.sent_seq = -1
+        self.last_heard = time.monotonic()
+        self.next_ping = 0.0  # set by the hub, spread over the interval
+        self.closing: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+        self.offer(resync())  # the first thing a screen gets is a snapshot
+
+    def offer(self, item: Outgoing) -> None:
+        try:
+            self.outbox.put_nowait(item)
+        except asyncio.QueueFull:
+            # Too slow to keep up: forget the backlog, send one snapshot when it can take it.
+            while not self.outbox.empty():
+                self.outbox.get_nowait()
+            self.outbox.put_nowait(resync())
+
+    def close(self, code: int, reason: str) -> None:
+        if not self.closing.done():
+            self.closing.set_result((code, reason))
+
+
+class Built(NamedTuple):
+    seq: int
+    text: str
+    at: float
+
+
+REFRESH = "refresh"
+SNAPSHOT = "snapshot"
+
+
+class CentreRelay:
+    def __init__(self, hub: DisplayHub, centre_id: int) -> None:
+        self.hub = hub
+        self.centre_id = centre_id
+        self.screens: set[Screen] = set()
+        self.last_seq = -1  # highest sequence number relayed to screens
+        self.behind_since: float | None = None
+        # Timers are spread over their period, so that thousands of screens are not all
+        # pinged, nor dozens of centres all recounted, in the same instant.
+        self.next_refresh = time.monotonic() + random.uniform(0, hub.timings.refresh_s)
+        self._last_waits = 0.0
+        self._waits_due: asyncio.TimerHandle | None = None
+        self._inbox: asyncio.Queue[bytes | str] = asyncio.Queue(1000)
+        self._snapshot: Built | None = None
+        self._building: asyncio.Task[Built] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._work(), name=f"relay-{self.centre_id}"))
+        try:
+            subscriber = await self.hub.channels.subscribe([centre_channel(self.centre_id)])
+        except Exception:  # the bus is down: the plugin re-subscribes when it is back
+            log.exception("subscribing to centre %s failed; relying on the poller", self.centre_id)
+            return
+        self._tasks.append(asyncio.create_task(self._pump(subscriber.iter_events())))
+
+    async def stop(self) -> None:
+        if self._waits_due is not None:
+            self._waits_due.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def trigger(self, what: str | bytes) -> None:
+        try:
+            self._inbox.put_nowait(what)
+        except asyncio.QueueFull:
+            # Cannot keep up with the bus: drop the backlog, the snapshot covers it.
+            while not self._inbox.empty():
+                self._inbox.get_nowait()
+            self._inbox.put_nowait(SNAPSHOT)
+
+    async def _pump(self, events: Any) -> None:
+        async for payload in events:
+            self.trigger(payload)
+
+    async def _work(self) -> None:
+        while True:
+            batch = [await self._inbox.get()]
+            while not self._inbox.empty():
+                batch.append(self._inbox.get_nowait())
+            forwarded = any([self._forward(item) for item in batch if isinstance(item, bytes)])
+            if not self.screens:
+                continue
+            try:
+                if SNAPSHOT in batch:
+                    built = await self.snapshot(self.last_seq, fresh=True)
+                    self.broadcast(Outgoing("snapshot", built.seq, built.text))
+                elif REFRESH in batch or (forwarded and self._waits_may_go_now()):
+                    self._last_waits = time.monotonic()
+                    self.broadcast(Outgoing("message", -1, await self._waits_message()))
+            except Exception:  # the database may be away for a moment; the next tick retries
+                log.exception("refreshing centre %s failed", self.centre_id)
+
+    def _waits_may_go_now(self) -> bool:
+        wait = self._last_waits + self.hub.timings.waits_min_gap_s - time.monotonic()
+        if wait <= 0:
+            return True
+        if self._waits_due is None or self._waits_due.cancelled():
+            self._waits_due = asyncio.get_running_loop().call_later(wait, self._waits_timer)
+        return False
+
+    def _waits_timer(self) -> None:
+        self._waits_due = None
+        self.trigger(REFRESH)
+
+    def _forward(self, payload: bytes) -> bool:
+        try:
+            event = msgspec.json.decode(payload)
+            seq = event["seq"]
+        except (msgspec.DecodeError, KeyError, TypeError):
+            log.warning("ignoring a malformed event on centre %s", self.centre_id)
+            return False
+        if not isinstance(seq, int) or seq <= self.last_seq:
+            return False  # already covered by a snapshot, or a duplicate
+        self.last_seq = seq
+        self.broadcast(Outgoing("event", seq, to_text(screen_event(event))))
+        return True
+
+    def broadcast(self, item: Outgoing) -> None:
+        for screen in self.screens:
+            screen.offer(item)
+
+    async def snapshot(self, min_seq: int, *, fresh: bool = False) -> Built:
+        """A snapshot at least as new as min_seq and as what was relayed; reads shared."""
+        cached = self._snapshot
+        if (
+            not fresh
+            and cached is not None
+            and cached.seq >= max(min_seq, self.last_seq)
+            and time.monotonic() - cached.at < self.hub.timings.snapshot_max_age_s
+        ):
+            return cached
+        if fresh and self._building is not None and not self._building.done():
+            await asyncio.shield(self._building)  # started before the request: not fresh
+        for _ in range(2):
+            if self._building is None or self._building.done():
+                self._building = asyncio.create_task(self._build())
+            built = await asyncio.shield(self._building)
+            if built.seq >= min_seq:
+                return built
+            self._building = None  # read before that change committed: read again
+        return built
+
+    async def _build(self) -> Built:
+        now = self.hub.clock()
+        async with self.hub.db_session() as session:
+            centre = await load_centre(session, self.centre_id)
+            if centre is None:
+                raise LookupError(f"centre {self.centre_id} is gone")
+            # The sequence number is read before the tickets: the state is then at least as
+            # new as the number, and any later event is applied on top of it by screens.
+            seq = centre.event_seq
+            state = await centre_state(session, centre, now)
+        message = {
+            "type": "snapshot",
+            "seq": seq,
+            "centre": centre_identity(centre),
+            **state,
+            "server_time": now.isoformat(),
+            "live": self.hub.channels.healthy,
+        }
+        built = Built(seq, to_text(message), time.monotonic())
+        self._snapshot = built
+        if seq > self.last_seq:
+            # Changes no event brought (lost, or not yet arrived): every screen needs them,
+            # not only the one that asked, or the poller would think them all up to date.
+            self.last_seq = seq
+            self.broadcast(Outgoing("snapshot", seq, built.text))
+        return built
+
+    async def _waits_message(self) -> str:
+        now = self.hub.clock()
+        async with self.hub.db_session() as session:
+            centre = await load_centre(session, self.centre_id)
+            if centre is None:
+                raise LookupError(f"centre {self.centre_id} is gone")
+            state = await centre_state(session, centre, now)
+        return to_text(
+            {
+                "type": "waits",
+                **state,
+                "server_time": now.isoformat(),
+                "live": self.hub.channels.healthy,
+            }
+        )
+
+
+Send = Callable[[str], Awaitable[None]]
+
+
+@dataclass
+class DisplayHub:
+    app: Litestar
+    timings: FeedTimings
+    relays: dict[int, CentreRelay] = field(default_factory=dict)
+    _loops: list[asyncio.Task[None]] = field(default_factory=list)
+    _bus_generation: int = 0
+    _bus_live: bool = True
+    _last_seen_written: float = 0.0
+
+    @property
+    def channels(self) -> SupervisedChannelsPlugin:
+        plugin: SupervisedChannelsPlugin = self.app.state["channels"]
+        return plugin
+
+    def clock(self) -> datetime:
+        now: datetime = self.app.state["clock"]()
+        return now
+
+    def db_session(self) -> Any:
+        return self.app.state["db_config"].get_session()
+
+    def start(self) -> None:
+        for loop, period in (
+            (self._poll, self.timings.poll_s),
+            (self._heartbeat, min(1.0, self.timings.ping_s)),
+            (self._refresh, min(1.0, self.timings.refresh_s)),
+        ):
+            self._loops.append(asyncio.create_task(self._every(period, loop)))
+
+    async def stop(self) -> None:
+        for relay in self.relays.values():
+            for screen in relay.screens:
+                screen.close(1012, "service restarting")
+        tasks = [*self._loops]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for relay in self.relays.values():
+            await relay.stop()
+
+    async def _every(self, period: float, work: Callable[[], Awaitable[None]]) -> None:
+        while True:
+            await asyncio.sleep(period)
+            try:
+                await work()
+            except Exception:  # a loop that dies would leave screens stale for weeks
+                log.exception("display loop %s failed", work.__name__)
+
+    # --- screens --------------------------------------------------------------------------
+
+    async def attach(self, screen: Screen) -> CentreRelay:
+        relay = self.relays.get(screen.centre_id)
+        if relay is None:
+            relay = self.relays[screen.centre_id] = CentreRelay(self, screen.centre_id)
+            await relay.start()
+        screen.next_ping = time.monotonic() + random.uniform(0, self.timings.ping_s)
+        relay.screens.add(screen)
+        return relay
+
+    def detach(self, screen: Screen) -> None:
+        relay = self.relays.get(screen.centre_id)
+        if relay is not None:
+            relay.screens.discard(screen)
+
+    def screens(self) -> list[Screen]:
+        return [screen for relay in self.relays.values() for screen in relay.screens]
+
+    def close_token(self, token_id: int, reason: str = "display token revoked") -> None:
+        for screen in self.screens():
+            if screen.token_id == token_id:
+                screen.close(4403, reason)
+
+    async def run_sender(self, screen: Screen, send: Send) -> None:
+        """Drain a screen's outbox in sequence order; a gap becomes one fresh snapshot."""
+        relay = self.relays[screen.centre_id]
+        while True:
+            item = await screen.outbox.get()
+            if item.kind == "event":
+                if item.seq <= screen.sent_seq:
+                    continue
+                if item.seq != screen.sent_seq + 1:
+                    item = resync(item.seq)
+            if item.kind in ("resync", "fresh"):
+                # Asked for: sent even at the same seq, never older than what the screen has.
+                built = await relay.snapshot(item.seq, fresh=item.kind == "fresh")
+                if built.seq < screen.sent_seq:
+                    continue
+                item = Outgoing("snapshot", built.seq, built.text)
+            elif item.kind == "snapshot" and item.seq <= screen.sent_seq:
+                continue  # broadcast to all: this screen has it already
+            async with asyncio.timeout(self.timings.send_timeout_s):
+                await send(item.text)
+            if item.kind in ("event", "snapshot"):
+                screen.sent_seq = item.seq
+
+    # --- timers ---------------------------------------------------------------------------
+
+    async def _heartbeat(self) -> None:
+        now = time.monotonic()
+        ping = Outgoing("message", -1, to_text({"type": "ping", "t": self.clock().isoformat()}))
+        for screen in self.screens():
+            if now - screen.last_heard > self.timings.dead_after_s:
+                screen.close(4408, "no pong / heartbeat timeout")
+            elif now >= screen.next_ping:
+                screen.next_ping = now + self.timings.ping_s
+                screen.offer(ping)
+
+    async def _refresh(self) -> None:
+        now = time.monotonic()
+        for relay in self.relays.values():
+            if relay.screens and now >= relay.next_refresh:
+                relay.next_refresh = now + self.timings.refresh_s
+                relay.trigger(REFRESH)
+
+    async def _poll(self) -> None:
+        """Resync centres whose database sequence is ahead; close revoked screens."""
+        watched = {cid: relay for cid, relay in self.relays.items() if relay.screens}
+        if not watched:
+            return
+        bus = self.channels
+        bus_changed = bus.generation != self._bus_generation or bus.healthy != self._bus_live
+        self._bus_generation, self._bus_live = bus.generation, bus.healthy
+        async with self.db_session() as session:
+            rows = await session.execute(
+                select(Centre.id, Centre.event_seq).where(Centre.id.in_(watched))
+            )
+            now = time.monotonic()
+            for centre_id, db_seq in rows.all():
+                relay = watched[centre_id]
+                if db_seq <= relay.last_seq:
+                    relay.behind_since = None
+                    if bus_changed:
+                        relay.trigger(REFRESH)  # tells screens whether updates are live
+                    continue
+                if relay.behind_since is None:
+                    relay.behind_since = now
+                if (
+                    not bus.healthy
+                    or bus_changed
+                    or now - relay.behind_since >= (self.timings.lag_grace_s)
+                ):
+                    relay.behind_since = None
+                    relay.trigger(SNAPSHOT)
+            await self._check_tokens(session)
+
+    async def _check_tokens(self, session: Any) -> None:
+        token_ids = {s.token_id for s in self.screens() if s.token_id is not None}
+        if not token_ids:
+            return
+        valid = set(
+            (
+                await session.execute(
+                    select(DisplayToken.id).where(
+                        DisplayToken.id.in_(token_ids), DisplayToken.revoked_at.is_(None)
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for token_id in token_ids - valid:
+            self.close_token(token_id)
+        if valid and time.monotonic() - self._last_seen_written >= self.timings.last_seen_every_s:
+            self._last_seen_written = time.monotonic()
+            async with self.app.state["write_gate"].hold():
+                await session.execute(
+                    update(DisplayToken)
+                    .where(DisplayToken.id.in_(valid))
+                    .values(last_seen_at=self.clock())
+                )
+                await session.commit()

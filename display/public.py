@@ -1,0 +1,79 @@
+"""The network's public wait board: anonymous, figures only, cached for a few seconds."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from litestar import MediaType, Request, get
+from litestar.response import Template
+from msgspec import Struct
+from sqlalchemy import select
+
+from display.estimates import newcomer_wait
+from display.view import checkin_open, open_now, opening_today, waiting_counts
+from rota.models import Centre
+
+CACHE_S = 10.0
+
+
+class PublicWait(Struct):
+    slug: str
+    name: str
+    newcomer_wait: dict[str, int] | None
+    waiting: int
+    open_now: bool
+    checkin_open: bool
+    opening: list[list[str]]
+
+
+class PublicWaits(Struct):
+    generated_at: datetime
+    centres: list[PublicWait]
+
+
+async def _compute(request: Request[Any, Any, Any]) -> PublicWaits:
+    now: datetime = request.app.state["clock"]()
+    board: list[PublicWait] = []
+    async with request.app.state["db_config"].get_session() as session:
+        centres = (await session.execute(select(Centre).order_by(Centre.name))).scalars().all()
+        for centre in centres:
+            is_open = open_now(centre, now)
+            accepting = await checkin_open(session, centre, now)
+            wait = await newcomer_wait(session, centre, now) if is_open and accepting else None
+            counts = await waiting_counts(session, centre, now)
+            board.append(
+                PublicWait(
+                    slug=centre.slug,
+                    name=centre.name,
+                    newcomer_wait=wait.as_dict() if wait else None,
+                    waiting=sum(counts.values()),
+                    open_now=is_open,
+                    checkin_open=accepting,
+                    opening=opening_today(centre, now),
+                )
+            )
+    return PublicWaits(now, board)
+
+
+async def public_waits_data(request: Request[Any, Any, Any]) -> PublicWaits:
+    """Shared by the JSON and the page; one database pass per replica every few seconds."""
+    cached: tuple[float, PublicWaits] | None = request.app.state.get("public_waits_cache")
+    if cached is not None and time.monotonic() - cached[0] < CACHE_S:
+        return cached[1]
+    fresh = await _compute(request)
+    request.app.state["public_waits_cache"] = (time.monotonic(), fresh)
+    return fresh
+
+
+@get("/api/public/waits", tags=["public"], cache=False)
+async def public_waits(request: Request[Any, Any, Any]) -> PublicWaits:
+    return await public_waits_data(request)
+
+
+@get("/attente", tags=["public"], media_type=MediaType.HTML, include_in_schema=False)
+async def public_waits_page(request: Request[Any, Any, Any]) -> Template:
+    return Template(
+        template_name="display/attente.html", context={"board": await public_waits_data(request)}
+    )

@@ -1,0 +1,67 @@
+"""The screen page in headless Chromium shows a newly called ticket."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import World
+from tests.display.conftest import Served, make_token
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
+
+CHROMIUM = os.environ.get("WALKIN_CHROMIUM", "/usr/bin/chromium")
+HAVE_CHROMIUM = Path(CHROMIUM).exists()
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+async def test_screen_page_shows_a_newly_called_ticket(
+    served: Served, db: Any, world: World
+) -> None:
+    if not HAVE_CHROMIUM:
+        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    from playwright.async_api import async_playwright
+
+    _, token = await make_token(db, world, "paris")
+    desk = await served.http("reception-paris")
+    doctor = await served.http("doctor-paris")
+    await desk.post("/api/centres/paris/tickets", json={"label": "Zoé"})
+    with tempfile.TemporaryDirectory() as profile:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch_persistent_context(
+                profile,
+                executable_path=CHROMIUM,
+                args=ARGS,
+                viewport={"width": 1920, "height": 1080},
+            )
+            try:
+                page = browser.pages[0] if browser.pages else await browser.new_page()
+                await page.goto(f"{served.base}/display/paris?token={token}")
+                # Connected: the snapshot shows one patient waiting and the token left the URL.
+                await page.wait_for_function(
+                    "document.getElementById('waiting-total').textContent === '1'", timeout=10000
+                )
+                assert "token=" not in page.url
+                assert await page.locator("#offline").is_hidden()
+                called = await doctor.post("/api/centres/paris/call-next", json={"room": "3"})
+                assert called.status_code == 200
+                first = page.locator("#called li").first
+                await first.wait_for(timeout=10000)
+                assert "A001" in await first.inner_text()
+                assert "Cabinet 3" in await first.inner_text()
+                assert await page.locator("#waiting-total").inner_text() == "0"
+                assert "Zoé" not in await page.content()
+            finally:
+                await browser.close()
