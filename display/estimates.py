@@ -1,34 +1,31 @@
-"""Placeholder-free wait estimate and doctors on duty, each isolated in one function.
+"""What a screen shows of the waits and of who is working: from the estimator and the rota.
 
-`newcomer_wait` will be replaced by the rota-aware estimator (queues/estimator.py) and
-`doctors_on_duty` by the rota; callers only see these two functions.
-
-The rule used now, stated so that staff can check it by hand:
-    wait = (patients waiting) × (mean length of today's last 10 finished consultations,
-           started → ended; 12 min when none) ÷ (rooms that called a patient today, at least 1)
-The range is ±25 % of it once 5 or more consultations were measured today, ±50 % before,
-in whole minutes. A newcomer is standard priority, so everybody already waiting is ahead.
+The newcomer's wait is the rota-aware estimator's (queues/estimator.py, through queues/live.py)
+for a standard patient checking in now: its median and 80 % interval, in whole minutes, or
+None when no doctor on the rota will call anyone else today. Doctors on duty are the rota's.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from queues.live import EstimateCache, rota_shifts_today
 from queues.models import Ticket
-from queues.states import TicketStatus
+from queues.ordering import Priority
 from rota.models import Centre
+from rota.on_duty import doctors_on_duty as planned_on_duty
 from service.accounts import Role, StaffAccount
 
-DEFAULT_CONSULTATION_MIN = 12.0
-MEASURED_CONSULTATIONS = 10
-CONFIDENT_AFTER = 5
 ON_DUTY_WINDOW = timedelta(hours=2)
+
+# One per process: every screen of a centre, and the public board, share the computation
+# while the centre's sequence number and the minute stay the same.
+_estimates = EstimateCache()
 
 
 @dataclass(frozen=True)
@@ -41,61 +38,24 @@ class WaitRange:
         return {"minutes": self.minutes, "low": self.low, "high": self.high}
 
 
-def estimate_wait(
-    waiting_ahead: int, consultation_minutes: Sequence[float], active_rooms: int
-) -> WaitRange:
-    """The rule above, as a plain function."""
-    mean = (
-        sum(consultation_minutes) / len(consultation_minutes)
-        if consultation_minutes
-        else DEFAULT_CONSULTATION_MIN
-    )
-    expected = waiting_ahead * mean / max(1, active_rooms)
-    spread = 0.25 if len(consultation_minutes) >= CONFIDENT_AFTER else 0.5
-    return WaitRange(
-        minutes=round(expected),
-        low=math.floor(expected * (1 - spread)),
-        high=math.ceil(expected * (1 + spread)),
-    )
-
-
-async def newcomer_wait(session: AsyncSession, centre: Centre, now: datetime) -> WaitRange:
+async def newcomer_wait(session: AsyncSession, centre: Centre, now: datetime) -> WaitRange | None:
     """How long a patient checking in now at this centre should expect to wait."""
-    day = centre.service_day(now)
-    today = (Ticket.centre_id == centre.id, Ticket.service_day == day)
-    waiting = (
-        await session.execute(
-            select(func.count(Ticket.id)).where(*today, Ticket.status == TicketStatus.WAITING)
-        )
-    ).scalar_one()
-    finished = (
-        await session.execute(
-            select(Ticket.started_at, Ticket.ended_at)
-            .where(
-                *today,
-                Ticket.status == TicketStatus.DONE,
-                Ticket.started_at.is_not(None),
-                Ticket.ended_at.is_not(None),
-            )
-            .order_by(Ticket.ended_at.desc())
-            .limit(MEASURED_CONSULTATIONS)
-        )
-    ).all()
-    lengths = [
-        (ended - started).total_seconds() / 60
-        for started, ended in finished
-        if started is not None and ended is not None and ended >= started
-    ]
-    rooms = (
-        await session.execute(
-            select(func.count(distinct(Ticket.room_id))).where(*today, Ticket.room_id.is_not(None))
-        )
-    ).scalar_one()
-    return estimate_wait(int(waiting), lengths, int(rooms))
+    estimate = await _estimates.get(session, centre, now, rota_shifts_today)
+    wait = estimate.newcomer[Priority.STANDARD]
+    if math.isinf(wait.wait_min) or math.isinf(wait.high_min):
+        return None
+    return WaitRange(
+        minutes=round(wait.wait_min),
+        low=math.floor(wait.low_min),
+        high=math.ceil(wait.high_min),
+    )
 
 
 async def doctors_on_duty(session: AsyncSession, centre: Centre, now: datetime) -> list[str]:
-    """Doctors who called a patient here in the last two hours (until the rota says)."""
+    """The rota's doctors at work here now; without a rota, who called here lately."""
+    planned = await planned_on_duty(session, centre, now)
+    if planned:
+        return [doctor.display_name for doctor in planned]
     rows = await session.execute(
         select(StaffAccount.display_name)
         .join(Ticket, Ticket.called_by_id == StaffAccount.id)

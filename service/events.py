@@ -48,7 +48,8 @@ def make_channels_backend(settings: Settings) -> ChannelsBackend:
                 socket_connect_timeout=2,
                 socket_timeout=5,
                 health_check_interval=15,
-            )
+            ),
+            key_prefix=f"{settings.channel_prefix}:channels",
         )
     return MemoryChannelsBackend()
 

@@ -54,6 +54,9 @@ class Settings:
     # Check-ins per signed-in session per minute, and public board reads per client per minute.
     checkin_per_minute: int = 60
     public_per_minute: int = 120
+    # Redis pub/sub channels are shared by every database number of a server: deployments
+    # (and test runs) sharing one Redis need their own prefix.
+    channel_prefix: str = "walkin"
 
     @property
     def is_sqlite(self) -> bool:
@@ -84,4 +87,5 @@ class Settings:
             max_body_bytes=int(os.environ.get("WALKIN_MAX_BODY_BYTES", 64 * 1024)),
             checkin_per_minute=int(os.environ.get("WALKIN_CHECKIN_PER_MINUTE", 60)),
             public_per_minute=int(os.environ.get("WALKIN_PUBLIC_PER_MINUTE", 120)),
+            channel_prefix=os.environ.get("WALKIN_CHANNEL_PREFIX") or "walkin",
         )

@@ -130,7 +130,12 @@ def redis_url() -> str | None:
 @pytest.fixture
 def settings(database_url: str, redis_url: str | None) -> Settings:
     return Settings(
-        database_url=database_url, redis_url=redis_url, secret_key="test-secret", demo=False
+        database_url=database_url,
+        redis_url=redis_url,
+        secret_key="test-secret",
+        demo=False,
+        # Runs sharing the machine's Redis must not hear each other's centre events.
+        channel_prefix=f"walkin-test-{uuid.uuid4().hex[:12]}",
     )
 
 

@@ -36,8 +36,8 @@ async def test_snapshot_on_connect(served: Served, db: Any, world: World) -> Non
     assert snapshot["centre"] == {"slug": "paris", "name": "Paris 11e", "timezone": "Europe/Paris"}
     assert snapshot["waiting"] == {"urgent": 1, "standard": 0}
     assert snapshot["called"] == [] and snapshot["recent"] == []
-    # One waiting, no consultation measured yet: 12 min by default, ±50 %.
-    assert snapshot["newcomer_wait"] == {"minutes": 12, "low": 6, "high": 18}
+    # Nobody on the rota and nobody calling yet: the wait is unknown, not made up.
+    assert snapshot["newcomer_wait"] is None
     assert snapshot["checkin_open"] is True and snapshot["open_now"] is True
     assert snapshot["opening"] == [["08:00", "20:00"]]
     assert snapshot["doctors_on_duty"] == []

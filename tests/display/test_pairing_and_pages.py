@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-from display.estimates import estimate_wait
 from tests.conftest import World
 from tests.display.conftest import Served, make_token
 
@@ -118,17 +117,8 @@ async def test_public_wait_board(served: Served) -> None:
     by_slug = {c["slug"]: c for c in board["centres"]}
     assert set(by_slug) == {"paris", "lyon", "bruxelles"}
     assert by_slug["paris"]["waiting"] == 1
-    assert by_slug["paris"]["newcomer_wait"] == {"minutes": 12, "low": 6, "high": 18}
-    assert by_slug["lyon"]["newcomer_wait"] == {"minutes": 0, "low": 0, "high": 0}
+    # Nobody on the rota and nobody calling: unknown rather than invented.
+    assert by_slug["paris"]["newcomer_wait"] is None
     assert by_slug["paris"]["open_now"] and by_slug["paris"]["checkin_open"]
     page = await anonymous.get("/attente")
     assert page.status_code == 200 and "Paris 11e" in page.text and "Zoé" not in page.text
-
-
-def test_wait_rule() -> None:
-    assert estimate_wait(0, [], 0).minutes == 0
-    # 6 waiting × 12 min default ÷ 2 rooms = 36 min, ±50 % with nothing measured yet.
-    assert estimate_wait(6, [], 2) == estimate_wait(6, [12.0], 2)
-    assert estimate_wait(6, [], 2).as_dict() == {"minutes": 36, "low": 18, "high": 54}
-    # Five measured consultations of 10 min: ±25 %.
-    assert estimate_wait(4, [10.0] * 5, 1).as_dict() == {"minutes": 40, "low": 30, "high": 50}

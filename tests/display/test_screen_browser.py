@@ -45,6 +45,8 @@ async def test_screen_page_shows_a_newly_called_ticket(
                 executable_path=CHROMIUM,
                 args=ARGS,
                 viewport={"width": 1920, "height": 1080},
+                # The page's CSP forbids eval; Playwright's wait_for_function needs it.
+                bypass_csp=True,
             )
             try:
                 page = browser.pages[0] if browser.pages else await browser.new_page()

@@ -102,5 +102,10 @@ async def open_page(browser: Browser, live_server: LiveServer) -> AsyncIterator[
 
     yield open_
     for context in contexts:
+        # A route handler may still be fetching for the page: stop routing first, or its
+        # fetch fails in the next test ("Request context disposed").
+        await context.unroute_all(behavior="ignoreErrors")
+        for page in context.pages:
+            await page.unroute_all(behavior="ignoreErrors")
         await context.close()
     assert not errors, errors

@@ -1,0 +1,69 @@
+"""What screens show of waits and doctors comes from the estimator and the rota."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from display.estimates import doctors_on_duty, newcomer_wait
+from queues.models import Ticket
+from rota.models import Centre, Doctor, Shift
+from tests.conftest import World
+
+pytestmark = pytest.mark.timeout(30)
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+async def _centre(session: Any, world: World) -> Centre:
+    centre = await session.get(Centre, world.centres["paris"].id)
+    assert centre is not None
+    return centre
+
+
+async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) -> None:
+    async with db() as session:
+        centre = await _centre(session, world)
+        for n in range(1, 7):
+            arrived = NOW - timedelta(minutes=30 - n)
+            session.add(
+                Ticket(
+                    centre_id=centre.id,
+                    service_day=NOW.date(),
+                    seq_no=n,
+                    number=f"A{n:03d}",
+                    priority="standard",
+                    status="waiting",
+                    checked_in_at=arrived,
+                    queued_at=arrived,
+                    call_count=0,
+                )
+            )
+        await session.commit()
+        assert await newcomer_wait(session, centre, NOW) is None
+        assert await doctors_on_duty(session, centre, NOW) == []
+
+        for name in ("Dr Martin", "Dr Okafor"):
+            doctor = Doctor(
+                display_name=name, weekly_limit_hours=48.0, min_rest_hours=11.0, active=True
+            )
+            session.add(doctor)
+            await session.flush()
+            session.add(
+                Shift(
+                    doctor_id=doctor.id,
+                    centre_id=centre.id,
+                    starts_at=NOW - timedelta(hours=1),
+                    ends_at=NOW + timedelta(hours=6),
+                )
+            )
+        await session.commit()
+        centre.event_seq += 1  # the rota changed: do not reuse the cached estimate
+        wait = await newcomer_wait(session, centre, NOW)
+        assert wait is not None
+        assert wait.low <= wait.minutes <= wait.high
+        # Six ahead, two doctors, consultations of about 12 minutes without history.
+        assert 15 <= wait.minutes <= 60
+        assert await doctors_on_duty(session, centre, NOW) == ["Dr Martin", "Dr Okafor"]
