@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -21,7 +21,6 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
@@ -42,6 +41,7 @@ from service.protections import (
     make_security_headers,
 )
 from service.proxy import TrustedProxies
+from service.session_store import make_session_store
 from service.settings import Settings
 
 log = logging.getLogger("walkin")
@@ -108,17 +108,15 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"status": "ok" if events["state"] == "ok" else "degraded", "events": events}
 
 
-def _stores(settings: Settings, counters: Counters) -> dict[str, Store]:
+def _stores(
+    settings: Settings, counters: Counters, db_config: SQLAlchemyAsyncConfig
+) -> dict[str, Store]:
     # Registered by name: an unregistered store would silently be per-process memory.
-    if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        # Sessions must be shared by every replica behind the proxy.
-        return {
-            "sessions": RedisStore.with_client(url=settings.redis_url, namespace="walkin:sessions"),
-            "rate_limits": limits_store(counters),
-        }
-    return {"sessions": MemoryStore(), "rate_limits": limits_store(counters)}
+    return {
+        # Sessions in the database: shared by replicas, and they survive a Redis outage.
+        "sessions": make_session_store(db_config, settings.is_sqlite),
+        "rate_limits": limits_store(counters),
+    }
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -186,7 +184,7 @@ def create_app(
         before_send=[make_security_headers(proxies)],
         request_max_body_size=settings.max_body_bytes,
         on_shutdown=[counters.close],
-        stores=_stores(settings, counters),
+        stores=_stores(settings, counters, db_config),
         state=State(
             {
                 "settings": settings,

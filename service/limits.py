@@ -7,6 +7,7 @@ process). Without Redis they live in the process: right for the embedded single 
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 import uuid
@@ -18,6 +19,8 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 
 from service.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Counters(Protocol):
@@ -105,7 +108,8 @@ class RedisCounters:
     def __init__(self, url: str, namespace: str = "walkin:limits") -> None:
         from redis.asyncio import Redis
 
-        self.redis = Redis.from_url(url)
+        # Short timeouts: a vanished Redis must fail fast so the fallback takes over.
+        self.redis = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
         self.namespace = namespace
         self._hit = self.redis.register_script(_HIT)
         self._join = self.redis.register_script(_JOIN)
@@ -139,19 +143,73 @@ class RedisCounters:
         await self.redis.aclose()
 
 
+class ResilientCounters:
+    """Redis counters that fall back to this replica's own while Redis is unreachable.
+
+    Limits then hold per replica instead of across them: weaker, but a Redis outage must not
+    stop reception from checking patients in or staff from signing in.
+    """
+
+    def __init__(self, primary: RedisCounters, fallback: MemoryCounters | None = None) -> None:
+        self.primary = primary
+        self.fallback = fallback or MemoryCounters()
+        self._warned = False
+
+    def _degraded(self, error: Exception) -> None:
+        if not self._warned:
+            log.warning("rate-limit counters fall back to this replica: %s", error)
+            self._warned = True
+
+    async def _either(self, method: str, *args: Any) -> Any:
+        from redis.exceptions import RedisError
+
+        try:
+            result = await getattr(self.primary, method)(*args)
+        except (RedisError, OSError) as error:
+            self._degraded(error)
+            return await getattr(self.fallback, method)(*args)
+        self._warned = False
+        return result
+
+    async def hit(self, key: str, window_s: int) -> tuple[int, int]:
+        result: tuple[int, int] = await self._either("hit", key, window_s)
+        return result
+
+    async def block(self, key: str, seconds: int) -> None:
+        await self._either("block", key, seconds)
+
+    async def blocked_for(self, key: str) -> int:
+        result: int = await self._either("blocked_for", key)
+        return result
+
+    async def forget(self, key: str) -> None:
+        await self._either("forget", key)
+
+    async def join(self, key: str, member: str, limit: int, stale_after_s: float) -> bool:
+        result: bool = await self._either("join", key, member, limit, stale_after_s)
+        return result
+
+    async def leave(self, key: str, member: str) -> None:
+        await self._either("leave", key, member)
+
+    async def close(self) -> None:
+        await self.primary.close()
+
+
 def make_counters(settings: Settings) -> Counters:
     if settings.redis_url:
-        return RedisCounters(settings.redis_url)
+        return ResilientCounters(RedisCounters(settings.redis_url))
     return MemoryCounters()
 
 
 def limits_store(counters: Counters) -> Store:
     """The "rate_limits" store, on the same Redis as the counters, for Litestar's own users of
     a named store: an unregistered name would silently be a per-process memory store."""
-    if isinstance(counters, RedisCounters):
+    if isinstance(counters, ResilientCounters):
         from litestar.stores.redis import RedisStore
 
-        return RedisStore(counters.redis, namespace=f"{counters.namespace}:store")
+        redis = counters.primary
+        return RedisStore(redis.redis, namespace=f"{redis.namespace}:store")
     return MemoryStore()
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import hypothesis  # noqa: F401  (see below)
 import pytest
 from litestar import Litestar
 from sqlalchemy import text
@@ -30,6 +31,10 @@ from service.db import install_sqlite_pragmas
 from service.migrate import upgrade
 from service.settings import Settings
 
+# hypothesis is imported at collection on purpose: otherwise its pytest plugin first imports it
+# in the end-of-session summary, where pytest's assertion rewriting of it can hit CPython
+# 3.11.7's "AST constructor recursion depth mismatch" bug (fixed in 3.11.8) and fail a run
+# whose tests all passed.
 PG_URL = os.environ.get("WALKIN_TEST_DATABASE_URL") or None
 REDIS_URL = os.environ.get("WALKIN_TEST_REDIS_URL") or None
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

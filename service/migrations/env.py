@@ -16,6 +16,7 @@ import service.accounts  # noqa: F401
 from queues.retention import DailyCentreStats  # noqa: F401
 from service.audit import AuditEntry  # noqa: F401
 from service.db import metadata
+from service.session_store import SessionStoreItem  # noqa: F401
 from service.settings import Settings
 
 config = context.config

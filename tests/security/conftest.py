@@ -9,24 +9,14 @@ import ipaddress
 import random
 from dataclasses import replace
 
-import hypothesis  # noqa: F401  (see below)
 import pytest
 
 from service.settings import Settings
 
-# Imported at collection on purpose: otherwise hypothesis's pytest plugin first imports it in
-# the end-of-session summary, where pytest's assertion rewriting of it can hit CPython 3.11.7's
-# "AST constructor recursion depth mismatch" bug (fixed in 3.11.8) and fail a passing run.
-
 
 @pytest.fixture
-def settings(database_url: str, redis_url: str | None) -> Settings:
-    return replace(
-        Settings(
-            database_url=database_url, redis_url=redis_url, secret_key="test-secret", demo=False
-        ),
-        trusted_proxies=("127.0.0.1/32",),
-    )
+def settings(settings: Settings) -> Settings:
+    return replace(settings, trusted_proxies=("127.0.0.1/32",))
 
 
 @pytest.fixture

@@ -238,7 +238,7 @@ async def test_malformed_input_gets_a_4xx_and_changes_nothing(
     schema = (await manager.get("/schema/openapi.json")).json()
     cases = generate(schema, ticket["id"])
     assert len({(c.operation.method, c.operation.path) for c in cases}) >= 10
-    before = await dump_tables(db, ignore={"audit_entry"})
+    before = await dump_tables(db, ignore={"audit_entry", "session_store"})
     for case in cases:
         response = await manager.request(
             case.operation.method.upper(),
@@ -252,7 +252,7 @@ async def test_malformed_input_gets_a_4xx_and_changes_nothing(
         if case.operation.method in UNSAFE:
             assert 400 <= response.status_code < 500, (label, response.status_code, response.text)
             assert response.json().get("detail"), (label, response.text)
-    assert await dump_tables(db, ignore={"audit_entry"}) == before
+    assert await dump_tables(db, ignore={"audit_entry", "session_store"}) == before
     assert (await manager.get("/api/auth/me")).status_code == 200  # still signed in
 
 
