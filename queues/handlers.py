@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
@@ -15,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from queues.estimator import CentreEstimate, WaitEstimate
 from queues.live import EstimateCache
 from queues.models import Ticket
+from queues.ordering import Priority
 from queues.schemas import (
     ActionRequest,
     CallNextRequest,
@@ -96,12 +98,20 @@ def estimate_out(value: WaitEstimate) -> EstimateOut:
     )
 
 
+# A newcomer's predicted wait may come from an estimate this recent: check-ins come in bursts
+# and simulating the day for each one would make the desk wait.
+CHECKIN_ESTIMATE_TOLERANCE = timedelta(seconds=30)
+
+
 async def estimates_now(
-    request: Request[Any, Any, Any], ops: QueueOps, centre: Centre
+    request: Request[Any, Any, Any],
+    ops: QueueOps,
+    centre: Centre,
+    tolerate: timedelta | None = None,
 ) -> CentreEstimate:
     state = request.app.state
     cache: EstimateCache = state["estimates"]
-    return await cache.get(ops.session, centre, ops.clock(), state["shifts_today"])
+    return await cache.get(ops.session, centre, ops.clock(), state["shifts_today"], tolerate)
 
 
 def centre_out(centre: Centre) -> CentreOut:
@@ -207,10 +217,15 @@ class CentreQueueController(Controller):
         )
         row = ticket_out(ticket, centre)
         if ticket.status == TicketStatus.WAITING:
-            # Told at the desk, with a warning when the patient would be seen after closing.
-            estimates = await estimates_now(request, ops, centre)
-            if (value := estimates.waiting.get(str(ticket.id))) is not None:
-                row.estimate = estimate_out(value)
+            # Told at the desk, with a warning when the patient would be seen after closing:
+            # the ticket's own estimate, or (from a recent estimate made before it joined) the
+            # newcomer's, which is what the patient was about to face.
+            estimates = await estimates_now(request, ops, centre, CHECKIN_ESTIMATE_TOLERANCE)
+            value = (
+                estimates.waiting.get(str(ticket.id))
+                or estimates.newcomer[Priority(ticket.priority)]
+            )
+            row.estimate = estimate_out(value)
         # A retry with the same client key is answered 200 with the ticket already given.
         return Response(row, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 

@@ -173,6 +173,7 @@ async def centre_estimate(
 class _Cached:
     seq: int
     minute: int
+    at: datetime
     value: CentreEstimate
 
 
@@ -187,14 +188,24 @@ class EstimateCache:
         self._by_centre: dict[int, _Cached] = {}
 
     async def get(
-        self, session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
+        self,
+        session: AsyncSession,
+        centre: Centre,
+        now: datetime,
+        shifts_today: ShiftsToday,
+        tolerate: timedelta | None = None,
     ) -> CentreEstimate:
+        """The estimate now; with `tolerate`, any estimate made that recently will do, even
+        if the queue changed since (a newcomer's wait barely moves in a few seconds)."""
         minute = int(now.timestamp() // 60)
         cached = self._by_centre.get(centre.id)
-        if cached is not None and cached.seq == centre.event_seq and cached.minute == minute:
+        if cached is not None and (
+            (cached.seq == centre.event_seq and cached.minute == minute)
+            or (tolerate is not None and timedelta(0) <= now - cached.at <= tolerate)
+        ):
             return cached.value
         value = await centre_estimate(session, centre, now, shifts_today)
-        self._by_centre[centre.id] = _Cached(centre.event_seq, minute, value)
+        self._by_centre[centre.id] = _Cached(centre.event_seq, minute, now, value)
         return value
 
 

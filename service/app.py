@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
@@ -108,13 +108,11 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"status": "ok" if events["state"] == "ok" else "degraded", "events": events}
 
 
-def _stores(
-    settings: Settings, counters: Counters, db_config: SQLAlchemyAsyncConfig
-) -> dict[str, Store]:
+def _stores(sessions: Store, counters: Counters) -> dict[str, Store]:
     # Registered by name: an unregistered store would silently be per-process memory.
     return {
         # Sessions in the database: shared by replicas, and they survive a Redis outage.
-        "sessions": make_session_store(db_config, settings.is_sqlite),
+        "sessions": sessions,
         "rate_limits": limits_store(counters),
     }
 
@@ -156,6 +154,7 @@ def create_app(
     channels = make_channels_plugin(settings)
     session_auth = make_session_auth(settings)
     enabled = features()
+    sessions, close_sessions = make_session_store(settings)
     proxies = TrustedProxies(settings.trusted_proxies)
     # Rate limits and connection limits: in Redis when configured, so replicas share them.
     counters = make_counters(settings)
@@ -183,8 +182,8 @@ def create_app(
         ],
         before_send=[make_security_headers(proxies)],
         request_max_body_size=settings.max_body_bytes,
-        on_shutdown=[counters.close],
-        stores=_stores(settings, counters, db_config),
+        on_shutdown=[counters.close, close_sessions],
+        stores=_stores(sessions, counters),
         state=State(
             {
                 "settings": settings,

@@ -9,17 +9,40 @@ shared by every replica. The embedded SQLite mode is one process and keeps sessi
 
 from __future__ import annotations
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig
+from collections.abc import Awaitable, Callable
+
+from advanced_alchemy.config import AsyncSessionConfig
+from advanced_alchemy.extensions.litestar import EngineConfig, SQLAlchemyAsyncConfig
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
+
+from service.settings import Settings
 
 
 class SessionStoreItem(StoreModelMixin):
     __tablename__ = "session_store"
 
 
-def make_session_store(db_config: SQLAlchemyAsyncConfig, is_sqlite: bool) -> Store:
-    if is_sqlite:
-        return MemoryStore()
-    return SQLAlchemyStore(db_config, model=SessionStoreItem, namespace="sessions")
+async def _nothing_to_close() -> None:
+    return None
+
+
+def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitable[None]]]:
+    """The store and what closes it at shutdown."""
+    if settings.is_sqlite:
+        return MemoryStore(), _nothing_to_close
+    # Its own small pool: the session is saved while the request's own connection may still be
+    # checked out, and with one shared pool, busy requests each holding one connection and
+    # waiting for a second could exhaust it for good.
+    config = SQLAlchemyAsyncConfig(
+        connection_string=settings.database_url,
+        engine_config=EngineConfig(pool_size=4, max_overflow=8, pool_pre_ping=True),
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+        create_all=False,
+    )
+
+    async def close() -> None:
+        await config.get_engine().dispose()
+
+    return SQLAlchemyStore(config, model=SessionStoreItem, namespace="sessions"), close
