@@ -1,6 +1,6 @@
 """Waiting-room feed benchmark: many screens on one service process.
 
-    /tmp/probe-venv/bin/python bench/bench_display.py --screens 5000 --centres 50 \
+    .venv/bin/python bench/bench_display.py --screens 5000 --centres 50 \
         --rates 2,20,50 --seconds 15 --client-procs 2
 
 Starts one service process (uvicorn, embedded SQLite and in-process bus unless --redis-url
