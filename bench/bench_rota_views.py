@@ -72,7 +72,10 @@ async def _time(client: httpx.AsyncClient, url: str, repeat: int) -> tuple[float
 
 async def _run(url: str, repeat: int) -> None:
     await _seed(url)
-    app = create_app(Settings(database_url=url, redis_url=None, secret_key="bench", demo=False))
+    # As `walkin serve` runs it: start-up objects frozen out of garbage collection.
+    app = create_app(
+        Settings(database_url=url, redis_url=None, secret_key="bench", demo=False), freeze_gc=True
+    )
     today = datetime.now(UTC).date()
     week = (today, today + timedelta(days=6))
     month = (today - timedelta(days=DAYS_BEFORE), today + timedelta(days=DAYS_AFTER))

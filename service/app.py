@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -108,6 +109,16 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"status": "ok" if events["state"] == "ok" else "degraded", "events": events}
 
 
+def freeze_startup_objects() -> None:
+    """Leave what start-up built (modules, app, metadata) out of garbage collection.
+
+    Measured on the rota views: full collections over ~190k start-up objects paused requests
+    by ~100 ms every few requests (bench/bench_rota_views.py); frozen, they are not scanned.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def _stores(sessions: Store, counters: Counters) -> dict[str, Store]:
     # Registered by name: an unregistered store would silently be per-process memory.
     return {
@@ -147,7 +158,11 @@ def features() -> list[Feature]:
 
 
 def create_app(
-    settings: Settings | None = None, *, clock: Clock | None = None, debug: bool = False
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    debug: bool = False,
+    freeze_gc: bool = False,
 ) -> Litestar:
     settings = settings or Settings.from_env()
     db_config = make_db_config(settings)
@@ -182,6 +197,9 @@ def create_app(
         ],
         before_send=[make_security_headers(proxies)],
         request_max_body_size=settings.max_body_bytes,
+        # Only for a long-running server: a test suite building hundreds of apps would keep
+        # every frozen one's garbage cycles for good.
+        on_startup=[freeze_startup_objects] if freeze_gc else [],
         on_shutdown=[counters.close, close_sessions],
         stores=_stores(sessions, counters),
         state=State(

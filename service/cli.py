@@ -42,7 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"Demo accounts ({names}) — password, shown only this once: {password}")
     print(f"Walk-in service on http://{args.host}:{args.port}/  (API docs: /schema)")
     uvicorn.run(
-        create_app(settings),
+        create_app(settings, freeze_gc=True),
         host=args.host,
         port=args.port,
         # Without it uvicorn waits for open WebSockets forever on shutdown.
