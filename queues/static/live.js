@@ -4,6 +4,9 @@
 // deployed, or a proxy refusing WebSockets) the page polls every 3 s; it re-reads on every
 // reconnection too, so nothing missed while away stays missed.
 import { NetworkError } from "./api.js";
+import { $ } from "./dom.js";
+import { clockTime } from "./format.js";
+import { t } from "./i18n.js";
 
 const POLL_MS = 3000;
 const SAFETY_REFRESH_MS = 30000; // waits change while nothing happens
@@ -101,4 +104,29 @@ export function startLive({ centre, refresh, onStatus, onError }) {
   refreshNow();
   connect();
   return { refreshNow };
+}
+
+/**
+ * The usual onStatus of a staff page: the status pill (#conn) and, when offline, the banner
+ * (#offline-banner) saying since when the page shows old data.
+ * @param {() => string|null} lastUpdated ISO time of the last successful refresh
+ * @param {string} timeZone the centre's time zone
+ */
+export function showConnection(lastUpdated, timeZone) {
+  return (state) => {
+    const pill = $("#conn");
+    // A status region is read aloud on change: leave it alone when nothing changed.
+    if (pill.dataset.state !== state || !pill.textContent) {
+      pill.dataset.state = state;
+      pill.textContent = t(`conn_${state}`);
+    }
+    const banner = $("#offline-banner");
+    banner.hidden = state !== "offline";
+    if (state === "offline") {
+      const since = lastUpdated();
+      banner.textContent = t("offline_banner", {
+        time: since ? clockTime(since, timeZone) : "—",
+      });
+    }
+  };
 }

@@ -4,7 +4,7 @@ import { CheckIns } from "./checkin.js";
 import { $, flash, h, pageConfig } from "./dom.js";
 import { clockTime, estimateText, minutesSince, statusText } from "./format.js";
 import { applyStrings, t } from "./i18n.js";
-import { startLive } from "./live.js";
+import { showConnection, startLive } from "./live.js";
 
 const config = pageConfig();
 const base = `/api/centres/${encodeURIComponent(config.centre)}`;
@@ -34,26 +34,10 @@ async function refresh() {
   return queue.seq;
 }
 
-function showStatus(state) {
-  const pill = $("#conn");
-  // A status region is read aloud on change: leave it alone when nothing changed.
-  if (pill.dataset.state !== state || !pill.textContent) {
-    pill.dataset.state = state;
-    pill.textContent = t(`conn_${state}`);
-  }
-  const banner = $("#offline-banner");
-  banner.hidden = state !== "offline";
-  if (state === "offline") {
-    banner.textContent = t("offline_banner", {
-      time: lastUpdated ? clockTime(lastUpdated, config.timezone) : "—",
-    });
-  }
-}
-
 const live = startLive({
   centre: config.centre,
   refresh,
-  onStatus: showStatus,
+  onStatus: showConnection(() => lastUpdated, config.timezone),
   onError: (error) => flash(error.message, "error"),
 });
 

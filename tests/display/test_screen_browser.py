@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import World
 from tests.display.conftest import Served, make_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(60)]
 
-CHROMIUM = os.environ.get("WALKIN_CHROMIUM", "/usr/bin/chromium")
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 
 async def test_screen_page_shows_a_newly_called_ticket(
     served: Served, db: Any, world: World
 ) -> None:
-    if not HAVE_CHROMIUM:
-        pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    require_chromium()
     from playwright.async_api import async_playwright
 
     _, token = await make_token(db, world, "paris")
@@ -43,7 +29,7 @@ async def test_screen_page_shows_a_newly_called_ticket(
             browser = await playwright.chromium.launch_persistent_context(
                 profile,
                 executable_path=CHROMIUM,
-                args=ARGS,
+                args=CHROMIUM_ARGS,
                 viewport={"width": 1920, "height": 1080},
                 # The page's CSP forbids eval; Playwright's wait_for_function needs it.
                 bypass_csp=True,

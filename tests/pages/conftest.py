@@ -8,30 +8,18 @@ loop that made them, so the test modules run in that loop too.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, BrowserContext, Page, ViewportSize, async_playwright
 
 from service.migrate import upgrade
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from .seed import PASSWORD, SeededCentre, seed_centre, seed_manager
 from .server import LiveServer
 
-CHROMIUM = os.environ.get("WALKIN_CHROMIUM", "/usr/bin/chromium")
-HAVE_CHROMIUM = Path(CHROMIUM).exists()
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TABLET: ViewportSize = {"width": 1280, "height": 800}
 
 _centre_numbers = itertools.count(1)
@@ -49,12 +37,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 @pytest_asyncio.fixture(scope="session", loop_scope="session")
 async def browser() -> AsyncIterator[Browser]:
-    if not HAVE_CHROMIUM:
-        message = f"no Chromium at {CHROMIUM} (set WALKIN_CHROMIUM)"
-        # In CI the browser is installed by ./dev test: missing, it is a failure, not a skip.
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+    require_chromium()
     async with async_playwright() as playwright:
         # launch() gives each run a fresh, temporary profile.
         chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -11,20 +11,11 @@ import pytest
 import uvicorn
 from litestar import Litestar
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from tests.conftest import PASSWORD
 from tests.rota.conftest import MONDAY, Rota
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 def _free_port() -> int:
@@ -50,12 +41,13 @@ async def server(app: Litestar, rota: Rota) -> AsyncIterator[str]:
 async def test_manager_fills_a_gap_and_sees_the_conflict_of_approved_leave(
     server: str, rota: Rota
 ) -> None:
+    require_chromium()
     from playwright.async_api import async_playwright
 
     with tempfile.TemporaryDirectory() as profile:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch_persistent_context(
-                profile, executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS, headless=True
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
             )
             try:
                 page = await browser.new_page()
