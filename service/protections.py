@@ -111,6 +111,14 @@ def default_rate_rules(checkin_per_minute: int, public_per_minute: int) -> list[
             re.compile(r"^/(api/public/|attente/?$)"),
             public_per_minute,
         ),
+        # Screen pairing is anonymous too: a TV polls every 3 s (20 a minute); more than 60
+        # a minute from one address is someone trying codes or filling the pairing table.
+        RateRule(
+            "pairing",
+            frozenset({"POST"}),
+            re.compile(r"^/api/displays/pair(/[^/]*)?/?$"),
+            60,
+        ),
     ]
 
 

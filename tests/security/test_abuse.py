@@ -210,3 +210,16 @@ def test_forwarded_headers_are_believed_only_from_trusted_proxies() -> None:
     assert proxies.scheme(scope("10.0.0.5", "x")) == "https"
     assert proxies.scheme(scope("198.51.100.7", "x")) == "http"
     assert TrustedProxies().client_address(scope("10.0.0.5", "1.1.1.1")) == "10.0.0.5"
+
+
+async def test_anonymous_pairing_is_rate_limited_per_client(clients: StaffClients) -> None:
+    tv = await clients()
+    ip = f"198.19.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    codes = [
+        (
+            await tv.post("/api/displays/pair/ZZZZZZ", json={}, headers={"X-Forwarded-For": ip})
+        ).status_code
+        for _ in range(61)
+    ]
+    assert 429 not in codes[:60], codes
+    assert codes[60] == 429
