@@ -10,13 +10,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import select
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.live import EstimateCache, rota_shifts_today
+from queues.live import EstimateCache
 from queues.models import Ticket
 from queues.ordering import Priority
 from rota.models import Centre
@@ -24,20 +22,6 @@ from rota.on_duty import doctors_on_duty as planned_on_duty
 from service.accounts import Role, StaffAccount
 
 ON_DUTY_WINDOW = timedelta(hours=2)
-
-# One cache per database engine (so per app): every screen of a centre, and the public board,
-# share the computation while the centre's sequence number and the minute stay the same. Keyed
-# weakly by the engine because centre ids and sequence numbers only mean something within one
-# database (tests recreate them for every app).
-_estimates: WeakKeyDictionary[Engine | Connection, EstimateCache] = WeakKeyDictionary()
-
-
-def _cache_for(session: AsyncSession) -> EstimateCache:
-    engine = session.get_bind()
-    cache = _estimates.get(engine)
-    if cache is None:
-        cache = _estimates[engine] = EstimateCache()
-    return cache
 
 
 @dataclass(frozen=True)
@@ -50,9 +34,12 @@ class WaitRange:
         return {"minutes": self.minutes, "low": self.low, "high": self.high}
 
 
-async def newcomer_wait(session: AsyncSession, centre: Centre, now: datetime) -> WaitRange | None:
-    """How long a patient checking in now at this centre should expect to wait."""
-    estimate = await _cache_for(session).get(session, centre, now, rota_shifts_today)
+async def newcomer_wait(
+    session: AsyncSession, centre: Centre, now: datetime, estimates: EstimateCache
+) -> WaitRange | None:
+    """How long a patient checking in now at this centre should expect to wait (`estimates`:
+    the app's cache, shared with reception)."""
+    estimate = await estimates.get(session, centre, now)
     wait = estimate.newcomer[Priority.STANDARD]
     if math.isinf(wait.wait_min) or math.isinf(wait.high_min):
         return None

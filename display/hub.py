@@ -31,6 +31,7 @@ from sqlalchemy import select, update
 
 from display.models import DisplayToken
 from display.view import centre_identity, centre_state, load_centre, screen_event
+from queues.live import EstimateCache
 from rota.models import Centre
 from service.events import SupervisedChannelsPlugin, centre_channel
 
@@ -250,7 +251,7 @@ class CentreRelay:
             # The sequence number is read before the tickets: the state is then at least as
             # new as the number, and any later event is applied on top of it by screens.
             seq = centre.event_seq
-            state = await centre_state(session, centre, now)
+            state = await centre_state(session, centre, now, self.hub.estimates)
         message = {
             "type": "snapshot",
             "seq": seq,
@@ -274,7 +275,7 @@ class CentreRelay:
             centre = await load_centre(session, self.centre_id)
             if centre is None:
                 raise LookupError(f"centre {self.centre_id} is gone")
-            state = await centre_state(session, centre, now)
+            state = await centre_state(session, centre, now, self.hub.estimates)
         return to_text(
             {
                 "type": "waits",
@@ -309,6 +310,12 @@ class DisplayHub:
 
     def db_session(self) -> Any:
         return self.app.state["db_config"].get_session()
+
+    @property
+    def estimates(self) -> EstimateCache:
+        """The app's wait estimates, shared with reception and the public board."""
+        cache: EstimateCache = self.app.state["estimates"]
+        return cache
 
     def start(self) -> None:
         for loop, period in (

@@ -41,7 +41,11 @@ async def _compute(request: Request[Any, Any, Any]) -> PublicWaits:
         for centre in centres:
             is_open = open_now(centre, now)
             accepting = await checkin_open(session, centre, now)
-            wait = await newcomer_wait(session, centre, now) if is_open and accepting else None
+            wait = (
+                await newcomer_wait(session, centre, now, request.app.state["estimates"])
+                if is_open and accepting
+                else None
+            )
             counts = await waiting_counts(session, centre, now)
             board.append(
                 PublicWait(

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from display.estimates import doctors_on_duty, newcomer_wait
+from queues.live import EstimateCache
 from queues.models import CentreDay, Ticket
 from queues.ordering import Priority
 from queues.service import public_ticket
@@ -86,7 +87,9 @@ async def waiting_counts(session: AsyncSession, centre: Centre, now: datetime) -
     return counts
 
 
-async def centre_state(session: AsyncSession, centre: Centre, now: datetime) -> dict[str, Any]:
+async def centre_state(
+    session: AsyncSession, centre: Centre, now: datetime, estimates: EstimateCache
+) -> dict[str, Any]:
     """The changing part of a screen: calls, waiting counts, estimate, doctors, opening."""
     rooms = {room.id: room for room in centre.rooms}
     today = (Ticket.centre_id == centre.id, Ticket.service_day == centre.service_day(now))
@@ -107,7 +110,7 @@ async def centre_state(session: AsyncSession, centre: Centre, now: datetime) -> 
     ).scalars()
     is_open = open_now(centre, now)
     accepting = await checkin_open(session, centre, now)
-    wait = await newcomer_wait(session, centre, now) if is_open and accepting else None
+    wait = await newcomer_wait(session, centre, now, estimates) if is_open and accepting else None
     return {
         "called": [screen_ticket(public_ticket(t, rooms)) for t in called],
         "recent": [screen_ticket(public_ticket(t, rooms)) for t in recent],

@@ -109,9 +109,8 @@ async def estimates_now(
     centre: Centre,
     tolerate: timedelta | None = None,
 ) -> CentreEstimate:
-    state = request.app.state
-    cache: EstimateCache = state["estimates"]
-    return await cache.get(ops.session, centre, ops.clock(), state["shifts_today"], tolerate)
+    cache: EstimateCache = request.app.state["estimates"]
+    return await cache.get(ops.session, centre, ops.clock(), tolerate)
 
 
 def centre_out(centre: Centre) -> CentreOut:

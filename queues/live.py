@@ -184,7 +184,8 @@ class EstimateCache:
     screens and tablets polling the same centre share one computation.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, shifts_today: ShiftsToday) -> None:
+        self._shifts_today = shifts_today
         self._by_centre: dict[int, _Cached] = {}
 
     async def get(
@@ -192,7 +193,6 @@ class EstimateCache:
         session: AsyncSession,
         centre: Centre,
         now: datetime,
-        shifts_today: ShiftsToday,
         tolerate: timedelta | None = None,
     ) -> CentreEstimate:
         """The estimate now; with `tolerate`, any estimate made that recently will do, even
@@ -204,7 +204,7 @@ class EstimateCache:
             or (tolerate is not None and timedelta(0) <= now - cached.at <= tolerate)
         ):
             return cached.value
-        value = await centre_estimate(session, centre, now, shifts_today)
+        value = await centre_estimate(session, centre, now, self._shifts_today)
         self._by_centre[centre.id] = _Cached(centre.event_seq, minute, now, value)
         return value
 

@@ -212,9 +212,9 @@ def create_app(
                 "event_bus": EventBus(channels),
                 "channels": channels,
                 "clock": clock or utc_now,
-                "estimates": EstimateCache(),
-                # Today's planned shifts per centre, for the wait estimates.
-                "shifts_today": rota_shifts_today,
+                # One per app: reception, screens and the public board share each estimate;
+                # today's planned shifts come from the rota.
+                "estimates": EstimateCache(rota_shifts_today),
                 "proxies": proxies,
                 "counters": counters,
                 "login_throttle": LoginThrottle(counters),

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from display.estimates import doctors_on_duty, newcomer_wait
+from queues.live import EstimateCache, rota_shifts_today
 from queues.models import Ticket
 from rota.models import Centre, Doctor, Shift
 from tests.conftest import World
@@ -26,6 +27,7 @@ async def _centre(session: Any, world: World) -> Centre:
 async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) -> None:
     async with db() as session:
         centre = await _centre(session, world)
+        estimates = EstimateCache(rota_shifts_today)
         for n in range(1, 7):
             arrived = NOW - timedelta(minutes=30 - n)
             session.add(
@@ -42,7 +44,7 @@ async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) ->
                 )
             )
         await session.commit()
-        assert await newcomer_wait(session, centre, NOW) is None
+        assert await newcomer_wait(session, centre, NOW, estimates) is None
         assert await doctors_on_duty(session, centre, NOW) == []
 
         for name in ("Dr Martin", "Dr Okafor"):
@@ -61,7 +63,7 @@ async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) ->
             )
         await session.commit()
         centre.event_seq += 1  # the rota changed: do not reuse the cached estimate
-        wait = await newcomer_wait(session, centre, NOW)
+        wait = await newcomer_wait(session, centre, NOW, estimates)
         assert wait is not None
         assert wait.low <= wait.minutes <= wait.high
         # Six ahead, two doctors, consultations of about 12 minutes without history.
