@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.estimator import (
@@ -64,20 +64,26 @@ def _consult_min(ticket: Ticket) -> float | None:
 
 
 async def _history(session: AsyncSession, centre: Centre, day: date) -> tuple[float, ...]:
-    rows = (
-        await session.execute(
-            select(Ticket)
-            .where(
-                Ticket.centre_id == centre.id,
-                Ticket.service_day < day,
-                Ticket.service_day >= day - timedelta(days=HISTORY_DAYS),
-                Ticket.status == TicketStatus.DONE.value,
-            )
-            .order_by(Ticket.ended_at.desc())
-            .limit(HISTORY_LIMIT)
+    """Lengths of the consultations finished at this centre over the last two weeks."""
+    begun = func.coalesce(Ticket.started_at, Ticket.called_at)
+    rows = await session.execute(
+        select(begun, Ticket.ended_at)
+        .where(
+            Ticket.centre_id == centre.id,
+            Ticket.service_day < day,
+            Ticket.service_day >= day - timedelta(days=HISTORY_DAYS),
+            Ticket.status == TicketStatus.DONE.value,
+            begun.is_not(None),
+            Ticket.ended_at.is_not(None),
         )
-    ).scalars()
-    return tuple(m for m in (_consult_min(t) for t in rows) if m is not None)
+        .order_by(Ticket.ended_at.desc())
+        .limit(HISTORY_LIMIT)
+    )
+    return tuple(
+        max(0.0, (ended - start).total_seconds() / 60.0)
+        for start, ended in rows.tuples()
+        if start is not None and ended is not None
+    )
 
 
 async def snapshot_of(

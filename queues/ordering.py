@@ -6,8 +6,7 @@ policy of the replay rules in the scenarios README, so the service and the repla
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, TypeVar
@@ -43,20 +42,3 @@ Q = TypeVar("Q", bound=Queued)
 def in_call_order(waiting: Iterable[Q]) -> list[Q]:
     """The waiting patients in the order they will be called."""
     return sorted(waiting, key=lambda q: queue_key(q.priority, q.arrived_at, q.key))
-
-
-@dataclass(frozen=True)
-class QueueEntry:
-    """A minimal waiting patient, for callers that have no richer object."""
-
-    key: str
-    priority: Priority
-    arrived_at: float
-
-
-def position_of(key: str | int, ordered: Sequence[Queued]) -> int | None:
-    """1-based position of a patient in an already ordered queue, or None."""
-    for index, entry in enumerate(ordered, start=1):
-        if entry.key == key:
-            return index
-    return None

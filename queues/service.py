@@ -15,7 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from queues.models import CentreDay, Ticket
 from queues.numbering import ticket_number
-from queues.ordering import Priority
+from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
 from rota.models import Centre, Room
 from service.audit import Actor, record, snapshot
@@ -25,7 +25,10 @@ from service.events import EventBus
 
 Clock = Callable[[], datetime]
 
-PRIORITY_RANK_SQL = case((Ticket.priority == Priority.URGENT.value, 0), else_=1)
+# The ordering policy of queues/ordering.py, in SQL: the same ranks, then queued_at, then id.
+PRIORITY_RANK_SQL = case(
+    {priority.value: rank for priority, rank in PRIORITY_RANK.items()}, value=Ticket.priority
+)
 
 
 def public_ticket(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:

@@ -115,3 +115,40 @@ async def test_rota_decides_who_will_call(
     queue = (await desk.get("/api/centres/paris/queue")).json()
     assert queue["newcomer"]["standard"]["wait_min"] is not None
     assert queue["newcomer"]["standard"]["wait_min"] >= 70
+
+
+async def test_history_is_the_last_two_weeks_of_finished_consultations(db, world) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from queues.live import snapshot_of
+    from queues.models import Ticket
+
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    async with db() as session:
+        centre = world.centres["paris"]
+        for n, (days_ago, minutes, status) in enumerate(
+            [(1, 20, "done"), (3, 10, "done"), (2, 30, "no_show"), (20, 40, "done")], start=1
+        ):
+            called = now - timedelta(days=days_ago)
+            session.add(
+                Ticket(
+                    centre_id=centre.id,
+                    service_day=called.date(),
+                    seq_no=n,
+                    number=f"A{n:03d}",
+                    priority="standard",
+                    status=status,
+                    checked_in_at=called,
+                    queued_at=called,
+                    called_at=called,
+                    call_count=1,
+                    ended_at=called + timedelta(minutes=minutes),
+                )
+            )
+        await session.commit()
+
+        async def no_rota(*_: object) -> tuple[()]:
+            return ()
+
+        snapshot = await snapshot_of(session, centre, now, no_rota)
+    assert sorted(snapshot.history_consult_min) == [10.0, 20.0]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from queues.estimator import WaitingPatient
 from queues.numbering import ticket_number
-from queues.ordering import Priority, QueueEntry, in_call_order
+from queues.ordering import Priority, in_call_order
 from queues.states import TRANSITIONS, Action, IllegalTransition, TicketStatus, next_status
 
 
@@ -37,9 +38,9 @@ def test_ticket_numbers() -> None:
 
 def test_call_order_urgent_first_then_arrival_then_key() -> None:
     entries = [
-        QueueEntry("b", Priority.STANDARD, 10.0),
-        QueueEntry("a", Priority.STANDARD, 10.0),
-        QueueEntry("u", Priority.URGENT, 30.0),
-        QueueEntry("c", Priority.STANDARD, 5.0),
+        WaitingPatient("b", Priority.STANDARD, 10.0),
+        WaitingPatient("a", Priority.STANDARD, 10.0),
+        WaitingPatient("u", Priority.URGENT, 30.0),
+        WaitingPatient("c", Priority.STANDARD, 5.0),
     ]
     assert [e.key for e in in_call_order(entries)] == ["u", "c", "a", "b"]
