@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import hypothesis  # noqa: F401  (see below)
@@ -92,9 +91,6 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     upgrade(url)
     yield url
     asyncio.run(_pg_execute(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-TABLES = ("ticket", "centre_day", "staff_account", "room", "centre")
 
 
 @pytest.fixture
@@ -290,7 +286,3 @@ async def clients(app: Litestar, world: World) -> AsyncIterator[StaffClients]:
     await staff.start()
     yield staff
     await staff.close()
-
-
-def json_of(response: Any) -> Any:
-    return response.json()
