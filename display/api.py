@@ -17,7 +17,7 @@ from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta, Struct
-from sqlalchemy import delete, select, update
+from sqlalchemy import Update, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,6 +101,14 @@ async def _pairing(session: AsyncSession, code: str, now: datetime) -> DisplayPa
     return row
 
 
+async def _only_once(session: AsyncSession, step: Update, conflict: str) -> None:
+    """A conditional update that only the first of two racing requests may make."""
+    result = await session.execute(step)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        await session.rollback()
+        raise Conflict(conflict)
+
+
 @post("/api/displays/pair", status_code=201, tags=["display"])
 async def start_pairing(
     request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
@@ -145,14 +153,13 @@ async def claim_pairing(
             raise NotFound("unknown or expired pairing code / code inconnu ou expiré")
         if pairing.centre_id is None:
             return Response(ClaimOut("pending", expires_at=pairing.expires_at))
-        taken = await db_session.execute(
+        await _only_once(
+            db_session,
             update(DisplayPairing)
             .where(DisplayPairing.id == pairing.id, DisplayPairing.claimed_at.is_(None))
-            .values(claimed_at=now)
+            .values(claimed_at=now),
+            "this code was already used / code déjà utilisé",
         )
-        if taken.rowcount != 1:  # type: ignore[attr-defined]
-            await db_session.rollback()
-            raise Conflict("this code was already used / code déjà utilisé")
         token = new_secret()
         db_session.add(
             DisplayToken(
@@ -201,16 +208,15 @@ class CentreDisplaysController(Controller):
         now = _state(request)["clock"]()
         async with _state(request)["write_gate"].hold():
             pairing = await _pairing(db_session, code, now)
-            confirmed = await db_session.execute(
+            await _only_once(
+                db_session,
                 update(DisplayPairing)
                 .where(DisplayPairing.id == pairing.id, DisplayPairing.centre_id.is_(None))
                 .values(
                     centre_id=centre.id, label=data.label, confirmed_by_id=request.user.account_id
-                )
+                ),
+                "this code was already confirmed / code déjà confirmé",
             )
-            if confirmed.rowcount != 1:  # type: ignore[attr-defined]
-                await db_session.rollback()
-                raise Conflict("this code was already confirmed / code déjà confirmé")
             await db_session.commit()
         return {"status": "confirmed", "centre": centre.slug, "label": data.label}
 

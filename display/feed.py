@@ -70,9 +70,7 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: FromPath[st
         async with socket.app.state["db_config"].get_session() as session:
             viewer = await authorise_viewer(socket, centre_slug, session)
     except Refused as refused:
-        await socket.send_text(
-            to_text({"type": "error", "status": refused.status, "detail": refused.message})
-        )
+        await socket.send_text(error(refused.message, refused.status).text)
         await socket.close(code=refused.close_code, reason=refused.message[:120])
         return
     screen = Screen(viewer.centre.id, viewer.token_id, hub.timings.outbox_limit)

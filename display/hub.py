@@ -243,24 +243,12 @@ class CentreRelay:
         return built
 
     async def _build(self) -> Built:
-        now = self.hub.clock()
-        async with self.hub.db_session() as session:
-            centre = await load_centre(session, self.centre_id)
-            if centre is None:
-                raise LookupError(f"centre {self.centre_id} is gone")
-            # The sequence number is read before the tickets: the state is then at least as
-            # new as the number, and any later event is applied on top of it by screens.
-            seq = centre.event_seq
-            state = await centre_state(session, centre, now, self.hub.estimates)
-        message = {
-            "type": "snapshot",
-            "seq": seq,
-            "centre": centre_identity(centre),
-            **state,
-            "server_time": now.isoformat(),
-            "live": self.hub.channels.healthy,
-        }
-        built = Built(seq, to_text(message), time.monotonic())
+        seq, identity, view = await self._read()
+        built = Built(
+            seq,
+            to_text({"type": "snapshot", "seq": seq, "centre": identity, **view}),
+            time.monotonic(),
+        )
         self._snapshot = built
         if seq > self.last_seq:
             # Changes no event brought (lost, or not yet arrived): every screen needs them,
@@ -270,20 +258,22 @@ class CentreRelay:
         return built
 
     async def _waits_message(self) -> str:
+        _, _, view = await self._read()
+        return to_text({"type": "waits", **view})
+
+    async def _read(self) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """The centre's sequence number, identity and what its screens show, from the database."""
         now = self.hub.clock()
         async with self.hub.db_session() as session:
             centre = await load_centre(session, self.centre_id)
             if centre is None:
                 raise LookupError(f"centre {self.centre_id} is gone")
+            # The sequence number is read before the tickets: the state is then at least as
+            # new as the number, and any later event is applied on top of it by screens.
+            seq = centre.event_seq
             state = await centre_state(session, centre, now, self.hub.estimates)
-        return to_text(
-            {
-                "type": "waits",
-                **state,
-                "server_time": now.isoformat(),
-                "live": self.hub.channels.healthy,
-            }
-        )
+        view = {**state, "server_time": now.isoformat(), "live": self.hub.channels.healthy}
+        return seq, centre_identity(centre), view
 
 
 Send = Callable[[str], Awaitable[None]]

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime
 from typing import Any
 
-from litestar import MediaType, Request, get
+from litestar import Litestar, MediaType, Request, get
 from litestar.response import Template
 from msgspec import Struct
 from sqlalchemy import select
@@ -33,16 +34,16 @@ class PublicWaits(Struct):
     centres: list[PublicWait]
 
 
-async def _compute(request: Request[Any, Any, Any]) -> PublicWaits:
-    now: datetime = request.app.state["clock"]()
+async def _compute(app: Litestar) -> PublicWaits:
+    now: datetime = app.state["clock"]()
     board: list[PublicWait] = []
-    async with request.app.state["db_config"].get_session() as session:
+    async with app.state["db_config"].get_session() as session:
         centres = (await session.execute(select(Centre).order_by(Centre.name))).scalars().all()
         for centre in centres:
             is_open = open_now(centre, now)
             accepting = await checkin_open(session, centre, now)
             wait = (
-                await newcomer_wait(session, centre, now, request.app.state["estimates"])
+                await newcomer_wait(session, centre, now, app.state["estimates"])
                 if is_open and accepting
                 else None
             )
@@ -61,14 +62,24 @@ async def _compute(request: Request[Any, Any, Any]) -> PublicWaits:
     return PublicWaits(now, board)
 
 
+async def _refresh(app: Litestar) -> PublicWaits:
+    fresh = await _compute(app)
+    app.state["public_waits_cache"] = (time.monotonic(), fresh)
+    return fresh
+
+
 async def public_waits_data(request: Request[Any, Any, Any]) -> PublicWaits:
     """Shared by the JSON and the page; one database pass per replica every few seconds."""
-    cached: tuple[float, PublicWaits] | None = request.app.state.get("public_waits_cache")
+    state = request.app.state
+    cached: tuple[float, PublicWaits] | None = state.get("public_waits_cache")
     if cached is not None and time.monotonic() - cached[0] < CACHE_S:
         return cached[1]
-    fresh = await _compute(request)
-    request.app.state["public_waits_cache"] = (time.monotonic(), fresh)
-    return fresh
+    # Requests arriving while the board is being read wait for that read, not start their own:
+    # otherwise every visitor in the moment the cache expires costs a pass over all centres.
+    computing: asyncio.Task[PublicWaits] | None = state.get("public_waits_computing")
+    if computing is None or computing.done():
+        computing = state["public_waits_computing"] = asyncio.create_task(_refresh(request.app))
+    return await asyncio.shield(computing)
 
 
 @get("/api/public/waits", tags=["public"], cache=False)

@@ -161,8 +161,9 @@ def make_channels_plugin(settings: Settings) -> SupervisedChannelsPlugin:
     return SupervisedChannelsPlugin(
         lambda: make_channels_backend(settings),
         arbitrary_channels_allowed=True,
-        # A slow screen must not grow memory without bound: drop its oldest events; it
-        # notices the gap in sequence numbers and asks for a snapshot.
+        # A subscriber that stops draining (a stuck centre relay, display/hub.py) must not
+        # grow memory without bound: drop its oldest events; the gap in sequence numbers
+        # makes screens ask for a snapshot. Screens themselves never subscribe here.
         subscriber_max_backlog=1000,
         subscriber_backlog_strategy="dropleft",
     )

@@ -119,6 +119,18 @@ async def test_no_name_or_phone_ever_reaches_a_screen(
     await screen.close()
 
 
+async def revoke_behind_the_app(
+    db: async_sessionmaker[AsyncSession], world: World, token_id: int
+) -> None:
+    async with db() as session:
+        await session.execute(
+            update(DisplayToken)
+            .where(DisplayToken.id == token_id)
+            .values(revoked_at=world.centres["paris"].created_at)
+        )
+        await session.commit()
+
+
 async def refused(served: Served, slug: str, **kwargs: Any) -> tuple[int, dict[str, Any]]:
     screen = await served.screen(slug, **kwargs)
     message = await screen.next()
@@ -131,13 +143,7 @@ async def refused(served: Served, slug: str, **kwargs: Any) -> tuple[int, dict[s
 async def test_who_may_watch_a_centre(served: Served, db: Any, world: World) -> None:
     _, lyon_token = await make_token(db, world, "lyon")
     revoked_id, revoked = await make_token(db, world, "paris")
-    async with db() as session:
-        await session.execute(
-            update(DisplayToken)
-            .where(DisplayToken.id == revoked_id)
-            .values(revoked_at=world.centres["paris"].created_at)
-        )
-        await session.commit()
+    await revoke_behind_the_app(db, world, revoked_id)
     assert (await refused(served, "paris", token=lyon_token))[0] == 4403
     assert (await refused(served, "paris", token=revoked))[0] == 4403
     assert (await refused(served, "paris", token="x" * 300))[0] == 4403
@@ -161,11 +167,17 @@ async def test_who_may_watch_a_centre(served: Served, db: Any, world: World) -> 
 
 
 async def test_revoking_a_token_closes_its_screens_within_seconds(
-    served: Served, db: Any, world: World
+    served: Served, db: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     token_id, token = await make_token(db, world, "paris")
     screen = await served.screen("paris", token=token)
     await screen.next()
+
+    async def no_token_check(session: Any) -> None:
+        pass
+
+    # Without the poller's check, only the revoking request itself can close the screen.
+    monkeypatch.setattr(served.app.state["display_hub"], "_check_tokens", no_token_check)
     manager = await served.http("manager")
     response = await manager.post(f"/api/centres/paris/displays/{token_id}/revoke")
     assert response.status_code == 200 and response.json()["revoked_at"]
@@ -180,13 +192,7 @@ async def test_revocation_on_another_replica_is_noticed_by_polling(
     token_id, token = await make_token(db, world, "paris")
     screen = await served.screen("paris", token=token)
     await screen.next()
-    async with db() as session:  # as if revoked through another replica
-        await session.execute(
-            update(DisplayToken)
-            .where(DisplayToken.id == token_id)
-            .values(revoked_at=world.centres["paris"].created_at)
-        )
-        await session.commit()
+    await revoke_behind_the_app(db, world, token_id)  # as if through another replica
     with pytest.raises(ConnectionClosed) as closed:
         await screen.until(lambda m: False, wait_s=3)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403

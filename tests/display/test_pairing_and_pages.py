@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from display import public
 from tests.conftest import World
 from tests.display.conftest import Served, make_token
 
@@ -122,3 +124,20 @@ async def test_public_wait_board(served: Served) -> None:
     assert by_slug["paris"]["open_now"] and by_slug["paris"]["checkin_open"]
     page = await anonymous.get("/attente")
     assert page.status_code == 200 and "Paris 11e" in page.text and "Zoé" not in page.text
+
+
+async def test_visitors_arriving_together_share_one_reading_of_the_board(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads = 0
+    compute = public._compute
+
+    async def counted(app: Any) -> Any:
+        nonlocal reads
+        reads += 1
+        return await compute(app)
+
+    monkeypatch.setattr(public, "_compute", counted)
+    visitors = [await served.http() for _ in range(8)]
+    answers = await asyncio.gather(*(v.get("/api/public/waits") for v in visitors))
+    assert {a.status_code for a in answers} == {200} and reads == 1
