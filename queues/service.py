@@ -392,13 +392,10 @@ class QueueOps:
             day = centre.service_day(self.clock())
             seq = await self._bump_seq(centre)
             await self._ensure_day(centre.id, day)
-            was_closed = (await self.day_state(centre, day)).checkin_closed
-            await self.session.execute(
-                update(CentreDay)
-                .where(CentreDay.centre_id == centre.id, CentreDay.service_day == day)
-                .values(checkin_closed=not is_open)
-            )
+            # The row exists now, and the centre lock taken by _bump_seq orders this change.
             centre_day = await self.day_state(centre, day)
+            was_closed = centre_day.checkin_closed
+            centre_day.checkin_closed = not is_open
             await self._audit(
                 centre,
                 centre_day.id,
