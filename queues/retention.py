@@ -14,7 +14,7 @@ import logging
 import statistics
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -191,17 +191,12 @@ async def purge(
     async with sessions() as session:
         centres = (await session.execute(select(Centre).order_by(Centre.id))).scalars().all()
     for centre in centres:
-        async with sessions() as session, gate.hold() if gate else _no_gate():
+        async with sessions() as session, gate.hold() if gate else nullcontext():
             report = await purge_centre(session, centre, now, retention_days)
             await session.commit()
         total.days_summarised += report.days_summarised
         total.tickets_erased += report.tickets_erased
     return total
-
-
-@asynccontextmanager
-async def _no_gate() -> AsyncIterator[None]:
-    yield
 
 
 @asynccontextmanager

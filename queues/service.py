@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -78,6 +79,17 @@ class QueueOps:
             after=after,
         )
 
+    @asynccontextmanager
+    async def _change(self) -> AsyncIterator[None]:
+        """One write transaction behind the write gate, rolled back on any error; the body
+        commits it."""
+        async with self.gate.hold():
+            try:
+                yield
+            except BaseException:
+                await self.session.rollback()
+                raise
+
     async def _bump_seq(self, centre: Centre) -> int:
         # First statement of every change: the centre row lock orders concurrent changes
         # at one centre, so sequence numbers match the order of commits.
@@ -146,59 +158,55 @@ class QueueOps:
         phone: str | None = None,
     ) -> tuple[Ticket, bool]:
         """A new ticket, or the one already given for this client key (created=False)."""
-        async with self.gate.hold():
-            try:
-                if client_key is not None:
-                    # Under the centre lock, so a concurrent retry of the same check-in waits
-                    # for the first one to commit and then finds its ticket.
-                    await self._lock_centre(centre.id)
-                    existing = await self._by_client_key(centre.id, client_key)
-                    if existing is not None:
-                        # Nothing changed; commit (not rollback) ends the transaction without
-                        # expiring the loaded centre and ticket.
-                        await self.session.commit()
-                        return existing, False
-                now = self.clock()
-                day = centre.service_day(now)
-                seq = await self._bump_seq(centre)
-                await self._ensure_day(centre.id, day)
-                seq_no = (
-                    await self.session.execute(
-                        update(CentreDay)
-                        .where(
-                            CentreDay.centre_id == centre.id,
-                            CentreDay.service_day == day,
-                            CentreDay.checkin_closed.is_(False),
-                        )
-                        .values(last_seq_no=CentreDay.last_seq_no + 1)
-                        .returning(CentreDay.last_seq_no)
+        async with self._change():
+            if client_key is not None:
+                # Under the centre lock, so a concurrent retry of the same check-in waits
+                # for the first one to commit and then finds its ticket.
+                await self._lock_centre(centre.id)
+                existing = await self._by_client_key(centre.id, client_key)
+                if existing is not None:
+                    # Nothing changed; commit (not rollback) ends the transaction without
+                    # expiring the loaded centre and ticket.
+                    await self.session.commit()
+                    return existing, False
+            now = self.clock()
+            day = centre.service_day(now)
+            seq = await self._bump_seq(centre)
+            await self._ensure_day(centre.id, day)
+            seq_no = (
+                await self.session.execute(
+                    update(CentreDay)
+                    .where(
+                        CentreDay.centre_id == centre.id,
+                        CentreDay.service_day == day,
+                        CentreDay.checkin_closed.is_(False),
                     )
-                ).scalar_one_or_none()
-                if seq_no is None:
-                    raise Conflict(
-                        "check-in is closed for today at this centre / "
-                        "l'enregistrement est fermé pour aujourd'hui"
-                    )
-                ticket = Ticket(
-                    centre_id=centre.id,
-                    service_day=day,
-                    seq_no=seq_no,
-                    number=ticket_number(priority, seq_no),
-                    priority=priority,
-                    status=TicketStatus.WAITING,
-                    client_key=client_key,
-                    label=label,
-                    phone=phone,
-                    checked_in_at=now,
-                    queued_at=now,
+                    .values(last_seq_no=CentreDay.last_seq_no + 1)
+                    .returning(CentreDay.last_seq_no)
                 )
-                self.session.add(ticket)
-                await self.session.flush()
-                await self._audit(centre, ticket.id, "check_in", None, snapshot(ticket))
-                await self.session.commit()
-            except BaseException:
-                await self.session.rollback()
-                raise
+            ).scalar_one_or_none()
+            if seq_no is None:
+                raise Conflict(
+                    "check-in is closed for today at this centre / "
+                    "l'enregistrement est fermé pour aujourd'hui"
+                )
+            ticket = Ticket(
+                centre_id=centre.id,
+                service_day=day,
+                seq_no=seq_no,
+                number=ticket_number(priority, seq_no),
+                priority=priority,
+                status=TicketStatus.WAITING,
+                client_key=client_key,
+                label=label,
+                phone=phone,
+                checked_in_at=now,
+                queued_at=now,
+            )
+            self.session.add(ticket)
+            await self.session.flush()
+            await self._audit(centre, ticket.id, "check_in", None, snapshot(ticket))
+            await self.session.commit()
         self._publish(centre, seq, "ticket.checked_in", ticket)
         return ticket, True
 
@@ -214,53 +222,49 @@ class QueueOps:
     # --- call-next ---------------------------------------------------------------------
 
     async def call_next(self, centre: Centre, room: Room, caller_id: int | None) -> Ticket:
-        async with self.gate.hold():
-            try:
-                now = self.clock()
-                day = centre.service_day(now)
-                seq = await self._bump_seq(centre)
-                finished = await self._free_room(centre, room, now)
-                next_id = (
-                    select(Ticket.id)
-                    .where(
-                        Ticket.centre_id == centre.id,
-                        Ticket.service_day == day,
-                        Ticket.status == TicketStatus.WAITING.value,
-                    )
-                    .order_by(PRIORITY_RANK_SQL, Ticket.queued_at, Ticket.id)
-                    .limit(1)
-                    # PostgreSQL: two callers never block on, or take, the same row.
-                    # SQLite ignores it; there the write gate serialises callers.
-                    .with_for_update(skip_locked=True)
-                    .scalar_subquery()
+        async with self._change():
+            now = self.clock()
+            day = centre.service_day(now)
+            seq = await self._bump_seq(centre)
+            finished = await self._free_room(centre, room, now)
+            next_id = (
+                select(Ticket.id)
+                .where(
+                    Ticket.centre_id == centre.id,
+                    Ticket.service_day == day,
+                    Ticket.status == TicketStatus.WAITING.value,
                 )
-                called_id = (
-                    await self.session.execute(
-                        update(Ticket)
-                        # The status condition makes the update a no-op if another caller
-                        # took the ticket between the subquery and the write.
-                        .where(Ticket.id == next_id, Ticket.status == TicketStatus.WAITING.value)
-                        .values(
-                            status=TicketStatus.CALLED.value,
-                            called_at=now,
-                            call_count=1,
-                            room_id=room.id,
-                            called_by_id=caller_id,
-                        )
-                        .returning(Ticket.id)
+                .order_by(PRIORITY_RANK_SQL, Ticket.queued_at, Ticket.id)
+                .limit(1)
+                # PostgreSQL: two callers never block on, or take, the same row.
+                # SQLite ignores it; there the write gate serialises callers.
+                .with_for_update(skip_locked=True)
+                .scalar_subquery()
+            )
+            called_id = (
+                await self.session.execute(
+                    update(Ticket)
+                    # The status condition makes the update a no-op if another caller
+                    # took the ticket between the subquery and the write.
+                    .where(Ticket.id == next_id, Ticket.status == TicketStatus.WAITING.value)
+                    .values(
+                        status=TicketStatus.CALLED.value,
+                        called_at=now,
+                        call_count=1,
+                        room_id=room.id,
+                        called_by_id=caller_id,
                     )
-                ).scalar_one_or_none()
-                if called_id is None:
-                    raise NotFound("nobody is waiting / personne n'attend")
-                ticket = await self._ticket_for_update(centre, called_id)
-                # Only a waiting ticket can have been taken, so its former state is known.
-                before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
-                after = {key: snapshot(ticket)[key] for key in before}
-                await self._audit(centre, ticket.id, "call_next", before, after)
-                await self.session.commit()
-            except BaseException:
-                await self.session.rollback()
-                raise
+                    .returning(Ticket.id)
+                )
+            ).scalar_one_or_none()
+            if called_id is None:
+                raise NotFound("nobody is waiting / personne n'attend")
+            ticket = await self._ticket_for_update(centre, called_id)
+            # Only a waiting ticket can have been taken, so its former state is known.
+            before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
+            after = {key: snapshot(ticket)[key] for key in before}
+            await self._audit(centre, ticket.id, "call_next", before, after)
+            await self.session.commit()
         self._publish(centre, seq, "ticket.called", ticket, finished)
         return ticket
 
@@ -304,41 +308,37 @@ class QueueOps:
         room: Room | None = None,
         caller_id: int | None = None,
     ) -> Ticket:
-        async with self.gate.hold():
-            finished: list[Ticket] = []
+        finished: list[Ticket] = []
+        async with self._change():
+            now = self.clock()
+            seq = await self._bump_seq(centre)
+            ticket = await self._ticket_for_update(centre, ticket_id)
+            before = snapshot(ticket)
             try:
-                now = self.clock()
-                seq = await self._bump_seq(centre)
-                ticket = await self._ticket_for_update(centre, ticket_id)
-                before = snapshot(ticket)
-                try:
-                    new_status = next_status(action, TicketStatus(ticket.status))
-                except IllegalTransition as exc:
-                    raise Conflict(str(exc)) from exc
-                if action is Action.CALL:
-                    if room is None:
-                        raise DomainError("a room is needed to call a patient / salle requise")
-                    finished = await self._free_room(centre, room, now)
-                    ticket.room_id, ticket.called_by_id = room.id, caller_id
-                    ticket.called_at, ticket.call_count = now, 1
-                elif action is Action.RECALL:
-                    ticket.called_at, ticket.call_count = now, ticket.call_count + 1
-                elif action is Action.START:
-                    ticket.started_at = now
-                elif action is Action.REQUEUE:
-                    # Behind everyone present now; a new ticket number is not needed.
-                    ticket.queued_at, ticket.ended_at = now, None
-                    ticket.room_id, ticket.called_at = None, None
-                elif action is Action.RELEASE:
-                    ticket.room_id, ticket.called_at, ticket.call_count = None, None, 0
-                else:  # finish, no-show, cancel, left unseen
-                    ticket.ended_at = now
-                ticket.status = new_status
-                await self._audit(centre, ticket.id, action.value, before, snapshot(ticket))
-                await self.session.commit()
-            except BaseException:
-                await self.session.rollback()
-                raise
+                new_status = next_status(action, TicketStatus(ticket.status))
+            except IllegalTransition as exc:
+                raise Conflict(str(exc)) from exc
+            if action is Action.CALL:
+                if room is None:
+                    raise DomainError("a room is needed to call a patient / salle requise")
+                finished = await self._free_room(centre, room, now)
+                ticket.room_id, ticket.called_by_id = room.id, caller_id
+                ticket.called_at, ticket.call_count = now, 1
+            elif action is Action.RECALL:
+                ticket.called_at, ticket.call_count = now, ticket.call_count + 1
+            elif action is Action.START:
+                ticket.started_at = now
+            elif action is Action.REQUEUE:
+                # Behind everyone present now; a new ticket number is not needed.
+                ticket.queued_at, ticket.ended_at = now, None
+                ticket.room_id, ticket.called_at = None, None
+            elif action is Action.RELEASE:
+                ticket.room_id, ticket.called_at, ticket.call_count = None, None, 0
+            else:  # finish, no-show, cancel, left unseen
+                ticket.ended_at = now
+            ticket.status = new_status
+            await self._audit(centre, ticket.id, action.value, before, snapshot(ticket))
+            await self.session.commit()
         self._publish(centre, seq, f"ticket.{action.value}", ticket, finished)
         return ticket
 
@@ -357,68 +357,57 @@ class QueueOps:
         priority: Priority | None = None,
         head_reason: str | None = None,
     ) -> Ticket:
-        async with self.gate.hold():
-            try:
-                seq = await self._bump_seq(centre)
-                ticket = await self._ticket_for_update(centre, ticket_id)
-                if ticket.status != TicketStatus.WAITING:
-                    raise Conflict(
-                        f"ticket {ticket.number} is {ticket.status}, not waiting / "
-                        "seul un ticket en attente peut être modifié"
-                    )
-                before = snapshot(ticket)
-                if priority is not None:
-                    ticket.priority = priority
-                if head_reason is not None:
-                    first = (
-                        await self.session.execute(
-                            select(func.min(Ticket.queued_at)).where(
-                                Ticket.centre_id == centre.id,
-                                Ticket.service_day == ticket.service_day,
-                                Ticket.status == TicketStatus.WAITING.value,
-                                Ticket.priority == ticket.priority,
-                            )
-                        )
-                    ).scalar_one()
-                    ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
-                    ticket.head_reason = head_reason
-                await self._audit(
-                    centre, ticket.id, kind.removeprefix("ticket."), before, snapshot(ticket)
+        async with self._change():
+            seq = await self._bump_seq(centre)
+            ticket = await self._ticket_for_update(centre, ticket_id)
+            if ticket.status != TicketStatus.WAITING:
+                raise Conflict(
+                    f"ticket {ticket.number} is {ticket.status}, not waiting / "
+                    "seul un ticket en attente peut être modifié"
                 )
-                await self.session.commit()
-            except BaseException:
-                await self.session.rollback()
-                raise
+            before = snapshot(ticket)
+            if priority is not None:
+                ticket.priority = priority
+            if head_reason is not None:
+                first = (
+                    await self.session.execute(
+                        select(func.min(Ticket.queued_at)).where(
+                            Ticket.centre_id == centre.id,
+                            Ticket.service_day == ticket.service_day,
+                            Ticket.status == TicketStatus.WAITING.value,
+                            Ticket.priority == ticket.priority,
+                        )
+                    )
+                ).scalar_one()
+                ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
+                ticket.head_reason = head_reason
+            await self._audit(
+                centre, ticket.id, kind.removeprefix("ticket."), before, snapshot(ticket)
+            )
+            await self.session.commit()
         self._publish(centre, seq, kind, ticket)
         return ticket
 
     # --- the day -----------------------------------------------------------------------
 
     async def set_checkin_open(self, centre: Centre, is_open: bool) -> CentreDay:
-        async with self.gate.hold():
-            try:
-                day = centre.service_day(self.clock())
-                seq = await self._bump_seq(centre)
-                await self._ensure_day(centre.id, day)
-                was_closed = (await self.day_state(centre, day)).checkin_closed
-                await self.session.execute(
-                    update(CentreDay)
-                    .where(CentreDay.centre_id == centre.id, CentreDay.service_day == day)
-                    .values(checkin_closed=not is_open)
-                )
-                centre_day = await self.day_state(centre, day)
-                await self._audit(
-                    centre,
-                    centre_day.id,
-                    "checkin_open" if is_open else "checkin_close",
-                    {"checkin_closed": was_closed},
-                    {"checkin_closed": centre_day.checkin_closed},
-                    entity="centre_day",
-                )
-                await self.session.commit()
-            except BaseException:
-                await self.session.rollback()
-                raise
+        async with self._change():
+            day = centre.service_day(self.clock())
+            seq = await self._bump_seq(centre)
+            await self._ensure_day(centre.id, day)
+            # The row exists now, and the centre lock taken by _bump_seq orders this change.
+            centre_day = await self.day_state(centre, day)
+            was_closed = centre_day.checkin_closed
+            centre_day.checkin_closed = not is_open
+            await self._audit(
+                centre,
+                centre_day.id,
+                "checkin_open" if is_open else "checkin_close",
+                {"checkin_closed": was_closed},
+                {"checkin_closed": centre_day.checkin_closed},
+                entity="centre_day",
+            )
+            await self.session.commit()
         self._publish(centre, seq, "checkin.opened" if is_open else "checkin.closed", None)
         return centre_day
 
