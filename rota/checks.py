@@ -71,14 +71,11 @@ class RotaContext:
 
 
 class _Lookups:
-    """Per-call memo of service days and opening hours (both cost a zone conversion)."""
+    """Per-call memo of opening hours (they cost a zone conversion per centre and day)."""
 
     def __init__(self, context: RotaContext) -> None:
         self.context = context
         self._opening: dict[tuple[str, date], tuple[Interval, ...]] = {}
-
-    def service_day(self, shift: Shift) -> date:
-        return self.context.centre(shift.centre_id).service_day(shift.start)
 
     def opening(self, centre: Centre, day: date) -> tuple[Interval, ...]:
         key = (centre.id, day)
