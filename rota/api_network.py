@@ -54,6 +54,10 @@ async def _doctor_out(session: AsyncSession, doctor: models.Doctor) -> DoctorOut
             .order_by(models.Centre.slug)
         )
     ).scalars()
+    return _doctor_answer(doctor, list(slugs))
+
+
+def _doctor_answer(doctor: models.Doctor, centre_slugs: list[str]) -> DoctorOut:
     return DoctorOut(
         id=doctor.id,
         display_name=doctor.display_name,
@@ -62,7 +66,7 @@ async def _doctor_out(session: AsyncSession, doctor: models.Doctor) -> DoctorOut
         min_rest_hours=doctor.min_rest_hours,
         active=doctor.active,
         account_id=doctor.account_id,
-        centres=list(slugs),
+        centres=centre_slugs,
     )
 
 
@@ -103,19 +107,7 @@ class DoctorController(Controller):
             .order_by(models.Centre.slug)
         ):
             slugs.setdefault(doctor_id, []).append(slug)
-        return [
-            DoctorOut(
-                d.id,
-                d.display_name,
-                d.rpps,
-                d.weekly_limit_hours,
-                d.min_rest_hours,
-                d.active,
-                d.account_id,
-                slugs.get(d.id, []),
-            )
-            for d in doctors
-        ]
+        return [_doctor_answer(d, slugs.get(d.id, [])) for d in doctors]
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create_doctor(
