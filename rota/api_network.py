@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota import models
 from rota.convert import centre_to_domain, hours_of
 from rota.days import DayType
+from rota.deps import centre_by_slug
 from rota.schemas import (
     CentreIn,
     CentrePatch,
@@ -37,15 +38,6 @@ from service.auth import manager_only
 from service.errors import Conflict, DomainError, NotFound
 
 
-async def _centre(session: AsyncSession, slug: str) -> models.Centre:
-    found = (
-        await session.execute(select(models.Centre).where(models.Centre.slug == slug))
-    ).scalar_one_or_none()
-    if found is None:
-        raise NotFound(f"Centre inconnu / unknown centre: {slug!r}")
-    return found
-
-
 async def _doctor(session: AsyncSession, doctor_id: int) -> models.Doctor:
     found = await session.get(models.Doctor, doctor_id)
     if found is None:
@@ -62,6 +54,10 @@ async def _doctor_out(session: AsyncSession, doctor: models.Doctor) -> DoctorOut
             .order_by(models.Centre.slug)
         )
     ).scalars()
+    return _doctor_answer(doctor, list(slugs))
+
+
+def _doctor_answer(doctor: models.Doctor, centre_slugs: list[str]) -> DoctorOut:
     return DoctorOut(
         id=doctor.id,
         display_name=doctor.display_name,
@@ -70,7 +66,7 @@ async def _doctor_out(session: AsyncSession, doctor: models.Doctor) -> DoctorOut
         min_rest_hours=doctor.min_rest_hours,
         active=doctor.active,
         account_id=doctor.account_id,
-        centres=list(slugs),
+        centres=centre_slugs,
     )
 
 
@@ -111,19 +107,7 @@ class DoctorController(Controller):
             .order_by(models.Centre.slug)
         ):
             slugs.setdefault(doctor_id, []).append(slug)
-        return [
-            DoctorOut(
-                d.id,
-                d.display_name,
-                d.rpps,
-                d.weekly_limit_hours,
-                d.min_rest_hours,
-                d.active,
-                d.account_id,
-                slugs.get(d.id, []),
-            )
-            for d in doctors
-        ]
+        return [_doctor_answer(d, slugs.get(d.id, [])) for d in doctors]
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create_doctor(
@@ -131,7 +115,7 @@ class DoctorController(Controller):
     ) -> DoctorOut:
         await _rpps_free(db_session, data.rpps, None)
         await _check_account(db_session, data.account_id)
-        centres = [await _centre(db_session, slug) for slug in sorted(set(data.centres))]
+        centres = [await centre_by_slug(db_session, slug) for slug in sorted(set(data.centres))]
         doctor = models.Doctor(
             display_name=data.display_name,
             rpps=data.rpps,
@@ -189,7 +173,7 @@ class DoctorController(Controller):
         centre_slug: FromPath[str],
     ) -> DoctorOut:
         doctor = await _doctor(db_session, doctor_id)
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         link = (
             await db_session.execute(
                 select(models.DoctorCentre).where(
@@ -212,7 +196,7 @@ class DoctorController(Controller):
     ) -> DoctorOut:
         """Planned shifts there stay, and show as conflicts (not attached) to resolve."""
         doctor = await _doctor(db_session, doctor_id)
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         await db_session.execute(
             sql_delete(models.DoctorCentre).where(
                 models.DoctorCentre.doctor_id == doctor.id,
@@ -275,7 +259,7 @@ class CentreRotaController(Controller):
     async def get_centre(
         self, db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str]
     ) -> CentreRotaOut:
-        return _centre_out(await _centre(db_session, centre_slug))
+        return _centre_out(await centre_by_slug(db_session, centre_slug))
 
     @patch("/{centre_slug:str}")
     async def update_centre(
@@ -284,7 +268,7 @@ class CentreRotaController(Controller):
         centre_slug: FromPath[str],
         data: JSONBody[CentrePatch],
     ) -> CentreRotaOut:
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         for name, value in structs.asdict(data).items():
             if value is not UNSET:
                 setattr(centre, name, value)
@@ -301,7 +285,7 @@ class CentreRotaController(Controller):
         centre_slug: FromPath[str],
         data: JSONBody[RoomIn],
     ) -> RoomOut:
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         if any(room.code == data.code for room in centre.rooms):
             raise Conflict(f"La salle {data.code} existe déjà / room already exists")
         room = models.Room(
@@ -319,7 +303,7 @@ class CentreRotaController(Controller):
         code: FromPath[str],
         data: JSONBody[RoomPatch],
     ) -> RoomOut:
-        room = _room(await _centre(db_session, centre_slug), code)
+        room = _room(await centre_by_slug(db_session, centre_slug), code)
         for name, value in structs.asdict(data).items():
             if value is not UNSET:
                 setattr(room, name, value)
@@ -334,7 +318,7 @@ class CentreRotaController(Controller):
         code: FromPath[str],
     ) -> None:
         """Shifts in that room keep their doctor and lose the room."""
-        room = _room(await _centre(db_session, centre_slug), code)
+        room = _room(await centre_by_slug(db_session, centre_slug), code)
         await db_session.delete(room)
         await db_session.commit()
 
@@ -344,7 +328,7 @@ class CentreRotaController(Controller):
     async def list_exceptional_days(
         self, db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str]
     ) -> list[ExceptionalDayOut]:
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         rows = await db_session.execute(
             select(models.ExceptionalDay)
             .where(models.ExceptionalDay.centre_id == centre.id)
@@ -362,7 +346,7 @@ class CentreRotaController(Controller):
     ) -> ExceptionalDayOut:
         """Closed (no hours) or reduced hours that day; planned shifts outside them become
         conflicts to resolve."""
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         try:
             hours_of(data.hours)
         except ValueError as exc:
@@ -388,7 +372,7 @@ class CentreRotaController(Controller):
         centre_slug: FromPath[str],
         day: FromPath[date],
     ) -> None:
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         await db_session.execute(
             sql_delete(models.ExceptionalDay).where(
                 models.ExceptionalDay.centre_id == centre.id, models.ExceptionalDay.day == day
@@ -402,7 +386,7 @@ class CentreRotaController(Controller):
     async def list_cover_needs(
         self, db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str]
     ) -> list[CoverNeedOut]:
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         return await _needs_out(db_session, centre)
 
     @put("/{centre_slug:str}/cover-needs", status_code=HTTP_200_OK)
@@ -413,7 +397,7 @@ class CentreRotaController(Controller):
         data: JSONBody[list[CoverNeedIn]],
     ) -> list[CoverNeedOut]:
         """The whole set of needs of the centre, replaced at once."""
-        centre = await _centre(db_session, centre_slug)
+        centre = await centre_by_slug(db_session, centre_slug)
         for need in data:
             if need.end <= need.start:  # "HH:MM" strings order like the times they name
                 raise DomainError(

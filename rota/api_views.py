@@ -7,19 +7,17 @@ from typing import Annotated, Any
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.answers import conflict_out
 from rota.days import public_holidays
-from rota.deps import FromDay, ToDay, checked_period, readable_centre
-from rota.models import Centre
+from rota.deps import FromDay, ToDay, centre_by_slug, checked_period, readable_centre
 from rota.on_duty import doctors_on_duty
 from rota.schemas import ConflictOut, DayCoverOut, FairnessOut, HolidayOut, OnDutyOut
 from rota.store import load_network, load_period
 from rota.views import conflicts, coverage_out, fairness_out
 from service.auth import Principal, centre_scope, manager_only, staff_only
-from service.errors import DomainError, NotFound
+from service.errors import DomainError
 
 Year = Annotated[int, QueryParameter(name="year", ge=1990, le=2100)]
 
@@ -91,11 +89,7 @@ async def on_duty_view(
     centre_slug: FromPath[str],
 ) -> list[OnDutyOut]:
     """Doctors working at the centre right now (leave taken into account)."""
-    centre = (
-        await db_session.execute(select(Centre).where(Centre.slug == centre_slug))
-    ).scalar_one_or_none()
-    if centre is None:
-        raise NotFound(f"Centre inconnu / unknown centre: {centre_slug!r}")
+    centre = await centre_by_slug(db_session, centre_slug)
     now = request.app.state["clock"]()
     return [
         OnDutyOut(d.doctor_id, d.display_name, d.room_code, d.start, d.end)

@@ -71,14 +71,11 @@ class RotaContext:
 
 
 class _Lookups:
-    """Per-call memo of service days and opening hours (both cost a zone conversion)."""
+    """Per-call memo of opening hours (they cost a zone conversion per centre and day)."""
 
     def __init__(self, context: RotaContext) -> None:
         self.context = context
         self._opening: dict[tuple[str, date], tuple[Interval, ...]] = {}
-
-    def service_day(self, shift: Shift) -> date:
-        return self.context.centre(shift.centre_id).service_day(shift.start)
 
     def opening(self, centre: Centre, day: date) -> tuple[Interval, ...]:
         key = (centre.id, day)
@@ -309,17 +306,23 @@ def _order(conflict: Conflict) -> tuple[datetime, str, str, str]:
     return (conflict.start, conflict.kind, conflict.doctor_id or "", conflict.centre_id or "")
 
 
-def check_shifts(shifts: Iterable[Shift], context: RotaContext) -> list[Conflict]:
-    """Every conflict in a set of shifts (cover gaps excluded: see rota.coverage), by start."""
-    lookups = _Lookups(context)
-    all_shifts = list(shifts)
+def _check_doctors(shifts: Iterable[Shift], lookups: _Lookups) -> list[Conflict]:
+    """The per-doctor checks of every doctor with shifts among those given."""
     by_doctor: dict[str, list[Shift]] = defaultdict(list)
-    for shift in all_shifts:
+    for shift in shifts:
         by_doctor[shift.doctor_id].append(shift)
     found: list[Conflict] = []
     for doctor_id, doctor_shifts in by_doctor.items():
         doctor_shifts.sort(key=lambda s: (s.start, s.end, s.id))
-        found.extend(_check_doctor(context.doctor(doctor_id), doctor_shifts, lookups))
+        found.extend(_check_doctor(lookups.context.doctor(doctor_id), doctor_shifts, lookups))
+    return found
+
+
+def check_shifts(shifts: Iterable[Shift], context: RotaContext) -> list[Conflict]:
+    """Every conflict in a set of shifts (cover gaps excluded: see rota.coverage), by start."""
+    lookups = _Lookups(context)
+    all_shifts = list(shifts)
+    found = _check_doctors(all_shifts, lookups)
     found.extend(_check_rooms(all_shifts, lookups))
     found.sort(key=_order)
     return found
@@ -386,14 +389,7 @@ def check_change(
     def conflicts_of(shifts: Sequence[Shift]) -> tuple[list[Conflict], list[CoverGap]]:
         subset = relevant(shifts)
         lookups = _Lookups(context)
-        found = []
-        mine: dict[str, list[Shift]] = defaultdict(list)
-        for shift in subset:
-            if shift.doctor_id in doctors:
-                mine[shift.doctor_id].append(shift)
-        for doctor_id, doctor_shifts in mine.items():
-            doctor_shifts.sort(key=lambda s: (s.start, s.end, s.id))
-            found.extend(_check_doctor(context.doctor(doctor_id), doctor_shifts, lookups))
+        found = _check_doctors([s for s in subset if s.doctor_id in doctors], lookups)
         found.extend(_check_rooms([s for s in subset if (s.centre_id, s.room) in rooms], lookups))
         gaps: list[CoverGap] = []
         for centre_id, day in sorted(days):

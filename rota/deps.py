@@ -1,4 +1,5 @@
-"""What the rota handlers share: the operations object, the period query, the caller."""
+"""What the rota handlers share: the operations object, the period query, the caller, the
+centre named in the path."""
 
 from __future__ import annotations
 
@@ -9,12 +10,15 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import QueryParameter
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from rota import models
 from rota.planning import RotaOps, days_in_order
 from rota.views import LONGEST_VIEW_DAYS
 from service.accounts import Role
 from service.auth import Principal
+from service.errors import NotFound
 
 # ?from=2026-05-01&to=2026-05-31: local days, both included.
 FromDay = Annotated[date, QueryParameter(name="from")]
@@ -33,6 +37,16 @@ def provide_rota_ops(
         state["clock"],
         actor_id=user.account_id if isinstance(user, Principal) else None,
     )
+
+
+async def centre_by_slug(session: AsyncSession, slug: str) -> models.Centre:
+    """One centre row, for handlers that need no more of the network; 404 if unknown."""
+    found = (
+        await session.execute(select(models.Centre).where(models.Centre.slug == slug))
+    ).scalar_one_or_none()
+    if found is None:
+        raise NotFound(f"Centre inconnu / unknown centre: {slug!r}")
+    return found
 
 
 def checked_period(first_day: date, last_day: date) -> tuple[date, date]:

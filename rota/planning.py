@@ -20,7 +20,7 @@ from rota import models
 from rota.answers import ChangeRefused, conflict_out, enforce
 from rota.checks import RotaContext, ShiftChange, check_change
 from rota.conflicts import Conflict
-from rota.convert import shift_of
+from rota.convert import leave_to_domain, shift_of
 from rota.domain import Centre, Leave, LeaveStatus, Shift
 from rota.store import Network, load_leaves, load_network, load_shifts
 from service.db import WriteGate
@@ -189,7 +189,7 @@ class RotaOps:
         async with self.gate.hold():
             seqs = await self._lock(network, [slug], [doctor_id])
             conflicts = await self._conflicts_of(network, ShiftChange.adding(shift))
-            self._enforce(conflicts, accept_warnings, network)
+            enforce(conflicts, accept_warnings, network)
             row = models.Shift(
                 doctor_id=doctor_id,
                 centre_id=network.centre_row(slug).id,
@@ -225,7 +225,7 @@ class RotaOps:
             )
             row = await self._shift_row(shift_id)  # as it is now that we hold the locks
             conflicts = await self._conflicts_of(network, ShiftChange.moving(after))
-            self._enforce(conflicts, accept_warnings, network)
+            enforce(conflicts, accept_warnings, network)
             row.doctor_id = int(after.doctor_id)
             row.centre_id = network.centre_row(after.centre_id).id
             row.room_id = room_id
@@ -248,7 +248,7 @@ class RotaOps:
             if values:
                 change = ShiftChange(remove=frozenset(s.id for s in values))
                 conflicts = await self._conflicts_of(network, change)
-                self._enforce(conflicts, accept_warnings, network)
+                enforce(conflicts, accept_warnings, network)
             else:
                 conflicts = []
             await self.session.execute(
@@ -273,7 +273,7 @@ class RotaOps:
                 network, {s.centre_id for s in shifts}, {int(s.doctor_id) for s in shifts}
             )
             conflicts = await self._conflicts_of(network, ShiftChange(add=tuple(shifts)))
-            self._enforce(conflicts, accept_warnings, network)
+            enforce(conflicts, accept_warnings, network)
             if pattern is not None:
                 self.session.add(pattern)
                 await self.session.flush()
@@ -300,9 +300,6 @@ class RotaOps:
             await self.session.commit()
         self._publish(network, seqs)
         return written, conflicts
-
-    def _enforce(self, conflicts: list[Conflict], accept_warnings: bool, network: Network) -> None:
-        enforce(conflicts, accept_warnings, network)
 
     # --- leave -------------------------------------------------------------------------
 
@@ -345,7 +342,8 @@ class RotaOps:
     ) -> tuple[Network, models.Leave, list[Conflict]]:
         days_in_order(first_day, last_day, LONGEST_LEAVE_DAYS)
         network = await load_network(self.session)
-        doctor = network.doctors[str(network.doctor_row(doctor_id).id)]
+        network.doctor_row(doctor_id)  # 404 for an unknown doctor
+        doctor = network.doctors[str(doctor_id)]
         # Whole days in the zone of the doctor's centres (all of a network's centres but the
         # overseas ones share it); Paris for a doctor attached nowhere yet.
         zones = sorted(network.centres[slug].time_zone for slug in doctor.centre_ids)
@@ -391,13 +389,7 @@ class RotaOps:
                 )
             conflicts: list[Conflict] = []
             if decision is LeaveStatus.APPROVED:
-                before = Leave(
-                    str(row.id),
-                    str(row.doctor_id),
-                    row.starts_at,
-                    row.ends_at,
-                    LeaveStatus(row.status),
-                )
+                before = leave_to_domain(row)
                 after = replace(before, status=decision)
                 conflicts = await self.leave_conflicts(network, row.doctor_id, before, after)
                 self.confirm_leave(conflicts, accept_warnings, network)

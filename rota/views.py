@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
-from rota.answers import conflict_out, day_cover_out
+from rota.answers import day_cover_out
 from rota.checks import check_shifts
 from rota.conflicts import Conflict
 from rota.coverage import DayCover, network_coverage
 from rota.fairness import Spread, fairness
-from rota.schemas import ConflictOut, DayCoverOut, FairnessOut, LoadOut, SpreadOut
+from rota.schemas import DayCoverOut, FairnessOut, LoadOut, SpreadOut
 from rota.store import Period
 
 LONGEST_VIEW_DAYS = 62  # two months of the whole network stays well under a second
@@ -44,10 +44,6 @@ def conflicts(period: Period, slugs: Collection[str] | None = None) -> list[Conf
         if any(i in in_period for i in c.shift_ids)
         and (slugs is None or c.centre_id is None or c.centre_id in slugs)
     ]
-
-
-def conflicts_out(period: Period) -> list[ConflictOut]:
-    return [conflict_out(c, period.network) for c in conflicts(period)]
 
 
 def _spread(spread: Spread) -> SpreadOut:

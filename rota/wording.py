@@ -13,24 +13,25 @@ _DAYS_FR = ("lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim.")
 _DAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
-def when_fr(start: datetime, end: datetime, time_zone: str) -> str:
-    """'mar. 14/07/2026 08:00–14:00' in the centre's local time."""
+def _when(
+    start: datetime, end: datetime, time_zone: str, days: tuple[str, ...], date_format: str
+) -> str:
     tz = zone(time_zone)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    text = f"{_DAYS_FR[local_start.weekday()]} {local_start:%d/%m/%Y %H:%M}"
+    text = f"{days[local_start.weekday()]} {local_start:{date_format} %H:%M}"
     if local_end.date() == local_start.date():
         return f"{text}–{local_end:%H:%M}"
-    return f"{text} → {_DAYS_FR[local_end.weekday()]} {local_end:%d/%m/%Y %H:%M}"
+    return f"{text} → {days[local_end.weekday()]} {local_end:{date_format} %H:%M}"
+
+
+def when_fr(start: datetime, end: datetime, time_zone: str) -> str:
+    """'mar. 14/07/2026 08:00–14:00' in the centre's local time."""
+    return _when(start, end, time_zone, _DAYS_FR, "%d/%m/%Y")
 
 
 def when_en(start: datetime, end: datetime, time_zone: str) -> str:
     """'Tue 2026-07-14 08:00–14:00' in the centre's local time."""
-    tz = zone(time_zone)
-    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
-    text = f"{_DAYS_EN[local_start.weekday()]} {local_start:%Y-%m-%d %H:%M}"
-    if local_end.date() == local_start.date():
-        return f"{text}–{local_end:%H:%M}"
-    return f"{text} → {_DAYS_EN[local_end.weekday()]} {local_end:%Y-%m-%d %H:%M}"
+    return _when(start, end, time_zone, _DAYS_EN, "%Y-%m-%d")
 
 
 def hours_text(hours: float) -> str:
