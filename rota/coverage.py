@@ -1,4 +1,4 @@
-"""Planned cover against the need, per centre, local day and segment; who is on duty now.
+"""Planned cover against the need, per centre, local day and segment."""
 
 A need is "N doctors from 08:00 to 14:00 on weekdays" in the centre's local time. Segments are
 clipped to the centre's opening on that day (a closed day needs nobody; reduced hours shorten
@@ -197,14 +197,6 @@ def network_coverage(
                 )
             )
     return result
-
-
-def on_duty(shifts: Iterable[Shift], centre_id: str, at: datetime) -> list[Shift]:
-    """Shifts running at a centre at an instant (start included, end excluded), by start."""
-    return sorted(
-        (s for s in shifts if s.centre_id == centre_id and s.start <= at < s.end),
-        key=lambda shift: (shift.start, shift.room or "", shift.doctor_id),
-    )
 
 
 def gaps_as_conflicts(gaps: Iterable[CoverGap], centres: Mapping[str, Centre]) -> list[Conflict]:

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 from rota.conflicts import ConflictKind
 from rota.coverage import (
@@ -7,7 +7,6 @@ from rota.coverage import (
     centre_coverage,
     gaps_as_conflicts,
     network_coverage,
-    on_duty,
 )
 from rota.days import DayType, ExceptionalDay, TimeRange, holiday_region
 from rota.patterns import ShiftPattern, expand_pattern
@@ -124,16 +123,3 @@ def test_gaps_become_under_cover_conflicts_in_french() -> None:
         "Lyon Part-Dieu : 0 médecin(s) prévu(s) pour 3 demandé(s) le lun. 08/06/2026 "
         "08:00–14:00 (il en manque 3)"
     )
-
-
-def test_who_is_on_duty_now() -> None:
-    shifts = [
-        make_shift("a", "d1", LYON, MONDAY, 8, 14, "2"),
-        make_shift("b", "d2", LYON, MONDAY, 14, 20, "1"),
-        make_shift("c", "d3", make_centre("nice"), MONDAY, 8, 20),
-        make_shift("d", "d4", LYON, MONDAY, 10, 18, "1"),
-    ]
-    assert [s.id for s in on_duty(shifts, "lyon", at(LYON, MONDAY, 13, 59))] == ["a", "d"]
-    assert [s.id for s in on_duty(shifts, "lyon", at(LYON, MONDAY, 14))] == ["d", "b"]
-    assert on_duty(shifts, "lyon", at(LYON, MONDAY, 20)) == []
-    assert on_duty(shifts, "lyon", at(LYON, MONDAY, 20) - timedelta(seconds=1))[0].id == "b"
