@@ -1,4 +1,4 @@
-"""Planned cover against the need, per centre, local day and segment."""
+"""Planned cover against the need, per centre, local day and segment.
 
 A need is "N doctors from 08:00 to 14:00 on weekdays" in the centre's local time. Segments are
 clipped to the centre's opening on that day (a closed day needs nobody; reduced hours shorten
