@@ -33,7 +33,7 @@ from display.models import DisplayToken
 from display.view import centre_identity, centre_state, load_centre, screen_event
 from queues.live import EstimateCache
 from rota.models import Centre
-from service.events import SupervisedChannelsPlugin, centre_channel
+from service.events import SupervisedChannelsPlugin
 
 log = logging.getLogger("walkin.display")
 
@@ -146,7 +146,9 @@ class CentreRelay:
     async def start(self) -> None:
         self._tasks.append(asyncio.create_task(self._work(), name=f"relay-{self.centre_id}"))
         try:
-            subscriber = await self.hub.channels.subscribe([centre_channel(self.centre_id)])
+            subscriber = await self.hub.channels.subscribe(
+                [self.hub.channels.centre_channel(self.centre_id)]
+            )
         except Exception:  # the bus is down: the plugin re-subscribes when it is back
             log.exception("subscribing to centre %s failed; relying on the poller", self.centre_id)
             return

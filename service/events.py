@@ -31,8 +31,11 @@ BackendFactory = Callable[[], ChannelsBackend]
 RECONNECT_DELAYS_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 
 
-def centre_channel(centre_id: int) -> str:
-    return f"centre:{centre_id}"
+def centre_channel(prefix: str, centre_id: int) -> str:
+    # The prefix is in the channel name itself: Litestar's pub/sub backend applies its
+    # key_prefix only to stream keys, so two deployments (or test runs) sharing a Redis
+    # would otherwise hear each other's "centre:1".
+    return f"{prefix}:centre:{centre_id}"
 
 
 def make_channels_backend(settings: Settings) -> ChannelsBackend:
@@ -60,8 +63,11 @@ class SupervisedChannelsPlugin(ChannelsPlugin):
     Overrides the plugin's private worker coroutines (Litestar 2.x is pinned below 3).
     """
 
-    def __init__(self, backend_factory: BackendFactory, **kwargs: Any) -> None:
+    def __init__(
+        self, backend_factory: BackendFactory, *, channel_prefix: str = "walkin", **kwargs: Any
+    ) -> None:
         super().__init__(backend=backend_factory(), **kwargs)
+        self.channel_prefix = channel_prefix
         self._backend_factory = backend_factory
         self.down_since: float | None = None
         self.last_error: str | None = None
@@ -69,6 +75,9 @@ class SupervisedChannelsPlugin(ChannelsPlugin):
         self.generation = 0
         self.restarts = 0
         self._rebuilding = False
+
+    def centre_channel(self, centre_id: int) -> str:
+        return centre_channel(self.channel_prefix, centre_id)
 
     @property
     def healthy(self) -> bool:
@@ -160,6 +169,7 @@ class SupervisedChannelsPlugin(ChannelsPlugin):
 def make_channels_plugin(settings: Settings) -> SupervisedChannelsPlugin:
     return SupervisedChannelsPlugin(
         lambda: make_channels_backend(settings),
+        channel_prefix=settings.channel_prefix,
         arbitrary_channels_allowed=True,
         # A subscriber that stops draining (a stuck centre relay, display/hub.py) must not
         # grow memory without bound: drop its oldest events; the gap in sequence numbers
@@ -170,7 +180,7 @@ def make_channels_plugin(settings: Settings) -> SupervisedChannelsPlugin:
 
 
 class EventBus:
-    def __init__(self, channels: ChannelsPlugin) -> None:
+    def __init__(self, channels: SupervisedChannelsPlugin) -> None:
         self._channels = channels
 
     def publish(self, centre_id: int, event: dict[str, Any]) -> None:
@@ -180,6 +190,6 @@ class EventBus:
         the event catch up from the database through the sequence number.
         """
         try:
-            self._channels.publish(event, channels=[centre_channel(centre_id)])
+            self._channels.publish(event, channels=[self._channels.centre_channel(centre_id)])
         except Exception:
             log.exception("could not publish %s for centre %s", event.get("type"), centre_id)

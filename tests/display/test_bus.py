@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator, Iterable
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
-from service.events import SupervisedChannelsPlugin
+from service.events import SupervisedChannelsPlugin, make_channels_plugin
+from service.settings import Settings
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -71,3 +73,25 @@ async def test_a_dead_subscription_is_rebuilt_on_a_fresh_backend() -> None:
         assert event == b'{"seq":1}'
         status = await plugin.check()
         assert status["backend"] == "memory" and status["state"] == "ok"
+
+
+@pytest.mark.postgres
+async def test_two_deployments_sharing_a_redis_do_not_hear_each_other(
+    settings: Settings,
+) -> None:
+    assert settings.redis_url is not None
+
+    def plugin_for(prefix: str) -> SupervisedChannelsPlugin:
+        return make_channels_plugin(replace(settings, channel_prefix=prefix))
+
+    ours, theirs, ours_too = plugin_for("walkin-a"), plugin_for("walkin-b"), plugin_for("walkin-a")
+    async with ours, theirs, ours_too:
+        listening = await theirs.subscribe([theirs.centre_channel(1)])
+        same_deployment = await ours_too.subscribe([ours_too.centre_channel(1)])
+        await asyncio.sleep(0.2)  # let both SUBSCRIBEs reach Redis
+        ours.publish({"seq": 1}, ours.centre_channel(1))
+        event = await asyncio.wait_for(anext(same_deployment.iter_events()), 3)
+        assert event == b'{"seq":1}'
+        # The other deployment's centre 1 is another centre: nothing reaches it.
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(anext(listening.iter_events()), 0.5)
