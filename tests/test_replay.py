@@ -325,10 +325,20 @@ def _scenario_sets() -> list[tuple[str, Path]]:
     return [("shared examples", SHARED_SCENARIOS), ("generated held-out days", OWN_SCENARIOS)]
 
 
+def _rota_only(path: Path) -> bool:
+    """Days whose doctors were present as the rota says (no v2 `present` intervals).
+
+    The estimator reads only the rota; days where doctors arrive late or never come (format
+    v2) are what the presence-aware estimator is measured on, not this one.
+    """
+    doctors = json.loads(path.read_text(encoding="utf-8")).get("doctors", [])
+    return all("present" not in doctor for doctor in doctors)
+
+
 @pytest.fixture(scope="module", params=_scenario_sets(), ids=lambda p: p[0])
 def replayed(request: pytest.FixtureRequest) -> list[ScenarioResult]:
     _, folder = request.param
-    files = sorted(folder.glob("*.json"))
+    files = [path for path in sorted(folder.glob("*.json")) if _rota_only(path)]
     if not files:
         if os.environ.get("CI"):
             pytest.fail(f"no scenarios in {folder}")
