@@ -31,7 +31,7 @@ async def test_changes_are_published_in_order_without_patient_data(
     app: Litestar, clients: StaffClients, world: World
 ) -> None:
     desk = await clients("reception-paris")
-    channel = f"centre:{world.centres['paris'].id}"
+    channel = app.state["channels"].centre_channel(world.centres["paris"].id)
     async with app.state["channels"].start_subscription([channel]) as subscriber:
         first = await desk.post(
             "/api/centres/paris/tickets",
