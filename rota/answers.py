@@ -12,7 +12,7 @@ from rota import models
 from rota.conflicts import Conflict, Severity
 from rota.coverage import CoverGap, DayCover
 from rota.days import holiday_name
-from rota.domain import Shift
+from rota.domain import PlannedShift
 from rota.schemas import ConflictOut, DayCoverOut, GapOut, LeaveOut, SegmentOut, ShiftOut
 from rota.store import Network
 from rota.wording import clock_range
@@ -23,7 +23,7 @@ def _int_ids(ids: Iterable[str]) -> list[int]:
     return [int(i) for i in ids if i.isdigit()]
 
 
-def shift_out(shift: Shift, network: Network, pattern_id: int | None = None) -> ShiftOut:
+def shift_out(shift: PlannedShift, network: Network, pattern_id: int | None = None) -> ShiftOut:
     centre = network.centres[shift.centre_id]
     doctor = network.doctors.get(shift.doctor_id)
     tz = centre.time_zone

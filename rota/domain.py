@@ -19,7 +19,7 @@ def _require_aware(name: str, value: datetime) -> None:
 
 
 @dataclass(frozen=True)
-class Centre:
+class CentrePlan:
     id: str
     name: str
     city: str
@@ -44,7 +44,7 @@ class Centre:
 
 
 @dataclass(frozen=True)
-class Doctor:
+class DoctorPlan:
     id: str
     display_name: str  # as shown to managers and colleagues, e.g. "Dr Claire Martin"
     centre_ids: frozenset[str]  # centres the doctor is attached to
@@ -57,7 +57,7 @@ class Doctor:
 
 
 @dataclass(frozen=True)
-class Shift:
+class PlannedShift:
     id: str
     doctor_id: str
     centre_id: str
@@ -88,7 +88,7 @@ class LeaveStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Leave:
+class LeaveSpan:
     """Unavailability of a doctor over [start, end) in UTC. Use :meth:`for_days` for whole days."""
 
     id: str
@@ -114,7 +114,7 @@ class Leave:
         time_zone: str,
         status: LeaveStatus = LeaveStatus.APPROVED,
         reason: str = "",
-    ) -> Leave:
+    ) -> LeaveSpan:
         """Leave from local midnight of first_day to local midnight after last_day."""
         start = local_instant(first_day, time(0), time_zone)
         end = local_instant(last_day + timedelta(days=1), time(0), time_zone)
