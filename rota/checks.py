@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from rota.conflicts import Conflict, ConflictKind, make_conflict
+from rota.conflicts import ConflictKind, RotaConflict, make_conflict
 from rota.coverage import CoverGap, CoverNeeds, centre_coverage, gaps_as_conflicts
 from rota.days import Interval, opening_intervals
 from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
@@ -97,7 +97,7 @@ def _where_when(shift: PlannedShift, centre: CentrePlan) -> tuple[str, str]:
 
 def _check_shift_alone(
     shift: PlannedShift, doctor: DoctorPlan, centre: CentrePlan, day: date, lookups: _Lookups
-) -> list[Conflict]:
+) -> list[RotaConflict]:
     """Checks that need only the shift itself: attachment, room, opening, leave."""
     # (kind, start, end, French, English); "{where}" is filled in only if something is found,
     # since formatting local times is the costly part and nearly every shift is fine.
@@ -174,9 +174,9 @@ def _check_shift_alone(
 
 def _check_doctor(
     doctor: DoctorPlan, shifts: Sequence[PlannedShift], lookups: _Lookups
-) -> list[Conflict]:
+) -> list[RotaConflict]:
     """All checks of one doctor's shifts, sorted by start."""
-    found: list[Conflict] = []
+    found: list[RotaConflict] = []
     name = doctor.display_name
     latest: PlannedShift | None = None  # the shift ending last so far, for overlaps
     day_end: datetime | None = None  # last end of the current service day
@@ -263,7 +263,7 @@ def _check_doctor(
     return found
 
 
-def _check_rooms(shifts: Iterable[PlannedShift], lookups: _Lookups) -> list[Conflict]:
+def _check_rooms(shifts: Iterable[PlannedShift], lookups: _Lookups) -> list[RotaConflict]:
     """Two doctors in the same consulting room at the same time."""
     by_room: dict[tuple[str, str], list[PlannedShift]] = defaultdict(list)
     for shift in shifts:
@@ -304,23 +304,23 @@ def _check_rooms(shifts: Iterable[PlannedShift], lookups: _Lookups) -> list[Conf
     return found
 
 
-def _order(conflict: Conflict) -> tuple[datetime, str, str, str]:
+def _order(conflict: RotaConflict) -> tuple[datetime, str, str, str]:
     return (conflict.start, conflict.kind, conflict.doctor_id or "", conflict.centre_id or "")
 
 
-def _check_doctors(shifts: Iterable[PlannedShift], lookups: _Lookups) -> list[Conflict]:
+def _check_doctors(shifts: Iterable[PlannedShift], lookups: _Lookups) -> list[RotaConflict]:
     """The per-doctor checks of every doctor with shifts among those given."""
     by_doctor: dict[str, list[PlannedShift]] = defaultdict(list)
     for shift in shifts:
         by_doctor[shift.doctor_id].append(shift)
-    found: list[Conflict] = []
+    found: list[RotaConflict] = []
     for doctor_id, doctor_shifts in by_doctor.items():
         doctor_shifts.sort(key=lambda s: (s.start, s.end, s.id))
         found.extend(_check_doctor(lookups.context.doctor(doctor_id), doctor_shifts, lookups))
     return found
 
 
-def check_shifts(shifts: Iterable[PlannedShift], context: RotaContext) -> list[Conflict]:
+def check_shifts(shifts: Iterable[PlannedShift], context: RotaContext) -> list[RotaConflict]:
     """Every conflict in a set of shifts (cover gaps excluded: see rota.coverage), by start."""
     lookups = _Lookups(context)
     all_shifts = list(shifts)
@@ -362,7 +362,7 @@ def apply_change(existing: Sequence[PlannedShift], change: ShiftChange) -> list[
 
 def check_change(
     existing: Sequence[PlannedShift], change: ShiftChange, context: RotaContext
-) -> list[Conflict]:
+) -> list[RotaConflict]:
     """Only the conflicts the change introduces, including cover it takes away.
 
     Conflicts that were already there and stay identical are not reported, so a manager is
@@ -388,7 +388,7 @@ def check_change(
             if s.doctor_id in doctors or (s.centre_id, s.room) in rooms or s.centre_id in centres
         ]
 
-    def conflicts_of(shifts: Sequence[PlannedShift]) -> tuple[list[Conflict], list[CoverGap]]:
+    def conflicts_of(shifts: Sequence[PlannedShift]) -> tuple[list[RotaConflict], list[CoverGap]]:
         subset = relevant(shifts)
         lookups = _Lookups(context)
         found = _check_doctors([s for s in subset if s.doctor_id in doctors], lookups)

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from rota.conflicts import Conflict, ConflictKind, make_conflict
+from rota.conflicts import ConflictKind, RotaConflict, make_conflict
 from rota.days import DayType, day_type, days_between, opening_intervals
 from rota.domain import CentrePlan, PlannedShift
 from rota.wording import when_en, when_fr
@@ -201,7 +201,7 @@ def network_coverage(
 
 def gaps_as_conflicts(
     gaps: Iterable[CoverGap], centres: Mapping[str, CentrePlan]
-) -> list[Conflict]:
+) -> list[RotaConflict]:
     conflicts = []
     for gap in gaps:
         centre = centres[gap.centre_id]

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota import models
 from rota.answers import ChangeRefused, conflict_out, enforce
 from rota.checks import RotaContext, ShiftChange, check_change
-from rota.conflicts import Conflict
+from rota.conflicts import RotaConflict
 from rota.convert import leave_to_domain, shift_of
 from rota.domain import CentrePlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.store import Network, load_leaves, load_network, load_shifts
@@ -131,7 +131,7 @@ class RotaOps:
                 {"type": "rota.changed", "seq": seq, "centre": network.slug_of[centre_id]},
             )
 
-    async def _conflicts_of(self, network: Network, change: ShiftChange) -> list[Conflict]:
+    async def _conflicts_of(self, network: Network, change: ShiftChange) -> list[RotaConflict]:
         existing_ids = {int(i) for i in change.remove} | {
             int(s.id) for s in change.add if s.id.isdigit()
         }
@@ -180,7 +180,7 @@ class RotaOps:
         room: str | None,
         times: Callable[[CentrePlan], tuple[datetime, datetime]],
         accept_warnings: bool,
-    ) -> tuple[Network, PlannedShift, list[Conflict]]:
+    ) -> tuple[Network, PlannedShift, list[RotaConflict]]:
         network = await load_network(self.session)
         self._active_doctor(network, doctor_id)
         room_id = network.room_id(slug, room)
@@ -209,7 +209,7 @@ class RotaOps:
         shift_id: int,
         change: Callable[[Network, PlannedShift], PlannedShift],
         accept_warnings: bool,
-    ) -> tuple[Network, PlannedShift, list[Conflict]]:
+    ) -> tuple[Network, PlannedShift, list[RotaConflict]]:
         """``change`` gives the shift as it should be (same id) from the shift as it is."""
         network = await load_network(self.session)
         row = await self._shift_row(shift_id)
@@ -237,7 +237,7 @@ class RotaOps:
 
     async def remove_shifts(
         self, shift_ids: Sequence[int], accept_warnings: bool
-    ) -> tuple[Network, list[Conflict]]:
+    ) -> tuple[Network, list[RotaConflict]]:
         network = await load_network(self.session)
         rows = [await self._shift_row(shift_id) for shift_id in shift_ids]
         values = [self.shift_value(network, row) for row in rows]
@@ -264,7 +264,7 @@ class RotaOps:
         shifts: Sequence[PlannedShift],
         accept_warnings: bool,
         pattern: models.ShiftPattern | None = None,
-    ) -> tuple[list[PlannedShift], list[Conflict]]:
+    ) -> tuple[list[PlannedShift], list[RotaConflict]]:
         """Write many new shifts at once (a pattern, an automatic fill) after one check."""
         if not shifts:
             return [], []
@@ -305,7 +305,7 @@ class RotaOps:
 
     async def leave_conflicts(
         self, network: Network, doctor_id: int, before: LeaveSpan | None, after: LeaveSpan
-    ) -> list[Conflict]:
+    ) -> list[RotaConflict]:
         """Conflicts the leave change brings to the doctor's planned shifts (which stay)."""
         start, end = network.day_window(
             after.start.date() - timedelta(days=8), after.end.date() + timedelta(days=8)
@@ -319,7 +319,7 @@ class RotaOps:
         base = [s for s in shifts if s not in affected]
         change = ShiftChange(add=tuple(affected))
 
-        def under(leaves: list[LeaveSpan]) -> set[Conflict]:
+        def under(leaves: list[LeaveSpan]) -> set[RotaConflict]:
             # No cover needs: the leave does not change who is planned, only who can come.
             context = RotaContext.build(network.centres.values(), network.doctors.values(), leaves)
             return set(check_change(base, change, context))
@@ -327,7 +327,7 @@ class RotaOps:
         already = under(others + ([before] if before is not None else []))
         return sorted(under([*others, after]) - already, key=lambda c: (c.start, c.kind))
 
-    def confirm_leave(self, conflicts: list[Conflict], accept: bool, network: Network) -> None:
+    def confirm_leave(self, conflicts: list[RotaConflict], accept: bool, network: Network) -> None:
         if conflicts and not accept:
             raise ChangeRefused([conflict_out(c, network) for c in conflicts], can_accept=True)
 
@@ -339,7 +339,7 @@ class RotaOps:
         reason: str,
         approved: bool,
         accept_warnings: bool,
-    ) -> tuple[Network, models.Leave, list[Conflict]]:
+    ) -> tuple[Network, models.Leave, list[RotaConflict]]:
         days_in_order(first_day, last_day, LONGEST_LEAVE_DAYS)
         network = await load_network(self.session)
         network.doctor_row(doctor_id)  # 404 for an unknown doctor
@@ -370,7 +370,7 @@ class RotaOps:
 
     async def decide_leave(
         self, leave_id: int, decision: LeaveStatus, accept_warnings: bool
-    ) -> tuple[Network, models.Leave, list[Conflict]]:
+    ) -> tuple[Network, models.Leave, list[RotaConflict]]:
         network = await load_network(self.session)
         allowed = {
             LeaveStatus.APPROVED: {LeaveStatus.PENDING},
@@ -387,7 +387,7 @@ class RotaOps:
                 raise StateConflict(
                     f"Ce congé est déjà « {row.status} » / this leave is already {row.status}"
                 )
-            conflicts: list[Conflict] = []
+            conflicts: list[RotaConflict] = []
             if decision is LeaveStatus.APPROVED:
                 before = leave_to_domain(row)
                 after = replace(before, status=decision)

@@ -3,7 +3,7 @@ from datetime import date, time, timedelta
 import pytest
 
 from rota.checks import RotaContext, ShiftChange, check_change, check_shifts
-from rota.conflicts import Conflict, ConflictKind, Severity
+from rota.conflicts import ConflictKind, RotaConflict, Severity
 from rota.coverage import CoverNeeds, CoverSegment
 from rota.days import ExceptionalDay, TimeRange, holiday_region
 from rota.domain import LeaveSpan, LeaveStatus, PlannedShift
@@ -26,7 +26,7 @@ def context(*leaves: LeaveSpan, needs: dict[str, CoverNeeds] | None = None) -> R
     return RotaContext.build(CENTRES, (MARTIN, DURAND), leaves, needs)
 
 
-def kinds(conflicts: list[Conflict]) -> list[ConflictKind]:
+def kinds(conflicts: list[RotaConflict]) -> list[ConflictKind]:
     return [conflict.kind for conflict in conflicts]
 
 
