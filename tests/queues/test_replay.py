@@ -25,7 +25,7 @@ from queues.replay import (
     replay,
 )
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHARED_SCENARIOS = REPO.parent / "shared" / "scenarios"
 OWN_SCENARIOS = REPO / "tests" / "scenarios"
 
