@@ -15,15 +15,9 @@ import pytest
 
 from queues.estimator import CentreEstimate, CentreSnapshot, WaitEstimate
 from queues.ordering import Priority
-from queues.replay import (
-    Scenario,
-    ScenarioError,
-    ScenarioResult,
-    load_scenario,
-    parse_scenario,
-    pooled_summary,
-    replay,
-)
+from queues.replay import replay
+from queues.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from queues.scoring import ScenarioResult, pooled_summary
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_SCENARIOS = REPO.parent / "shared" / "scenarios"
