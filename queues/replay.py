@@ -47,8 +47,8 @@ class Prediction:
     after_closing: bool  # reception would have been warned
 
 
-# Same-moment order (README rule 5): check-ins, consultation ends, doctor-free and shift starts
-# (a wake-up at which doctors may call), departures.
+# Same-moment order (README rule 5): check-ins, consultation ends, doctor-free and starts of
+# present intervals (a wake-up at which doctors may call), departures.
 _CHECKIN, _END, _WAKE, _DEPART = 0, 1, 2, 3
 
 _Key = tuple[int, Any, Any]  # ordering.queue_key of a waiting patient
@@ -61,22 +61,23 @@ def _ms(minutes: float) -> int:
 @dataclass
 class _DoctorState:
     id: str
-    shifts: tuple[tuple[int, int], ...]
-    stays: bool
+    shifts: tuple[tuple[int, int], ...]  # the rota: all the estimator is told
+    present: tuple[tuple[int, int], ...]  # when the doctor really calls (README rules 2-3)
+    stays: bool  # present until closing or later: keeps calling while anyone waits
     in_consult: bool = False
     consult_start: int = 0
     free_from: int | None = None  # end of last consultation + turnover
 
-    def on_shift(self, t: int) -> bool:
-        if any(start <= t < end for start, end in self.shifts):
+    def is_present(self, t: int) -> bool:
+        if any(start <= t < end for start, end in self.present):
             return True
-        return self.stays and t >= max(end for _, end in self.shifts)
+        return self.stays and t >= self.present[-1][1]
 
     def can_call(self, t: int) -> bool:
         return (
             not self.in_consult
             and (self.free_from is None or t >= self.free_from)
-            and self.on_shift(t)
+            and self.is_present(t)
         )
 
 
@@ -144,13 +145,14 @@ class _Day:
 
     def naive(self, t: int, key: _Key) -> float:
         """Patients ahead x mean of the last ten consultation lengths (plus turnover) / doctors
-        on shift now. Before ten consultations have finished today, the last ones of the history
-        fill in; with no doctor on shift the division is by one."""
+        present now, as a queue system counting open rooms would (on shift, for doctors without
+        v2 ``present``). Before ten consultations have finished today, the last ones of the
+        history fill in; with no doctor present the division is by one."""
         ahead = sum(1 for k, _ in self.waiting if k < key)
         recent = (list(self.scenario.history_consult_min) + self.finished)[-NAIVE_LAST:]
         mean = fmean(recent) if recent else 0.0
-        on_shift = sum(1 for d in self.doctors if any(a <= t < b for a, b in d.shifts))
-        return ahead * (mean + self.scenario.turnover_min) / max(1, on_shift)
+        present = sum(1 for d in self.doctors if any(a <= t < b for a, b in d.present))
+        return ahead * (mean + self.scenario.turnover_min) / max(1, present)
 
 
 def replay(
@@ -160,11 +162,14 @@ def replay(
     closes = _ms(scenario.closes)
     day = _Day(scenario, turnover=_ms(scenario.turnover_min))
     for rota in sorted(scenario.doctors, key=lambda d: d.id):
-        if not rota.shifts:
+        if not rota.shifts and not rota.calling_spans:
             continue  # not working today
         shifts = tuple((_ms(a), _ms(b)) for a, b in rota.shifts)
-        day.doctors.append(_DoctorState(rota.id, shifts, stays=max(b for _, b in shifts) >= closes))
-        for start, _ in shifts:
+        # present: [] keeps a doctor of the rota in the snapshots, but no interval lets them call.
+        present = tuple((_ms(a), _ms(b)) for a, b in rota.calling_spans)
+        stays = bool(present) and present[-1][1] >= closes
+        day.doctors.append(_DoctorState(rota.id, shifts, present, stays))
+        for start, _ in present:
             day.push(start, _WAKE, rota.id)
     by_id = {p.id: p for p in scenario.patients}
     for p in sorted(scenario.patients, key=lambda p: (_ms(p.arrival), p.id)):

@@ -53,7 +53,13 @@ def day(
     turnover: float = 1.0,
     closes: str = "20:00",
     history: list[float] | None = None,
+    present: dict[str, list[list[str]]] | None = None,
 ) -> Scenario:
+    """A tiny day; ``present`` (format v2) gives some doctors their real presence."""
+    entries: list[dict[str, Any]] = [{"id": k, "shifts": v} for k, v in doctors.items()]
+    for entry in entries:
+        if present is not None and entry["id"] in present:
+            entry["present"] = present[entry["id"]]
     return parse_scenario(
         {
             "name": "tiny",
@@ -62,7 +68,7 @@ def day(
             "opens": "08:00",
             "closes": closes,
             "turnover_min": turnover,
-            "doctors": [{"id": k, "shifts": v} for k, v in doctors.items()],
+            "doctors": entries,
             "patients": patients,
             "history_consult_min": history if history is not None else [10.0],
         }
@@ -214,6 +220,82 @@ def test_naive_figure_is_ahead_times_recent_mean_over_doctors_on_shift() -> None
     assert naive == {"p1": 0.0, "p2": 0.0, "p3": 0.0, "p4": 5.5, "p5": 0.0}
 
 
+# --- format v2: doctors call by their present intervals, not by the rota -------------------
+
+
+def test_late_doctor_calls_from_the_start_of_presence() -> None:
+    scenario = day(
+        {"d1": [["08:00", "20:00"]]},
+        [patient("p1", "08:00:00", 10), patient("p2", "08:05:00", 5)],
+        present={"d1": [["08:40", "20:00"]]},
+    )
+    assert called(replay(scenario, no_estimate)) == {"p1": "08:40:00", "p2": "08:51:00"}
+
+
+def test_break_ends_calls_the_consultation_under_way_finishes_and_calls_resume_after() -> None:
+    # p1's consultation runs into the break and is finished; p2 waits for 10:30.
+    scenario = day(
+        {"d1": [["08:00", "20:00"]]},
+        [patient("p1", "09:55:00", 10), patient("p2", "09:56:00", 5)],
+        present={"d1": [["08:00", "10:00"], ["10:30", "20:00"]]},
+    )
+    assert called(replay(scenario, no_estimate)) == {"p1": "09:55:00", "p2": "10:30:00"}
+
+
+def test_doctor_leaving_early_stops_calling_at_departure() -> None:
+    scenario = day(
+        {"d1": [["08:00", "20:00"]], "d2": [["13:00", "20:00"]]},
+        [patient("p1", "11:50:00", 20), patient("p2", "11:55:00", 5)],
+        present={"d1": [["08:00", "12:00"]]},
+    )
+    assert called(replay(scenario, no_estimate)) == {"p1": "11:50:00", "p2": "13:00:00"}
+
+
+def test_doctor_present_until_closing_stays_even_if_the_rota_ends_earlier() -> None:
+    scenario = day(
+        {"d1": [["08:00", "18:00"]]},
+        [patient("p1", "19:55:00", 30), patient("p2", "19:58:00", 5)],
+        present={"d1": [["08:00", "20:00"]]},
+    )
+    assert called(replay(scenario, no_estimate)) == {"p1": "19:55:00", "p2": "20:26:00"}
+
+
+def test_absent_doctor_never_calls_and_the_estimator_still_sees_only_the_rota() -> None:
+    patients = [patient("p1", "08:00:00", 10), patient("p2", "08:01:00", 5)]
+    rota = {"d1": [["08:00", "20:00"]], "d2": [["10:00", "20:00"]]}
+    seen: list[CentreSnapshot] = []
+
+    def spy(snapshot: CentreSnapshot) -> CentreEstimate:
+        seen.append(snapshot)
+        return no_estimate(snapshot)
+
+    result = replay(day(rota, patients, present={"d1": []}), spy)
+    assert called(result) == {"p1": "10:00:00", "p2": "10:11:00"}
+    # The estimator is rota-based: d1 is on its rota as the shifts say, whatever d1 really did.
+    assert [(d.doctor_id, d.shifts) for d in seen[0].doctors] == [
+        ("d1", ((480.0, 1200.0),)),
+        ("d2", ((600.0, 1200.0),)),
+    ]
+    replay(day(rota, patients), spy)
+    assert seen[2] == seen[0]  # the first check-ins, before the days part
+
+
+def test_naive_figure_divides_by_the_doctors_present_now() -> None:
+    scenario = day(
+        {"d1": [["08:00", "20:00"]], "d2": [["08:00", "20:00"]]},
+        [
+            patient("p1", "08:00:00", 60),
+            patient("p2", "08:01:00", 60),
+            patient("p3", "08:02:00", 60),
+        ],
+        history=[10.0] * 10,
+        present={"d2": [["09:00", "20:00"]]},
+    )
+    naive = {p.id: p.naive for p in replay(scenario, no_estimate).patients}
+    # p3: p2 ahead, 10 + 1 minutes each, one doctor in a room (d2 is on the rota, not there).
+    assert naive == {"p1": 0.0, "p2": 0.0, "p3": 11.0}
+
+
 def test_estimator_is_called_before_the_patient_joins_and_never_sees_ground_truth() -> None:
     patients = [
         patient("p1", "08:00:00", 30),
@@ -290,6 +372,12 @@ def test_replay_output_has_the_readme_structure() -> None:
         (lambda d: d["patients"][0].update(consult_min=-1), "patients[0].consult_min"),
         (lambda d: d["doctors"][0].update(shifts=[["10:00", "09:00"]]), "doctors[0].shifts[0]"),
         (lambda d: d.update(patients={}), "patients: expected a list"),
+        (lambda d: d["doctors"][0].update(present=[["09:00"]]), "doctors[0].present[0]"),
+        (
+            lambda d: d["doctors"][0].update(present=[["08:00", "12:00"], ["11:00", "13:00"]]),
+            "doctors[0].present: intervals overlap",
+        ),
+        (lambda d: d["doctors"][0].update(present=[["12:00", "11:00"]]), "doctors[0].present[0]"),
     ],
 )
 def test_bad_scenarios_are_reported_by_field(change: Any, message: str) -> None:
