@@ -18,6 +18,14 @@ def _require_aware(name: str, value: datetime) -> None:
         raise ValueError(f"{name} doit porter un fuseau horaire : {value.isoformat()}")
 
 
+def _require_span(noun: str, span_id: str, start: datetime, end: datetime) -> None:
+    """Both ends timezone-aware, and the end after the start (``noun``: "créneau", "congé")."""
+    _require_aware(f"Le début du {noun}", start)
+    _require_aware(f"La fin du {noun}", end)
+    if end <= start:
+        raise ValueError(f"{noun.capitalize()} {span_id} : la fin doit être postérieure au début")
+
+
 @dataclass(frozen=True)
 class CentrePlan:
     id: str
@@ -66,10 +74,7 @@ class PlannedShift:
     room: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("Le début du créneau", self.start)
-        _require_aware("La fin du créneau", self.end)
-        if self.end <= self.start:
-            raise ValueError(f"Créneau {self.id} : la fin doit être postérieure au début")
+        _require_span("créneau", self.id, self.start, self.end)
 
     @property
     def duration(self) -> timedelta:
@@ -99,10 +104,7 @@ class LeaveSpan:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        _require_aware("Le début du congé", self.start)
-        _require_aware("La fin du congé", self.end)
-        if self.end <= self.start:
-            raise ValueError(f"Congé {self.id} : la fin doit être postérieure au début")
+        _require_span("congé", self.id, self.start, self.end)
 
     @classmethod
     def for_days(
