@@ -18,16 +18,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from queues.replay import (
-    Scenario,
-    ScenarioError,
-    ScenarioResult,
-    Score,
-    Summary,
-    load_scenario,
-    pooled_summary,
-    replay,
-)
+from queues.replay import replay
+from queues.scenario import Scenario, ScenarioError, load_scenario
+from queues.scoring import ScenarioResult, Score, Summary, pooled_summary
 
 EXIT_BAD_INPUT = 2
 EXIT_CANNOT_WRITE = 1

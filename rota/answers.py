@@ -9,10 +9,10 @@ from litestar import Request, Response
 from litestar.status_codes import HTTP_409_CONFLICT
 
 from rota import models
-from rota.conflicts import Conflict, Severity
+from rota.conflicts import RotaConflict, Severity
 from rota.coverage import CoverGap, DayCover
 from rota.days import holiday_name
-from rota.domain import Shift
+from rota.domain import PlannedShift
 from rota.schemas import ConflictOut, DayCoverOut, GapOut, LeaveOut, SegmentOut, ShiftOut
 from rota.store import Network
 from rota.wording import clock_range
@@ -23,7 +23,7 @@ def _int_ids(ids: Iterable[str]) -> list[int]:
     return [int(i) for i in ids if i.isdigit()]
 
 
-def shift_out(shift: Shift, network: Network, pattern_id: int | None = None) -> ShiftOut:
+def shift_out(shift: PlannedShift, network: Network, pattern_id: int | None = None) -> ShiftOut:
     centre = network.centres[shift.centre_id]
     doctor = network.doctors.get(shift.doctor_id)
     tz = centre.time_zone
@@ -43,7 +43,7 @@ def shift_out(shift: Shift, network: Network, pattern_id: int | None = None) -> 
     )
 
 
-def conflict_out(conflict: Conflict, network: Network) -> ConflictOut:
+def conflict_out(conflict: RotaConflict, network: Network) -> ConflictOut:
     doctor = network.doctors.get(conflict.doctor_id) if conflict.doctor_id else None
     return ConflictOut(
         kind=conflict.kind.value,
@@ -136,7 +136,7 @@ def change_refused_handler(_: Request[Any, Any, Any], exc: ChangeRefused) -> Res
     )
 
 
-def enforce(conflicts: Sequence[Conflict], accept_warnings: bool, network: Network) -> None:
+def enforce(conflicts: Sequence[RotaConflict], accept_warnings: bool, network: Network) -> None:
     """Refuse a change that creates conflicts, unless they are all warnings accepted."""
     if not conflicts:
         return

@@ -22,7 +22,7 @@ from rota.answers import conflict_out, leave_out, shift_out
 from rota.bulk import create_pattern, fill
 from rota.days import zone
 from rota.deps import FromDay, ToDay, checked_period, provide_rota_ops
-from rota.domain import LeaveStatus, Shift
+from rota.domain import LeaveStatus, PlannedShift
 from rota.planning import RotaOps, instants, wall
 from rota.schemas import (
     FillIn,
@@ -45,10 +45,10 @@ from service.errors import NotFound
 AcceptWarnings = Annotated[bool, QueryParameter(name="accept_warnings")]
 
 
-def moved(data: ShiftMove) -> Callable[[Network, Shift], Shift]:
+def moved(data: ShiftMove) -> Callable[[Network, PlannedShift], PlannedShift]:
     """The shift as the request wants it: fields not given stay as they are."""
 
-    def change(network: Network, shift: Shift) -> Shift:
+    def change(network: Network, shift: PlannedShift) -> PlannedShift:
         slug = shift.centre_id if data.centre is UNSET else data.centre
         network.centre_row(slug)  # 404 for an unknown centre
         centre = network.centres[slug]
@@ -74,7 +74,7 @@ def moved(data: ShiftMove) -> Callable[[Network, Shift], Shift]:
             )
         else:
             start, end = shift.start, shift.end
-        return Shift(shift.id, doctor_id, slug, start, end, room)
+        return PlannedShift(shift.id, doctor_id, slug, start, end, room)
 
     return change
 

@@ -20,10 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from rota.conflicts import Conflict, ConflictKind, make_conflict
+from rota.conflicts import ConflictKind, RotaConflict, make_conflict
 from rota.coverage import CoverGap, CoverNeeds, centre_coverage, gaps_as_conflicts
 from rota.days import Interval, opening_intervals
-from rota.domain import Centre, Doctor, Leave, LeaveStatus, Shift
+from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.wording import clock_range, hours_text, when_en, when_fr
 
 
@@ -31,20 +31,20 @@ from rota.wording import clock_range, hours_text, when_en, when_fr
 class RotaContext:
     """What the checks look up: centres, doctors, leave and (optionally) cover needs."""
 
-    centres: Mapping[str, Centre]
-    doctors: Mapping[str, Doctor]
-    leaves_by_doctor: Mapping[str, tuple[Leave, ...]] = field(default_factory=dict)
+    centres: Mapping[str, CentrePlan]
+    doctors: Mapping[str, DoctorPlan]
+    leaves_by_doctor: Mapping[str, tuple[LeaveSpan, ...]] = field(default_factory=dict)
     cover_needs: Mapping[str, CoverNeeds] = field(default_factory=dict)
 
     @classmethod
     def build(
         cls,
-        centres: Iterable[Centre],
-        doctors: Iterable[Doctor],
-        leaves: Iterable[Leave] = (),
+        centres: Iterable[CentrePlan],
+        doctors: Iterable[DoctorPlan],
+        leaves: Iterable[LeaveSpan] = (),
         cover_needs: Mapping[str, CoverNeeds] | None = None,
     ) -> RotaContext:
-        by_doctor: dict[str, list[Leave]] = defaultdict(list)
+        by_doctor: dict[str, list[LeaveSpan]] = defaultdict(list)
         for leave in leaves:
             if leave.blocks_work:
                 by_doctor[leave.doctor_id].append(leave)
@@ -57,13 +57,13 @@ class RotaContext:
             cover_needs=dict(cover_needs or {}),
         )
 
-    def centre(self, centre_id: str) -> Centre:
+    def centre(self, centre_id: str) -> CentrePlan:
         try:
             return self.centres[centre_id]
         except KeyError:
             raise ValueError(f"Centre inconnu : {centre_id!r}") from None
 
-    def doctor(self, doctor_id: str) -> Doctor:
+    def doctor(self, doctor_id: str) -> DoctorPlan:
         try:
             return self.doctors[doctor_id]
         except KeyError:
@@ -77,7 +77,7 @@ class _Lookups:
         self.context = context
         self._opening: dict[tuple[str, date], tuple[Interval, ...]] = {}
 
-    def opening(self, centre: Centre, day: date) -> tuple[Interval, ...]:
+    def opening(self, centre: CentrePlan, day: date) -> tuple[Interval, ...]:
         key = (centre.id, day)
         found = self._opening.get(key)
         if found is None:
@@ -86,7 +86,7 @@ class _Lookups:
         return found
 
 
-def _where_when(shift: Shift, centre: Centre) -> tuple[str, str]:
+def _where_when(shift: PlannedShift, centre: CentrePlan) -> tuple[str, str]:
     room_fr = f" (salle {shift.room})" if shift.room else ""
     room_en = f" (room {shift.room})" if shift.room else ""
     return (
@@ -96,8 +96,8 @@ def _where_when(shift: Shift, centre: Centre) -> tuple[str, str]:
 
 
 def _check_shift_alone(
-    shift: Shift, doctor: Doctor, centre: Centre, day: date, lookups: _Lookups
-) -> list[Conflict]:
+    shift: PlannedShift, doctor: DoctorPlan, centre: CentrePlan, day: date, lookups: _Lookups
+) -> list[RotaConflict]:
     """Checks that need only the shift itself: attachment, room, opening, leave."""
     # (kind, start, end, French, English); "{where}" is filled in only if something is found,
     # since formatting local times is the costly part and nearly every shift is fine.
@@ -172,11 +172,13 @@ def _check_shift_alone(
     ]
 
 
-def _check_doctor(doctor: Doctor, shifts: Sequence[Shift], lookups: _Lookups) -> list[Conflict]:
+def _check_doctor(
+    doctor: DoctorPlan, shifts: Sequence[PlannedShift], lookups: _Lookups
+) -> list[RotaConflict]:
     """All checks of one doctor's shifts, sorted by start."""
-    found: list[Conflict] = []
+    found: list[RotaConflict] = []
     name = doctor.display_name
-    latest: Shift | None = None  # the shift ending last so far, for overlaps
+    latest: PlannedShift | None = None  # the shift ending last so far, for overlaps
     day_end: datetime | None = None  # last end of the current service day
     previous_day_end: datetime | None = None
     current_day: date | None = None
@@ -261,16 +263,16 @@ def _check_doctor(doctor: Doctor, shifts: Sequence[Shift], lookups: _Lookups) ->
     return found
 
 
-def _check_rooms(shifts: Iterable[Shift], lookups: _Lookups) -> list[Conflict]:
+def _check_rooms(shifts: Iterable[PlannedShift], lookups: _Lookups) -> list[RotaConflict]:
     """Two doctors in the same consulting room at the same time."""
-    by_room: dict[tuple[str, str], list[Shift]] = defaultdict(list)
+    by_room: dict[tuple[str, str], list[PlannedShift]] = defaultdict(list)
     for shift in shifts:
         if shift.room is not None:
             by_room[(shift.centre_id, shift.room)].append(shift)
     found = []
     for (centre_id, room), room_shifts in by_room.items():
         centre = lookups.context.centre(centre_id)
-        latest: Shift | None = None
+        latest: PlannedShift | None = None
         for shift in sorted(room_shifts, key=lambda s: (s.start, s.end, s.id)):
             if (
                 latest is not None
@@ -302,23 +304,23 @@ def _check_rooms(shifts: Iterable[Shift], lookups: _Lookups) -> list[Conflict]:
     return found
 
 
-def _order(conflict: Conflict) -> tuple[datetime, str, str, str]:
+def _order(conflict: RotaConflict) -> tuple[datetime, str, str, str]:
     return (conflict.start, conflict.kind, conflict.doctor_id or "", conflict.centre_id or "")
 
 
-def _check_doctors(shifts: Iterable[Shift], lookups: _Lookups) -> list[Conflict]:
+def _check_doctors(shifts: Iterable[PlannedShift], lookups: _Lookups) -> list[RotaConflict]:
     """The per-doctor checks of every doctor with shifts among those given."""
-    by_doctor: dict[str, list[Shift]] = defaultdict(list)
+    by_doctor: dict[str, list[PlannedShift]] = defaultdict(list)
     for shift in shifts:
         by_doctor[shift.doctor_id].append(shift)
-    found: list[Conflict] = []
+    found: list[RotaConflict] = []
     for doctor_id, doctor_shifts in by_doctor.items():
         doctor_shifts.sort(key=lambda s: (s.start, s.end, s.id))
         found.extend(_check_doctor(lookups.context.doctor(doctor_id), doctor_shifts, lookups))
     return found
 
 
-def check_shifts(shifts: Iterable[Shift], context: RotaContext) -> list[Conflict]:
+def check_shifts(shifts: Iterable[PlannedShift], context: RotaContext) -> list[RotaConflict]:
     """Every conflict in a set of shifts (cover gaps excluded: see rota.coverage), by start."""
     lookups = _Lookups(context)
     all_shifts = list(shifts)
@@ -332,15 +334,15 @@ def check_shifts(shifts: Iterable[Shift], context: RotaContext) -> list[Conflict
 class ShiftChange:
     """A proposed edit. A shift in ``add`` whose id already exists replaces it (a move)."""
 
-    add: tuple[Shift, ...] = ()
+    add: tuple[PlannedShift, ...] = ()
     remove: frozenset[str] = frozenset()
 
     @classmethod
-    def adding(cls, shift: Shift) -> ShiftChange:
+    def adding(cls, shift: PlannedShift) -> ShiftChange:
         return cls(add=(shift,))
 
     @classmethod
-    def moving(cls, shift: Shift) -> ShiftChange:
+    def moving(cls, shift: PlannedShift) -> ShiftChange:
         return cls(add=(shift,))
 
     @classmethod
@@ -348,7 +350,7 @@ class ShiftChange:
         return cls(remove=frozenset({shift_id}))
 
 
-def apply_change(existing: Sequence[Shift], change: ShiftChange) -> list[Shift]:
+def apply_change(existing: Sequence[PlannedShift], change: ShiftChange) -> list[PlannedShift]:
     """The shifts after a change; ValueError if it removes a shift that does not exist."""
     known = {shift.id for shift in existing}
     missing = change.remove - known
@@ -359,8 +361,8 @@ def apply_change(existing: Sequence[Shift], change: ShiftChange) -> list[Shift]:
 
 
 def check_change(
-    existing: Sequence[Shift], change: ShiftChange, context: RotaContext
-) -> list[Conflict]:
+    existing: Sequence[PlannedShift], change: ShiftChange, context: RotaContext
+) -> list[RotaConflict]:
     """Only the conflicts the change introduces, including cover it takes away.
 
     Conflicts that were already there and stay identical are not reported, so a manager is
@@ -379,14 +381,14 @@ def check_change(
     }
     centres = {centre_id for centre_id, _ in days}
 
-    def relevant(shifts: Sequence[Shift]) -> list[Shift]:
+    def relevant(shifts: Sequence[PlannedShift]) -> list[PlannedShift]:
         return [
             s
             for s in shifts
             if s.doctor_id in doctors or (s.centre_id, s.room) in rooms or s.centre_id in centres
         ]
 
-    def conflicts_of(shifts: Sequence[Shift]) -> tuple[list[Conflict], list[CoverGap]]:
+    def conflicts_of(shifts: Sequence[PlannedShift]) -> tuple[list[RotaConflict], list[CoverGap]]:
         subset = relevant(shifts)
         lookups = _Lookups(context)
         found = _check_doctors([s for s in subset if s.doctor_id in doctors], lookups)

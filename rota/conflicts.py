@@ -43,7 +43,7 @@ SEVERITY: Mapping[ConflictKind, Severity] = {
 
 
 @dataclass(frozen=True)
-class Conflict:
+class RotaConflict:
     """One problem in a rota. ``message`` is French (shown first), ``message_en`` English.
 
     ``start``/``end`` are UTC instants of the problem itself (the overlap, the short rest, the
@@ -71,7 +71,7 @@ def make_conflict(
     message: str,
     message_en: str,
     shift_ids: tuple[str, ...] = (),
-) -> Conflict:
-    return Conflict(
+) -> RotaConflict:
+    return RotaConflict(
         kind, SEVERITY[kind], doctor_id, centre_id, start, end, message, message_en, shift_ids
     )

@@ -12,7 +12,7 @@ from datetime import date, datetime, time
 from rota import models
 from rota.coverage import CoverNeeds, CoverSegment
 from rota.days import DayType, ExceptionalDay, Hours, OpeningHours, TimeRange, holiday_region
-from rota.domain import Centre, Doctor, Leave, LeaveStatus, Shift
+from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.patterns import ShiftPattern
 
 
@@ -45,8 +45,8 @@ def opening_of(
 
 def centre_to_domain(
     centre: models.Centre, exceptions: Iterable[models.ExceptionalDay] = ()
-) -> Centre:
-    return Centre(
+) -> CentrePlan:
+    return CentrePlan(
         id=centre.slug,
         name=centre.name,
         city=centre.city,
@@ -60,8 +60,8 @@ def centre_to_domain(
     )
 
 
-def doctor_to_domain(doctor: models.Doctor, centre_slugs: Iterable[str]) -> Doctor:
-    return Doctor(
+def doctor_to_domain(doctor: models.Doctor, centre_slugs: Iterable[str]) -> DoctorPlan:
+    return DoctorPlan(
         id=str(doctor.id),
         display_name=doctor.display_name,
         centre_ids=frozenset(centre_slugs),
@@ -77,12 +77,12 @@ def shift_of(
     room_code: str | None,
     start: datetime,
     end: datetime,
-) -> Shift:
-    return Shift(str(shift_id), str(doctor_id), centre_slug, start, end, room_code)
+) -> PlannedShift:
+    return PlannedShift(str(shift_id), str(doctor_id), centre_slug, start, end, room_code)
 
 
-def leave_to_domain(leave: models.Leave) -> Leave:
-    return Leave(
+def leave_to_domain(leave: models.Leave) -> LeaveSpan:
+    return LeaveSpan(
         id=str(leave.id),
         doctor_id=str(leave.doctor_id),
         start=leave.starts_at,

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from rota.conflicts import Conflict, ConflictKind, make_conflict
+from rota.conflicts import ConflictKind, RotaConflict, make_conflict
 from rota.days import DayType, day_type, days_between, opening_intervals
-from rota.domain import Centre, Shift
+from rota.domain import CentrePlan, PlannedShift
 from rota.wording import when_en, when_fr
 
 
@@ -94,7 +94,7 @@ class DayCover:
 class _Presence:
     """Step function "how many shifts are running" at one centre, plus lookup of shifts."""
 
-    def __init__(self, shifts: Sequence[Shift]) -> None:
+    def __init__(self, shifts: Sequence[PlannedShift]) -> None:
         deltas: dict[datetime, int] = defaultdict(int)
         for shift in shifts:
             deltas[shift.start] += 1
@@ -123,7 +123,7 @@ class _Presence:
             index += 1
         return pieces
 
-    def overlapping(self, start: datetime, end: datetime) -> list[Shift]:
+    def overlapping(self, start: datetime, end: datetime) -> list[PlannedShift]:
         first = bisect_left(self.starts, start - self.longest)
         last = bisect_left(self.starts, end)
         return [shift for shift in self.shifts[first:last] if shift.end > start]
@@ -150,8 +150,8 @@ def _segment_cover(
 
 
 def centre_coverage(
-    centre: Centre,
-    shifts: Iterable[Shift],
+    centre: CentrePlan,
+    shifts: Iterable[PlannedShift],
     needs: CoverNeeds,
     first_day: date,
     last_day: date,
@@ -177,14 +177,14 @@ def centre_coverage(
 
 
 def network_coverage(
-    centres: Iterable[Centre],
-    shifts: Iterable[Shift],
+    centres: Iterable[CentrePlan],
+    shifts: Iterable[PlannedShift],
     needs: Mapping[str, CoverNeeds],
     first_day: date,
     last_day: date,
 ) -> list[DayCover]:
     """Cover of every centre that has needs, per local day, grouped by centre."""
-    by_centre: dict[str, list[Shift]] = defaultdict(list)
+    by_centre: dict[str, list[PlannedShift]] = defaultdict(list)
     for shift in shifts:
         by_centre[shift.centre_id].append(shift)
     result: list[DayCover] = []
@@ -199,7 +199,9 @@ def network_coverage(
     return result
 
 
-def gaps_as_conflicts(gaps: Iterable[CoverGap], centres: Mapping[str, Centre]) -> list[Conflict]:
+def gaps_as_conflicts(
+    gaps: Iterable[CoverGap], centres: Mapping[str, CentrePlan]
+) -> list[RotaConflict]:
     conflicts = []
     for gap in gaps:
         centre = centres[gap.centre_id]

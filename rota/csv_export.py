@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 
 from rota.days import zone
-from rota.domain import Centre, Doctor, Shift
+from rota.domain import CentrePlan, DoctorPlan, PlannedShift
 
 HEADER = ("date", "début", "fin", "médecin", "salle", "heures")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -26,9 +26,9 @@ def safe_cell(text: str) -> str:
 
 
 def centre_month_csv(
-    centre: Centre,
-    shifts: Iterable[Shift],
-    doctors: Mapping[str, Doctor],
+    centre: CentrePlan,
+    shifts: Iterable[PlannedShift],
+    doctors: Mapping[str, DoctorPlan],
     year: int,
     month: int,
     *,
@@ -68,7 +68,7 @@ def centre_month_csv(
     return out.getvalue()
 
 
-def csv_filename(centre: Centre, year: int, month: int) -> str:
+def csv_filename(centre: CentrePlan, year: int, month: int) -> str:
     slug = "".join(c if c.isalnum() else "-" for c in centre.name.lower()).strip("-")
     return f"planning-{slug}-{date(year, month, 1):%Y-%m}.csv"
 

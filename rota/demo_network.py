@@ -18,7 +18,7 @@ from datetime import date, time, timedelta
 from rota.checks import RotaContext
 from rota.coverage import CoverNeeds, CoverSegment
 from rota.days import OpeningHours, TimeRange, holiday_region
-from rota.domain import Centre, Doctor, Leave, LeaveStatus, Shift
+from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.fill import fill_gaps
 from rota.patterns import ShiftPattern, expand_pattern
 
@@ -192,12 +192,12 @@ _LAST_NAMES = (
 
 @dataclass(frozen=True)
 class DemoNetwork:
-    centres: tuple[Centre, ...]
-    doctors: tuple[Doctor, ...]
+    centres: tuple[CentrePlan, ...]
+    doctors: tuple[DoctorPlan, ...]
     cover_needs: Mapping[str, CoverNeeds]
     patterns: tuple[ShiftPattern, ...]
-    shifts: tuple[Shift, ...]
-    leaves: tuple[Leave, ...]
+    shifts: tuple[PlannedShift, ...]
+    leaves: tuple[LeaveSpan, ...]
     first_day: date
     last_day: date
 
@@ -215,14 +215,14 @@ def _needs(rooms: int, late: bool) -> CoverNeeds:
     return CoverNeeds(weekday=weekday, weekend=quiet, public_holiday=quiet)
 
 
-def _centres(rng: random.Random) -> tuple[list[Centre], dict[str, str], dict[str, CoverNeeds]]:
+def _centres(rng: random.Random) -> tuple[list[CentrePlan], dict[str, str], dict[str, CoverNeeds]]:
     centres, areas, needs = [], {}, {}
     for site in _SITES:
         rooms = rng.randint(3, 6)
         closing = time(22) if site.late else time(20)
         opening = OpeningHours.every_day(TimeRange(time(8), closing))
         centres.append(
-            Centre(
+            CentrePlan(
                 id=site.id,
                 name=site.name,
                 city=site.city,
@@ -238,8 +238,8 @@ def _centres(rng: random.Random) -> tuple[list[Centre], dict[str, str], dict[str
 
 
 def _doctors(
-    rng: random.Random, centres: list[Centre], areas: dict[str, str], count: int
-) -> list[Doctor]:
+    rng: random.Random, centres: list[CentrePlan], areas: dict[str, str], count: int
+) -> list[DoctorPlan]:
     by_area: dict[str, list[str]] = {}
     for centre in centres:
         by_area.setdefault(areas[centre.id], []).append(centre.id)
@@ -252,7 +252,7 @@ def _doctors(
         attached = {home.id, *rng.sample(neighbours, min(extra, len(neighbours)))}
         name = f"Dr {rng.choice(_FIRST_NAMES)} {rng.choice(_LAST_NAMES)}"
         doctors.append(
-            Doctor(
+            DoctorPlan(
                 id=f"doc-{number:03d}",
                 display_name=name,
                 centre_ids=frozenset(attached),
@@ -265,12 +265,12 @@ def _doctors(
 
 def _leaves(
     rng: random.Random,
-    doctors: list[Doctor],
-    centres: dict[str, Centre],
+    doctors: list[DoctorPlan],
+    centres: dict[str, CentrePlan],
     first_day: date,
     days: int,
-) -> list[Leave]:
-    leaves: list[Leave] = []
+) -> list[LeaveSpan]:
+    leaves: list[LeaveSpan] = []
     for doctor in doctors:
         roll = rng.random()
         if roll > 0.14:
@@ -279,7 +279,7 @@ def _leaves(
         length = rng.randint(2, 9)
         status = LeaveStatus.PENDING if roll < 0.03 else LeaveStatus.APPROVED
         leaves.append(
-            Leave.for_days(
+            LeaveSpan.for_days(
                 f"leave-{len(leaves) + 1:03d}",
                 doctor.id,
                 start,
@@ -293,7 +293,7 @@ def _leaves(
 
 
 def _patterns(
-    rng: random.Random, doctors: list[Doctor], centres: dict[str, Centre], first_day: date
+    rng: random.Random, doctors: list[DoctorPlan], centres: dict[str, CentrePlan], first_day: date
 ) -> list[ShiftPattern]:
     """Regular weekly sessions for about one doctor in six, each in its own room and slot."""
     taken: set[tuple[str, int, time, str]] = set()
@@ -371,15 +371,15 @@ def build_demo_network(
 
 
 def _late_news(
-    rng: random.Random, centres: dict[str, Centre], shifts: list[Shift], numbered: int
-) -> list[Leave]:
+    rng: random.Random, centres: dict[str, CentrePlan], shifts: list[PlannedShift], numbered: int
+) -> list[LeaveSpan]:
     """Leave approved after the rota was published: its shifts now need a replacement."""
-    leaves: list[Leave] = []
+    leaves: list[LeaveSpan] = []
     for shift in rng.sample(shifts, 3):
         centre = centres[shift.centre_id]
         day = centre.service_day(shift.start)
         leaves.append(
-            Leave.for_days(
+            LeaveSpan.for_days(
                 f"leave-{numbered + len(leaves) + 1:03d}",
                 shift.doctor_id,
                 day,
@@ -393,8 +393,11 @@ def _late_news(
 
 
 def _manual_slips(
-    rng: random.Random, doctors: list[Doctor], centres: dict[str, Centre], shifts: list[Shift]
-) -> list[Shift]:
+    rng: random.Random,
+    doctors: list[DoctorPlan],
+    centres: dict[str, CentrePlan],
+    shifts: list[PlannedShift],
+) -> list[PlannedShift]:
     """Hand edits gone wrong: a doctor booked twice, one at a centre they are not attached to."""
     slips = []
     by_doctor = {doctor.id: doctor for doctor in doctors}
@@ -402,12 +405,14 @@ def _manual_slips(
         doctor = by_doctor[shift.doctor_id]
         elsewhere = sorted(doctor.centre_ids - {shift.centre_id}) or [shift.centre_id]
         start = shift.start + timedelta(hours=1)
-        slips.append(Shift(f"manual-{number}", doctor.id, elsewhere[0], start, shift.end, None))
+        slips.append(
+            PlannedShift(f"manual-{number}", doctor.id, elsewhere[0], start, shift.end, None)
+        )
     shift = rng.choice(shifts)
     doctor = by_doctor[shift.doctor_id]
     stranger = next(c for c in sorted(centres) if c not in doctor.centre_ids)
     slips.append(
-        Shift(
+        PlannedShift(
             "manual-3",
             doctor.id,
             stranger,

@@ -18,8 +18,16 @@ def _require_aware(name: str, value: datetime) -> None:
         raise ValueError(f"{name} doit porter un fuseau horaire : {value.isoformat()}")
 
 
+def _require_span(noun: str, span_id: str, start: datetime, end: datetime) -> None:
+    """Both ends timezone-aware, and the end after the start (``noun``: "créneau", "congé")."""
+    _require_aware(f"Le début du {noun}", start)
+    _require_aware(f"La fin du {noun}", end)
+    if end <= start:
+        raise ValueError(f"{noun.capitalize()} {span_id} : la fin doit être postérieure au début")
+
+
 @dataclass(frozen=True)
-class Centre:
+class CentrePlan:
     id: str
     name: str
     city: str
@@ -44,7 +52,7 @@ class Centre:
 
 
 @dataclass(frozen=True)
-class Doctor:
+class DoctorPlan:
     id: str
     display_name: str  # as shown to managers and colleagues, e.g. "Dr Claire Martin"
     centre_ids: frozenset[str]  # centres the doctor is attached to
@@ -57,7 +65,7 @@ class Doctor:
 
 
 @dataclass(frozen=True)
-class Shift:
+class PlannedShift:
     id: str
     doctor_id: str
     centre_id: str
@@ -66,10 +74,7 @@ class Shift:
     room: str | None = None
 
     def __post_init__(self) -> None:
-        _require_aware("Le début du créneau", self.start)
-        _require_aware("La fin du créneau", self.end)
-        if self.end <= self.start:
-            raise ValueError(f"Créneau {self.id} : la fin doit être postérieure au début")
+        _require_span("créneau", self.id, self.start, self.end)
 
     @property
     def duration(self) -> timedelta:
@@ -88,7 +93,7 @@ class LeaveStatus(StrEnum):
 
 
 @dataclass(frozen=True)
-class Leave:
+class LeaveSpan:
     """Unavailability of a doctor over [start, end) in UTC. Use :meth:`for_days` for whole days."""
 
     id: str
@@ -99,10 +104,7 @@ class Leave:
     reason: str = ""
 
     def __post_init__(self) -> None:
-        _require_aware("Le début du congé", self.start)
-        _require_aware("La fin du congé", self.end)
-        if self.end <= self.start:
-            raise ValueError(f"Congé {self.id} : la fin doit être postérieure au début")
+        _require_span("congé", self.id, self.start, self.end)
 
     @classmethod
     def for_days(
@@ -114,7 +116,7 @@ class Leave:
         time_zone: str,
         status: LeaveStatus = LeaveStatus.APPROVED,
         reason: str = "",
-    ) -> Leave:
+    ) -> LeaveSpan:
         """Leave from local midnight of first_day to local midnight after last_day."""
         start = local_instant(first_day, time(0), time_zone)
         end = local_instant(last_day + timedelta(days=1), time(0), time_zone)

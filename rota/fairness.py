@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from rota.days import DayType, day_type, local_instant
-from rota.domain import Centre, Doctor, Shift
+from rota.domain import CentrePlan, DoctorPlan, PlannedShift
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ class FairnessReport:
     late_hours: Spread
 
 
-def _late_hours(shift: Shift, centre: Centre, day: date, late_from: time) -> float:
+def _late_hours(shift: PlannedShift, centre: CentrePlan, day: date, late_from: time) -> float:
     """Hours of the shift between late_from on its service day and 06:00 the next morning."""
     late_start = local_instant(day, late_from, centre.time_zone)
     late_end = local_instant(day + timedelta(days=1), time(6), centre.time_zone)
@@ -69,9 +69,9 @@ def _late_hours(shift: Shift, centre: Centre, day: date, late_from: time) -> flo
 
 
 def fairness(
-    shifts: Iterable[Shift],
-    centres: Mapping[str, Centre],
-    doctors: Iterable[Doctor],
+    shifts: Iterable[PlannedShift],
+    centres: Mapping[str, CentrePlan],
+    doctors: Iterable[DoctorPlan],
     first_day: date,
     last_day: date,
     late_from: time = time(20),

@@ -21,19 +21,19 @@ from datetime import date, datetime, timedelta
 
 from rota.coverage import CoverGap, CoverNeeds, centre_coverage, network_coverage
 from rota.days import DayType, day_type, days_between
-from rota.domain import Centre, Doctor, Leave, Shift
+from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, PlannedShift
 
 
 @dataclass(frozen=True)
 class FillResult:
-    added: tuple[Shift, ...]  # new shifts only; existing ones are untouched
+    added: tuple[PlannedShift, ...]  # new shifts only; existing ones are untouched
     remaining_gaps: tuple[CoverGap, ...]
 
 
 class _DoctorState:
     """Running plan of one doctor, for cheap eligibility tests."""
 
-    def __init__(self, doctor: Doctor, leaves: Sequence[Leave]) -> None:
+    def __init__(self, doctor: DoctorPlan, leaves: Sequence[LeaveSpan]) -> None:
         self.doctor = doctor
         self.leaves = [(leave.start, leave.end) for leave in leaves if leave.blocks_work]
         self.starts: list[datetime] = []
@@ -85,11 +85,11 @@ class _DoctorState:
 
 
 def fill_gaps(
-    centres: Sequence[Centre],
-    doctors: Sequence[Doctor],
+    centres: Sequence[CentrePlan],
+    doctors: Sequence[DoctorPlan],
     needs: Mapping[str, CoverNeeds],
-    existing: Sequence[Shift],
-    leaves: Iterable[Leave],
+    existing: Sequence[PlannedShift],
+    leaves: Iterable[LeaveSpan],
     first_day: date,
     last_day: date,
     *,
@@ -98,7 +98,7 @@ def fill_gaps(
 ) -> FillResult:
     """Shifts that close as many cover gaps as the greedy rule can, and the gaps left."""
     centre_by_id = {centre.id: centre for centre in centres}
-    leaves_by_doctor: dict[str, list[Leave]] = defaultdict(list)
+    leaves_by_doctor: dict[str, list[LeaveSpan]] = defaultdict(list)
     for leave in leaves:
         leaves_by_doctor[leave.doctor_id].append(leave)
     states = {d.id: _DoctorState(d, leaves_by_doctor.get(d.id, [])) for d in doctors}
@@ -108,7 +108,7 @@ def fill_gaps(
         for centre_id in sorted(doctor.centre_ids):
             attached[centre_id].append(states[doctor.id])
 
-    by_centre_day: dict[tuple[str, date], list[Shift]] = defaultdict(list)
+    by_centre_day: dict[tuple[str, date], list[PlannedShift]] = defaultdict(list)
     for shift in existing:
         centre = centre_by_id.get(shift.centre_id)
         if centre is None:
@@ -120,7 +120,7 @@ def fill_gaps(
             kind = day_type(centre.region, day)
             state.add(shift.start, shift.end, day, kind is not DayType.WEEKDAY)
 
-    added: list[Shift] = []
+    added: list[PlannedShift] = []
     for offset, day in enumerate(days_between(first_day, last_day)):
         turn = offset % len(centres) if centres else 0
         for centre in list(centres[turn:]) + list(centres[:turn]):
@@ -148,7 +148,7 @@ def fill_gaps(
                             order.get(s.doctor.id, 0),
                         ),
                     )
-                    shift = Shift(
+                    shift = PlannedShift(
                         id=f"{id_prefix}-{centre.id}-{gap.start:%Y%m%dT%H%M}-{len(added)}",
                         doctor_id=chosen.doctor.id,
                         centre_id=centre.id,
@@ -164,7 +164,7 @@ def fill_gaps(
 
 
 def _free_room(
-    centre: Centre, shifts: Sequence[Shift], start: datetime, end: datetime
+    centre: CentrePlan, shifts: Sequence[PlannedShift], start: datetime, end: datetime
 ) -> str | None:
     busy = {s.room for s in shifts if s.room is not None and s.start < end and s.end > start}
     for room in centre.rooms:

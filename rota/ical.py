@@ -15,20 +15,20 @@ from datetime import UTC, date, datetime, timedelta
 from icalendar import Calendar, Event, vDuration
 
 from rota.days import zone
-from rota.domain import Centre, Doctor, Shift
+from rota.domain import CentrePlan, DoctorPlan, PlannedShift
 from rota.wording import hours_text
 
 PRODUCT_ID = "-//walkin//rota//FR"
 
 
-def shift_uid(shift: Shift, domain: str) -> str:
+def shift_uid(shift: PlannedShift, domain: str) -> str:
     return f"shift-{shift.id}@{domain}"
 
 
 def doctor_feed(
-    doctor: Doctor,
-    shifts: Iterable[Shift],
-    centres: Mapping[str, Centre],
+    doctor: DoctorPlan,
+    shifts: Iterable[PlannedShift],
+    centres: Mapping[str, CentrePlan],
     *,
     generated_at: datetime,
     domain: str = "walkin.local",

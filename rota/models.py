@@ -31,8 +31,6 @@ OpeningHours = dict[str, list[list[str]]]
 # Hours of one day as ["HH:MM", "HH:MM"] pairs (public-holiday hours, exceptional days).
 DayHours = list[list[str]]
 
-DEFAULT_OPENING_HOURS: OpeningHours = {str(d): [["08:00", "20:00"]] for d in range(1, 8)}
-
 
 class Centre(BigIntAuditBase):
     __tablename__ = "centre"

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.answers import leave_out
-from rota.conflicts import Conflict, Severity
+from rota.conflicts import RotaConflict, Severity
 from rota.days import days_between
 from rota.page_text import TEXT, weekday_name
 from rota.store import Period, load_period
@@ -36,12 +36,12 @@ def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
 
 
 def _conflicts_by_cell(
-    period: Period, found: list[Conflict]
-) -> dict[tuple[str, date], list[Conflict]]:
+    period: Period, found: list[RotaConflict]
+) -> dict[tuple[str, date], list[RotaConflict]]:
     """Each conflict in the cell of each centre and day of the shifts it names."""
     shifts = {s.id: s for s in period.shifts}
     centres = period.network.centres
-    cells: dict[tuple[str, date], list[Conflict]] = defaultdict(list)
+    cells: dict[tuple[str, date], list[RotaConflict]] = defaultdict(list)
     for conflict in found:
         seen = set()
         for shift_id in conflict.shift_ids:

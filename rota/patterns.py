@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from rota.days import DayType, day_type, days_between
-from rota.domain import Centre, Shift
+from rota.domain import CentrePlan, PlannedShift
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,8 @@ def pattern_days(pattern: ShiftPattern, window_first: date, window_last: date) -
 
 
 def expand_pattern(
-    pattern: ShiftPattern, centre: Centre, window_first: date, window_last: date
-) -> list[Shift]:
+    pattern: ShiftPattern, centre: CentrePlan, window_first: date, window_last: date
+) -> list[PlannedShift]:
     """Concrete shifts of a pattern on the local days window_first..window_last (inclusive)."""
     if centre.id != pattern.centre_id:
         raise ValueError(
@@ -82,7 +82,7 @@ def expand_pattern(
         if end <= start:
             continue
         shifts.append(
-            Shift(
+            PlannedShift(
                 id=shift_id_for(pattern.id, day),
                 doctor_id=pattern.doctor_id,
                 centre_id=pattern.centre_id,

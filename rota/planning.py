@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota import models
 from rota.answers import ChangeRefused, conflict_out, enforce
 from rota.checks import RotaContext, ShiftChange, check_change
-from rota.conflicts import Conflict
+from rota.conflicts import RotaConflict
 from rota.convert import leave_to_domain, shift_of
-from rota.domain import Centre, Leave, LeaveStatus, Shift
+from rota.domain import CentrePlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.store import Network, load_leaves, load_network, load_shifts
 from service.db import WriteGate
 from service.errors import Conflict as StateConflict
@@ -40,7 +40,7 @@ def wall(text: str | None) -> time | None:
 
 
 def instants(
-    centre: Centre,
+    centre: CentrePlan,
     start: datetime | None,
     end: datetime | None,
     day: date | None,
@@ -83,7 +83,7 @@ def days_in_order(first_day: date, last_day: date, longest: int) -> None:
         raise DomainError(f"période trop longue (max. {longest} jours) / period too long")
 
 
-def _weeks_around(network: Network, shifts: Iterable[Shift]) -> tuple[datetime, datetime]:
+def _weeks_around(network: Network, shifts: Iterable[PlannedShift]) -> tuple[datetime, datetime]:
     """UTC bounds of the ISO weeks (and a day of rest each side) of the shifts' service days."""
     days = [network.centres[s.centre_id].service_day(s.start) for s in shifts]
     first, last = min(days), max(days)
@@ -131,7 +131,7 @@ class RotaOps:
                 {"type": "rota.changed", "seq": seq, "centre": network.slug_of[centre_id]},
             )
 
-    async def _conflicts_of(self, network: Network, change: ShiftChange) -> list[Conflict]:
+    async def _conflicts_of(self, network: Network, change: ShiftChange) -> list[RotaConflict]:
         existing_ids = {int(i) for i in change.remove} | {
             int(s.id) for s in change.add if s.id.isdigit()
         }
@@ -151,7 +151,7 @@ class RotaOps:
         return check_change(existing, change, network.context(leaves))
 
     @staticmethod
-    def shift_value(network: Network, row: models.Shift) -> Shift:
+    def shift_value(network: Network, row: models.Shift) -> PlannedShift:
         room = network.room_code_of.get(row.room_id) if row.room_id is not None else None
         return shift_of(
             row.id, row.doctor_id, network.slug_of[row.centre_id], room, row.starts_at, row.ends_at
@@ -178,14 +178,14 @@ class RotaOps:
         doctor_id: int,
         slug: str,
         room: str | None,
-        times: Callable[[Centre], tuple[datetime, datetime]],
+        times: Callable[[CentrePlan], tuple[datetime, datetime]],
         accept_warnings: bool,
-    ) -> tuple[Network, Shift, list[Conflict]]:
+    ) -> tuple[Network, PlannedShift, list[RotaConflict]]:
         network = await load_network(self.session)
         self._active_doctor(network, doctor_id)
         room_id = network.room_id(slug, room)
         start, end = times(network.centres[slug])
-        shift = Shift("new", str(doctor_id), slug, start, end, room)
+        shift = PlannedShift("new", str(doctor_id), slug, start, end, room)
         async with self.gate.hold():
             seqs = await self._lock(network, [slug], [doctor_id])
             conflicts = await self._conflicts_of(network, ShiftChange.adding(shift))
@@ -207,9 +207,9 @@ class RotaOps:
     async def move_shift(
         self,
         shift_id: int,
-        change: Callable[[Network, Shift], Shift],
+        change: Callable[[Network, PlannedShift], PlannedShift],
         accept_warnings: bool,
-    ) -> tuple[Network, Shift, list[Conflict]]:
+    ) -> tuple[Network, PlannedShift, list[RotaConflict]]:
         """``change`` gives the shift as it should be (same id) from the shift as it is."""
         network = await load_network(self.session)
         row = await self._shift_row(shift_id)
@@ -237,7 +237,7 @@ class RotaOps:
 
     async def remove_shifts(
         self, shift_ids: Sequence[int], accept_warnings: bool
-    ) -> tuple[Network, list[Conflict]]:
+    ) -> tuple[Network, list[RotaConflict]]:
         network = await load_network(self.session)
         rows = [await self._shift_row(shift_id) for shift_id in shift_ids]
         values = [self.shift_value(network, row) for row in rows]
@@ -261,10 +261,10 @@ class RotaOps:
     async def add_shifts(
         self,
         network: Network,
-        shifts: Sequence[Shift],
+        shifts: Sequence[PlannedShift],
         accept_warnings: bool,
         pattern: models.ShiftPattern | None = None,
-    ) -> tuple[list[Shift], list[Conflict]]:
+    ) -> tuple[list[PlannedShift], list[RotaConflict]]:
         """Write many new shifts at once (a pattern, an automatic fill) after one check."""
         if not shifts:
             return [], []
@@ -304,8 +304,8 @@ class RotaOps:
     # --- leave -------------------------------------------------------------------------
 
     async def leave_conflicts(
-        self, network: Network, doctor_id: int, before: Leave | None, after: Leave
-    ) -> list[Conflict]:
+        self, network: Network, doctor_id: int, before: LeaveSpan | None, after: LeaveSpan
+    ) -> list[RotaConflict]:
         """Conflicts the leave change brings to the doctor's planned shifts (which stay)."""
         start, end = network.day_window(
             after.start.date() - timedelta(days=8), after.end.date() + timedelta(days=8)
@@ -319,7 +319,7 @@ class RotaOps:
         base = [s for s in shifts if s not in affected]
         change = ShiftChange(add=tuple(affected))
 
-        def under(leaves: list[Leave]) -> set[Conflict]:
+        def under(leaves: list[LeaveSpan]) -> set[RotaConflict]:
             # No cover needs: the leave does not change who is planned, only who can come.
             context = RotaContext.build(network.centres.values(), network.doctors.values(), leaves)
             return set(check_change(base, change, context))
@@ -327,7 +327,7 @@ class RotaOps:
         already = under(others + ([before] if before is not None else []))
         return sorted(under([*others, after]) - already, key=lambda c: (c.start, c.kind))
 
-    def confirm_leave(self, conflicts: list[Conflict], accept: bool, network: Network) -> None:
+    def confirm_leave(self, conflicts: list[RotaConflict], accept: bool, network: Network) -> None:
         if conflicts and not accept:
             raise ChangeRefused([conflict_out(c, network) for c in conflicts], can_accept=True)
 
@@ -339,7 +339,7 @@ class RotaOps:
         reason: str,
         approved: bool,
         accept_warnings: bool,
-    ) -> tuple[Network, models.Leave, list[Conflict]]:
+    ) -> tuple[Network, models.Leave, list[RotaConflict]]:
         days_in_order(first_day, last_day, LONGEST_LEAVE_DAYS)
         network = await load_network(self.session)
         network.doctor_row(doctor_id)  # 404 for an unknown doctor
@@ -348,7 +348,7 @@ class RotaOps:
         # overseas ones share it); Paris for a doctor attached nowhere yet.
         zones = sorted(network.centres[slug].time_zone for slug in doctor.centre_ids)
         status = LeaveStatus.APPROVED if approved else LeaveStatus.PENDING
-        leave = Leave.for_days(
+        leave = LeaveSpan.for_days(
             "new", doctor.id, first_day, last_day, zones[0] if zones else "Europe/Paris", status
         )
         async with self.gate.hold():
@@ -370,7 +370,7 @@ class RotaOps:
 
     async def decide_leave(
         self, leave_id: int, decision: LeaveStatus, accept_warnings: bool
-    ) -> tuple[Network, models.Leave, list[Conflict]]:
+    ) -> tuple[Network, models.Leave, list[RotaConflict]]:
         network = await load_network(self.session)
         allowed = {
             LeaveStatus.APPROVED: {LeaveStatus.PENDING},
@@ -387,7 +387,7 @@ class RotaOps:
                 raise StateConflict(
                     f"Ce congé est déjà « {row.status} » / this leave is already {row.status}"
                 )
-            conflicts: list[Conflict] = []
+            conflicts: list[RotaConflict] = []
             if decision is LeaveStatus.APPROVED:
                 before = leave_to_domain(row)
                 after = replace(before, status=decision)

@@ -25,7 +25,7 @@ from rota.convert import (
     shift_of,
 )
 from rota.coverage import CoverNeeds
-from rota.domain import Centre, Doctor, Leave, LeaveStatus, Shift
+from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
 from service.errors import NotFound
 
 
@@ -33,11 +33,11 @@ from service.errors import NotFound
 class Network:
     """Centres, rooms, doctors and cover needs: what every rota decision looks up."""
 
-    centres: dict[str, Centre]  # by slug
+    centres: dict[str, CentrePlan]  # by slug
     centre_rows: dict[str, models.Centre]  # by slug
     slug_of: dict[int, str]  # centre id → slug
     room_code_of: dict[int, str]  # room id → code
-    doctors: dict[str, Doctor]  # by str(id)
+    doctors: dict[str, DoctorPlan]  # by str(id)
     doctor_rows: dict[int, models.Doctor]
     needs: dict[str, CoverNeeds]  # by slug; centres without needs are absent
 
@@ -63,7 +63,7 @@ class Network:
                 return room.id
         raise NotFound(f"Salle {code!r} inconnue au centre {slug} / unknown room")
 
-    def context(self, leaves: Iterable[Leave] = ()) -> RotaContext:
+    def context(self, leaves: Iterable[LeaveSpan] = ()) -> RotaContext:
         return RotaContext.build(self.centres.values(), self.doctors.values(), leaves, self.needs)
 
     def day_window(self, first_day: date, last_day: date) -> tuple[datetime, datetime]:
@@ -107,7 +107,7 @@ async def load_shifts(
     *,
     centre_ids: Collection[int] | None = None,
     doctor_ids: Collection[int] | None = None,
-) -> list[Shift]:
+) -> list[PlannedShift]:
     """Shifts overlapping [start, end); with both filters, those matching either."""
     s = models.Shift
     query = select(s.id, s.doctor_id, s.centre_id, s.room_id, s.starts_at, s.ends_at).where(
@@ -138,7 +138,7 @@ async def load_leaves(
     *,
     doctor_ids: Collection[int] | None = None,
     statuses: Collection[str] = BLOCKING,
-) -> list[Leave]:
+) -> list[LeaveSpan]:
     query = select(models.Leave).where(
         models.Leave.starts_at < end,
         models.Leave.ends_at > start,
@@ -156,8 +156,8 @@ class Period:
     network: Network
     first_day: date
     last_day: date
-    shifts: list[Shift]
-    leaves: list[Leave]
+    shifts: list[PlannedShift]
+    leaves: list[LeaveSpan]
 
     def context(self) -> RotaContext:
         return self.network.context(self.leaves)

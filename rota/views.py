@@ -7,7 +7,7 @@ from datetime import date
 
 from rota.answers import day_cover_out
 from rota.checks import check_shifts
-from rota.conflicts import Conflict
+from rota.conflicts import RotaConflict
 from rota.coverage import DayCover, network_coverage
 from rota.fairness import Spread, fairness
 from rota.schemas import DayCoverOut, FairnessOut, LoadOut, SpreadOut
@@ -28,7 +28,7 @@ def coverage_out(period: Period, slugs: Collection[str] | None = None) -> list[D
     return [day_cover_out(day, period.network) for day in coverage(period, slugs)]
 
 
-def conflicts(period: Period, slugs: Collection[str] | None = None) -> list[Conflict]:
+def conflicts(period: Period, slugs: Collection[str] | None = None) -> list[RotaConflict]:
     """Conflicts of the shifts whose service day is in the period (load it with whole weeks,
     so weekly limits see every hour); cover gaps are in the coverage view."""
     centres = period.network.centres

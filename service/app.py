@@ -32,7 +32,7 @@ from service.db import WriteGate, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
-from service.limits import Counters, LoginThrottle, limits_store, make_counters
+from service.limits import LoginThrottle, make_counters
 from service.pages import page_handlers
 from service.protections import (
     CrossSiteRefusal,
@@ -119,12 +119,11 @@ def freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def _stores(sessions: Store, counters: Counters) -> dict[str, Store]:
+def _stores(sessions: Store) -> dict[str, Store]:
     # Registered by name: an unregistered store would silently be per-process memory.
     return {
         # Sessions in the database: shared by replicas, and they survive a Redis outage.
         "sessions": sessions,
-        "rate_limits": limits_store(counters),
     }
 
 
@@ -201,7 +200,7 @@ def create_app(
         # every frozen one's garbage cycles for good.
         on_startup=[freeze_startup_objects] if freeze_gc else [],
         on_shutdown=[counters.close, close_sessions],
-        stores=_stores(sessions, counters),
+        stores=_stores(sessions),
         state=State(
             {
                 "settings": settings,

@@ -19,7 +19,3 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status_code = 409
-
-
-class Forbidden(DomainError):
-    status_code = 403

@@ -15,9 +15,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any, Protocol
 
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-
 from service.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -200,17 +197,6 @@ def make_counters(settings: Settings) -> Counters:
     if settings.redis_url:
         return ResilientCounters(RedisCounters(settings.redis_url))
     return MemoryCounters()
-
-
-def limits_store(counters: Counters) -> Store:
-    """The "rate_limits" store, on the same Redis as the counters, for Litestar's own users of
-    a named store: an unregistered name would silently be a per-process memory store."""
-    if isinstance(counters, ResilientCounters):
-        from litestar.stores.redis import RedisStore
-
-        redis = counters.primary
-        return RedisStore(redis.redis, namespace=f"{redis.namespace}:store")
-    return MemoryStore()
 
 
 # --- login attempts -------------------------------------------------------------------------

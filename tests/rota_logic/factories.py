@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from rota.days import ExceptionalDay, HolidayRegion, OpeningHours, TimeRange, holiday_region
-from rota.domain import Centre, Doctor, Shift
+from rota.domain import CentrePlan, DoctorPlan, PlannedShift
 
 PARIS = "Europe/Paris"
 BRUSSELS = "Europe/Brussels"
@@ -25,8 +25,8 @@ def make_centre(
     rooms: tuple[str, ...] = ("1", "2", "3"),
     public_holiday_hours: tuple[TimeRange, ...] | None = None,
     exceptions: tuple[ExceptionalDay, ...] = (),
-) -> Centre:
-    return Centre(
+) -> CentrePlan:
+    return CentrePlan(
         id=centre_id,
         name=name or centre_id.capitalize(),
         city=name or centre_id.capitalize(),
@@ -47,8 +47,8 @@ def make_doctor(
     name: str | None = None,
     weekly_limit_hours: float | None = 48.0,
     min_rest_hours: float = 11.0,
-) -> Doctor:
-    return Doctor(
+) -> DoctorPlan:
+    return DoctorPlan(
         id=doctor_id,
         display_name=name or f"Dr {doctor_id.upper()}",
         centre_ids=frozenset(centre_ids or ("lyon",)),
@@ -57,24 +57,24 @@ def make_doctor(
     )
 
 
-def at(centre: Centre, day: date, hour: int, minute: int = 0) -> datetime:
+def at(centre: CentrePlan, day: date, hour: int, minute: int = 0) -> datetime:
     return centre.instant(day, time(hour, minute))
 
 
 def make_shift(
     shift_id: str,
     doctor_id: str,
-    centre: Centre,
+    centre: CentrePlan,
     day: date,
     start_hour: float,
     end_hour: float,
     room: str | None = None,
     end_day: date | None = None,
-) -> Shift:
+) -> PlannedShift:
     def wall(hour: float) -> time:
         return time(int(hour), round((hour % 1) * 60))
 
-    return Shift(
+    return PlannedShift(
         id=shift_id,
         doctor_id=doctor_id,
         centre_id=centre.id,

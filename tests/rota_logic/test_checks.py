@@ -3,10 +3,10 @@ from datetime import date, time, timedelta
 import pytest
 
 from rota.checks import RotaContext, ShiftChange, check_change, check_shifts
-from rota.conflicts import Conflict, ConflictKind, Severity
+from rota.conflicts import ConflictKind, RotaConflict, Severity
 from rota.coverage import CoverNeeds, CoverSegment
 from rota.days import ExceptionalDay, TimeRange, holiday_region
-from rota.domain import Leave, LeaveStatus, Shift
+from rota.domain import LeaveSpan, LeaveStatus, PlannedShift
 
 from .factories import BRUSSELS, FALL_BACK, SPRING_FORWARD, make_centre, make_doctor, make_shift
 
@@ -22,11 +22,11 @@ DURAND = make_doctor("durand", "lyon", name="Dr Durand")
 MONDAY = date(2026, 6, 8)
 
 
-def context(*leaves: Leave, needs: dict[str, CoverNeeds] | None = None) -> RotaContext:
+def context(*leaves: LeaveSpan, needs: dict[str, CoverNeeds] | None = None) -> RotaContext:
     return RotaContext.build(CENTRES, (MARTIN, DURAND), leaves, needs)
 
 
-def kinds(conflicts: list[Conflict]) -> list[ConflictKind]:
+def kinds(conflicts: list[RotaConflict]) -> list[ConflictKind]:
     return [conflict.kind for conflict in conflicts]
 
 
@@ -68,23 +68,25 @@ def test_one_long_shift_overlapping_two_later_ones_reports_both() -> None:
 
 def test_shift_during_approved_leave_is_an_error_and_pending_a_warning() -> None:
     shift = make_shift("a", "martin", LYON, date(2026, 8, 3), 8, 14)
-    approved = Leave.for_days("l1", "martin", date(2026, 8, 1), date(2026, 8, 15), "Europe/Paris")
+    approved = LeaveSpan.for_days(
+        "l1", "martin", date(2026, 8, 1), date(2026, 8, 15), "Europe/Paris"
+    )
     (conflict,) = check_shifts([shift], context(approved))
     assert (conflict.kind, conflict.severity) == (ConflictKind.ON_LEAVE, Severity.ERROR)
     assert "Dr Martin est en congé" in conflict.message
-    pending = Leave.for_days(
+    pending = LeaveSpan.for_days(
         "l2", "martin", date(2026, 8, 3), date(2026, 8, 3), "Europe/Paris", LeaveStatus.PENDING
     )
     (conflict,) = check_shifts([shift], context(pending))
     assert (conflict.kind, conflict.severity) == (ConflictKind.LEAVE_PENDING, Severity.WARNING)
-    rejected = Leave.for_days(
+    rejected = LeaveSpan.for_days(
         "l3", "martin", date(2026, 8, 3), date(2026, 8, 3), "Europe/Paris", LeaveStatus.REJECTED
     )
     assert check_shifts([shift], context(rejected)) == []
 
 
 def test_leave_ending_before_the_shift_day_does_not_conflict() -> None:
-    leave = Leave.for_days("l1", "martin", date(2026, 8, 1), date(2026, 8, 2), "Europe/Paris")
+    leave = LeaveSpan.for_days("l1", "martin", date(2026, 8, 1), date(2026, 8, 2), "Europe/Paris")
     shift = make_shift("a", "martin", LYON, date(2026, 8, 3), 8, 14)
     assert check_shifts([shift], context(leave)) == []
 
@@ -227,9 +229,9 @@ def test_unknown_doctor_or_centre_is_a_value_error() -> None:
 def test_shift_validation() -> None:
     centre_start = LYON.instant(MONDAY, time(8))
     with pytest.raises(ValueError):
-        Shift("x", "martin", "lyon", centre_start, centre_start)
+        PlannedShift("x", "martin", "lyon", centre_start, centre_start)
     with pytest.raises(ValueError, match="fuseau"):
-        Shift("x", "martin", "lyon", centre_start.replace(tzinfo=None), centre_start)
+        PlannedShift("x", "martin", "lyon", centre_start.replace(tzinfo=None), centre_start)
 
 
 class TestCheckChange:
@@ -252,7 +254,7 @@ class TestCheckChange:
         assert check_change(self.existing, ShiftChange.adding(added), context()) == []
 
     def test_moving_onto_leave_and_moving_away(self) -> None:
-        leave = Leave.for_days("l", "martin", MONDAY, MONDAY, "Europe/Paris")
+        leave = LeaveSpan.for_days("l", "martin", MONDAY, MONDAY, "Europe/Paris")
         ctx = context(leave)
         moved_away = make_shift("a", "martin", LYON, MONDAY + timedelta(1), 8, 14, "1")
         assert check_change(self.existing, ShiftChange.moving(moved_away), ctx) == []

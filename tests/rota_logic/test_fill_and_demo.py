@@ -8,7 +8,7 @@ from rota.conflicts import ConflictKind
 from rota.coverage import CoverNeeds, CoverSegment, network_coverage
 from rota.days import holiday_region
 from rota.demo_network import DemoNetwork, build_demo_network
-from rota.domain import Leave
+from rota.domain import LeaveSpan
 from rota.fill import fill_gaps
 
 from .factories import make_centre, make_doctor, make_shift
@@ -31,7 +31,7 @@ def demo() -> DemoNetwork:
 
 def test_fill_covers_what_it_can_without_creating_conflicts() -> None:
     doctors = [make_doctor(f"d{i}", "lyon", weekly_limit_hours=30) for i in range(6)]
-    leave = Leave.for_days("l", "d0", *WEEK, "Europe/Paris")
+    leave = LeaveSpan.for_days("l", "d0", *WEEK, "Europe/Paris")
     result = fill_gaps([LYON], doctors, NEEDS, [], [leave], *WEEK)
     assert result.remaining_gaps == ()
     ctx = RotaContext.build([LYON], doctors, [leave])

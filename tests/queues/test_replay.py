@@ -15,17 +15,11 @@ import pytest
 
 from queues.estimator import CentreEstimate, CentreSnapshot, WaitEstimate
 from queues.ordering import Priority
-from queues.replay import (
-    Scenario,
-    ScenarioError,
-    ScenarioResult,
-    load_scenario,
-    parse_scenario,
-    pooled_summary,
-    replay,
-)
+from queues.replay import replay
+from queues.scenario import Scenario, ScenarioError, load_scenario, parse_scenario
+from queues.scoring import ScenarioResult, pooled_summary
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 SHARED_SCENARIOS = REPO.parent / "shared" / "scenarios"
 OWN_SCENARIOS = REPO / "tests" / "scenarios"
 
@@ -59,7 +53,13 @@ def day(
     turnover: float = 1.0,
     closes: str = "20:00",
     history: list[float] | None = None,
+    present: dict[str, list[list[str]]] | None = None,
 ) -> Scenario:
+    """A tiny day; ``present`` (format v2) gives some doctors their real presence."""
+    entries: list[dict[str, Any]] = [{"id": k, "shifts": v} for k, v in doctors.items()]
+    for entry in entries:
+        if present is not None and entry["id"] in present:
+            entry["present"] = present[entry["id"]]
     return parse_scenario(
         {
             "name": "tiny",
@@ -68,7 +68,7 @@ def day(
             "opens": "08:00",
             "closes": closes,
             "turnover_min": turnover,
-            "doctors": [{"id": k, "shifts": v} for k, v in doctors.items()],
+            "doctors": entries,
             "patients": patients,
             "history_consult_min": history if history is not None else [10.0],
         }
@@ -77,6 +77,109 @@ def day(
 
 def called(result: ScenarioResult) -> dict[str, str | None]:
     return {p.id: p.row()["called_at"] for p in result.patients}
+
+
+ALL_DAY = [["08:00", "20:00"]]
+
+# Tiny days with known call times: (doctors' shifts, patients, doctors' v2 presence, calls).
+RULE_DAYS = [
+    pytest.param(
+        {"d1": [["08:00", "09:00"]], "d2": [["10:00", "20:00"]]},
+        [
+            patient("p1", "08:00:00", 55),
+            patient("p2", "08:05:00", 10),
+            patient("p3", "08:06:00", 5),
+        ],
+        None,
+        # d1 is free at 08:56, calls p2 (who ends after 09:00), is free again at 09:07: off shift.
+        {"p1": "08:00:00", "p2": "08:56:00", "p3": "10:00:00"},
+        id="doctor stops calling at shift end but finishes the consultation",
+    ),
+    pytest.param(
+        {"d1": ALL_DAY},
+        [patient("p1", "19:50:00", 30), patient("p2", "19:55:00", 5)],
+        None,
+        {"p1": "19:50:00", "p2": "20:21:00"},
+        id="doctor whose shift ends at closing stays while anyone waits",
+    ),
+    pytest.param(
+        {"d1": ALL_DAY},
+        [
+            patient("p1", "08:00:00", 10),
+            patient("p2", "08:01:00", 5),
+            patient("p3", "08:02:00", 5, "urgent"),
+        ],
+        None,
+        {"p1": "08:00:00", "p2": "08:17:00", "p3": "08:11:00"},
+        id="urgent patient jumps ahead of standard",
+    ),
+    pytest.param(
+        {"d9": [["09:00", "20:00"]], "d10": [["09:00", "09:10"]]},
+        [
+            patient("p1", "08:50:00", 40),
+            patient("p2", "08:55:00", 10),
+            patient("p3", "09:01:00", 5),
+        ],
+        None,
+        # "d10" sorts before "d9". At 09:00 both start: d10 calls p1 (40 min, past its shift end),
+        # d9 calls p2 and is free for p3 at 09:11. The other way round, d9 would be busy until
+        # 09:41 and d10 off shift when free.
+        {"p1": "09:00:00", "p2": "09:00:00", "p3": "09:11:00"},
+        id="doctors free at the same moment call in order of id",
+    ),
+    pytest.param(
+        {"d1": ALL_DAY},
+        [
+            patient("p1", "08:00:00", 9),
+            patient("p2", "08:01:00", 5),
+            patient("p3", "08:10:00", 5, "urgent"),
+        ],
+        None,
+        # d1 is free at 08:10:00 exactly when an urgent patient checks in: the urgent one is called.
+        {"p1": "08:00:00", "p2": "08:16:00", "p3": "08:10:00"},
+        id="check-in comes before the call at the same moment",
+    ),
+    # Format v2: doctors call by their present intervals, not by the rota.
+    pytest.param(
+        {"d1": ALL_DAY},
+        [patient("p1", "08:00:00", 10), patient("p2", "08:05:00", 5)],
+        {"d1": [["08:40", "20:00"]]},
+        {"p1": "08:40:00", "p2": "08:51:00"},
+        id="late doctor calls from the start of presence",
+    ),
+    pytest.param(
+        {"d1": ALL_DAY},
+        [patient("p1", "09:55:00", 10), patient("p2", "09:56:00", 5)],
+        {"d1": [["08:00", "10:00"], ["10:30", "20:00"]]},
+        # p1's consultation runs into the break and is finished; p2 waits for 10:30.
+        {"p1": "09:55:00", "p2": "10:30:00"},
+        id="a break stops calls, the consultation under way finishes, calls resume after",
+    ),
+    pytest.param(
+        {"d1": ALL_DAY, "d2": [["13:00", "20:00"]]},
+        [patient("p1", "11:50:00", 20), patient("p2", "11:55:00", 5)],
+        {"d1": [["08:00", "12:00"]]},
+        {"p1": "11:50:00", "p2": "13:00:00"},
+        id="doctor leaving early stops calling at departure",
+    ),
+    pytest.param(
+        {"d1": [["08:00", "18:00"]]},
+        [patient("p1", "19:55:00", 30), patient("p2", "19:58:00", 5)],
+        {"d1": ALL_DAY},
+        {"p1": "19:55:00", "p2": "20:26:00"},
+        id="doctor present until closing stays even if the rota ends earlier",
+    ),
+]
+
+
+@pytest.mark.parametrize(("shifts", "patients", "present", "calls"), RULE_DAYS)
+def test_queue_rules_on_tiny_days(
+    shifts: dict[str, list[list[str]]],
+    patients: list[dict[str, Any]],
+    present: dict[str, list[list[str]]] | None,
+    calls: dict[str, str],
+) -> None:
+    assert called(replay(day(shifts, patients, present=present), no_estimate)) == calls
 
 
 def test_turnover_delays_the_next_call() -> None:
@@ -92,31 +195,6 @@ def test_turnover_delays_the_next_call() -> None:
     assert result.patients[1].actual == pytest.approx(11.0)
 
 
-def test_doctor_stops_calling_at_shift_end_but_finishes_the_consultation() -> None:
-    scenario = day(
-        {"d1": [["08:00", "09:00"]], "d2": [["10:00", "20:00"]]},
-        [
-            patient("p1", "08:00:00", 55),
-            patient("p2", "08:05:00", 10),
-            patient("p3", "08:06:00", 5),
-        ],
-    )
-    # d1 is free at 08:56, calls p2 (who ends after 09:00), is free again at 09:07: off shift.
-    assert called(replay(scenario, no_estimate)) == {
-        "p1": "08:00:00",
-        "p2": "08:56:00",
-        "p3": "10:00:00",
-    }
-
-
-def test_doctor_whose_shift_ends_at_closing_stays_while_anyone_waits() -> None:
-    scenario = day(
-        {"d1": [["08:00", "20:00"]]},
-        [patient("p1", "19:50:00", 30), patient("p2", "19:55:00", 5)],
-    )
-    assert called(replay(scenario, no_estimate)) == {"p1": "19:50:00", "p2": "20:21:00"}
-
-
 def test_doctor_leaving_before_closing_does_not_stay() -> None:
     scenario = day(
         {"d1": [["08:00", "19:30"]]}, [patient("p1", "19:00:00", 40), patient("p2", "19:05:00", 5)]
@@ -124,41 +202,6 @@ def test_doctor_leaving_before_closing_does_not_stay() -> None:
     result = replay(scenario, no_estimate)
     assert called(result) == {"p1": "19:00:00", "p2": None}
     assert result.summary.called == 1 and result.summary.left_unseen == 0
-
-
-def test_urgent_patient_jumps_ahead_of_standard() -> None:
-    scenario = day(
-        {"d1": [["08:00", "20:00"]]},
-        [
-            patient("p1", "08:00:00", 10),
-            patient("p2", "08:01:00", 5),
-            patient("p3", "08:02:00", 5, "urgent"),
-        ],
-    )
-    assert called(replay(scenario, no_estimate)) == {
-        "p1": "08:00:00",
-        "p2": "08:17:00",
-        "p3": "08:11:00",
-    }
-
-
-def test_doctors_free_at_the_same_moment_call_in_order_of_id() -> None:
-    # "d10" sorts before "d9". At 09:00 both start: d10 calls p1 (40 min, past its shift end),
-    # d9 calls p2 and is free for p3 at 09:11. The other way round, d9 would be busy until 09:41
-    # and d10 off shift when free.
-    scenario = day(
-        {"d9": [["09:00", "20:00"]], "d10": [["09:00", "09:10"]]},
-        [
-            patient("p1", "08:50:00", 40),
-            patient("p2", "08:55:00", 10),
-            patient("p3", "09:01:00", 5),
-        ],
-    )
-    assert called(replay(scenario, no_estimate)) == {
-        "p1": "09:00:00",
-        "p2": "09:00:00",
-        "p3": "09:11:00",
-    }
 
 
 def test_impatient_patient_leaves_and_is_not_scored() -> None:
@@ -186,23 +229,6 @@ def test_call_at_the_moment_patience_runs_out_comes_before_the_departure() -> No
     assert result.summary.left_unseen == 0
 
 
-def test_check_in_comes_before_the_call_at_the_same_moment() -> None:
-    # d1 is free at 08:10:00 exactly when an urgent patient checks in: the urgent one is called.
-    scenario = day(
-        {"d1": [["08:00", "20:00"]]},
-        [
-            patient("p1", "08:00:00", 9),
-            patient("p2", "08:01:00", 5),
-            patient("p3", "08:10:00", 5, "urgent"),
-        ],
-    )
-    assert called(replay(scenario, no_estimate)) == {
-        "p1": "08:00:00",
-        "p2": "08:16:00",
-        "p3": "08:10:00",
-    }
-
-
 def test_naive_figure_is_ahead_times_recent_mean_over_doctors_on_shift() -> None:
     scenario = day(
         {"d1": [["08:00", "20:00"]], "d2": [["08:00", "20:00"]]},
@@ -218,6 +244,42 @@ def test_naive_figure_is_ahead_times_recent_mean_over_doctors_on_shift() -> None
     naive = {p.id: p.naive for p in replay(scenario, no_estimate).patients}
     # p4: one standard patient ahead (p3), last ten lengths 10 + turnover 1, two doctors.
     assert naive == {"p1": 0.0, "p2": 0.0, "p3": 0.0, "p4": 5.5, "p5": 0.0}
+
+
+def test_absent_doctor_never_calls_and_the_estimator_still_sees_only_the_rota() -> None:
+    patients = [patient("p1", "08:00:00", 10), patient("p2", "08:01:00", 5)]
+    rota = {"d1": [["08:00", "20:00"]], "d2": [["10:00", "20:00"]]}
+    seen: list[CentreSnapshot] = []
+
+    def spy(snapshot: CentreSnapshot) -> CentreEstimate:
+        seen.append(snapshot)
+        return no_estimate(snapshot)
+
+    result = replay(day(rota, patients, present={"d1": []}), spy)
+    assert called(result) == {"p1": "10:00:00", "p2": "10:11:00"}
+    # The estimator is rota-based: d1 is on its rota as the shifts say, whatever d1 really did.
+    assert [(d.doctor_id, d.shifts) for d in seen[0].doctors] == [
+        ("d1", ((480.0, 1200.0),)),
+        ("d2", ((600.0, 1200.0),)),
+    ]
+    replay(day(rota, patients), spy)
+    assert seen[2] == seen[0]  # the first check-ins, before the days part
+
+
+def test_naive_figure_divides_by_the_doctors_present_now() -> None:
+    scenario = day(
+        {"d1": [["08:00", "20:00"]], "d2": [["08:00", "20:00"]]},
+        [
+            patient("p1", "08:00:00", 60),
+            patient("p2", "08:01:00", 60),
+            patient("p3", "08:02:00", 60),
+        ],
+        history=[10.0] * 10,
+        present={"d2": [["09:00", "20:00"]]},
+    )
+    naive = {p.id: p.naive for p in replay(scenario, no_estimate).patients}
+    # p3: p2 ahead, 10 + 1 minutes each, one doctor in a room (d2 is on the rota, not there).
+    assert naive == {"p1": 0.0, "p2": 0.0, "p3": 11.0}
 
 
 def test_estimator_is_called_before_the_patient_joins_and_never_sees_ground_truth() -> None:
@@ -296,6 +358,12 @@ def test_replay_output_has_the_readme_structure() -> None:
         (lambda d: d["patients"][0].update(consult_min=-1), "patients[0].consult_min"),
         (lambda d: d["doctors"][0].update(shifts=[["10:00", "09:00"]]), "doctors[0].shifts[0]"),
         (lambda d: d.update(patients={}), "patients: expected a list"),
+        (lambda d: d["doctors"][0].update(present=[["09:00"]]), "doctors[0].present[0]"),
+        (
+            lambda d: d["doctors"][0].update(present=[["08:00", "12:00"], ["11:00", "13:00"]]),
+            "doctors[0].present: intervals overlap",
+        ),
+        (lambda d: d["doctors"][0].update(present=[["12:00", "11:00"]]), "doctors[0].present[0]"),
     ],
 )
 def test_bad_scenarios_are_reported_by_field(change: Any, message: str) -> None:

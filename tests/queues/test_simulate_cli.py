@@ -12,7 +12,7 @@ import pytest
 
 from queues.simulate import main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 TINY: dict[str, Any] = {
     "name": "tiny-day",
