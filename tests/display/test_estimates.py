@@ -10,7 +10,7 @@ import pytest
 from display.estimates import doctors_on_duty, newcomer_wait
 from queues.live import EstimateCache, rota_shifts_today
 from queues.models import Ticket
-from rota.models import Centre, Doctor, Shift
+from rota.models import Centre, Doctor, Leave, Shift
 from tests.conftest import World
 
 pytestmark = pytest.mark.timeout(30)
@@ -69,3 +69,37 @@ async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) ->
         # Six ahead, two doctors, consultations of about 12 minutes without history.
         assert 15 <= wait.minutes <= 60
         assert await doctors_on_duty(session, centre, NOW) == ["Dr Martin", "Dr Okafor"]
+
+
+async def test_leave_over_part_of_a_shift_removes_only_that_part_everywhere(
+    db: Any, world: World
+) -> None:
+    """The screen's doctors and the estimator's rota follow one leave rule (rota.on_duty)."""
+    async with db() as session:
+        centre = await _centre(session, world)
+        doctor = Doctor(display_name="Dr Martin", weekly_limit_hours=48.0, active=True)
+        session.add(doctor)
+        await session.flush()
+        session.add(
+            Shift(
+                doctor_id=doctor.id,
+                centre_id=centre.id,
+                starts_at=NOW - timedelta(hours=2),
+                ends_at=NOW + timedelta(hours=8),
+            )
+        )
+        session.add(
+            Leave(
+                doctor_id=doctor.id,
+                starts_at=NOW + timedelta(hours=3),
+                ends_at=NOW + timedelta(days=1),
+                status="approved",
+            )
+        )
+        await session.commit()
+        planned = await rota_shifts_today(session, centre, NOW.date())
+        assert [(s.start, s.end) for s in planned] == [
+            (NOW - timedelta(hours=2), NOW + timedelta(hours=3))
+        ]
+        assert await doctors_on_duty(session, centre, NOW) == ["Dr Martin"]
+        assert await doctors_on_duty(session, centre, NOW + timedelta(hours=4)) == []
