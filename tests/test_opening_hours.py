@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from display.view import centre_state
 from queues.live import EstimateCache, rota_shifts_today, snapshot_of
-from queues.models import Ticket
-from rota.models import Centre, Doctor, ExceptionalDay, Shift
+from rota.models import Centre, ExceptionalDay
 from tests.conftest import FakeClock, StaffClients, World
+from tests.rows import planned_doctor, waiting_patients
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -34,32 +34,17 @@ async def _christmas(db: async_sessionmaker[AsyncSession], world: World) -> None
         paris.public_holiday_hours = [["09:00", "13:00"]]
         session.add(ExceptionalDay(centre_id=world.centres["lyon"].id, day=CHRISTMAS, hours=[]))
         for slug in ("paris", "lyon"):
-            doctor = Doctor(display_name=f"Dr {slug}", weekly_limit_hours=48.0, active=True)
-            session.add(doctor)
-            await session.flush()
-            session.add(
-                Shift(
-                    doctor_id=doctor.id,
-                    centre_id=world.centres[slug].id,
-                    starts_at=datetime(2026, 12, 25, 7, 0, tzinfo=UTC),
-                    ends_at=datetime(2026, 12, 25, 19, 0, tzinfo=UTC),
-                )
+            centre_id = world.centres[slug].id
+            await planned_doctor(
+                session,
+                centre_id,
+                f"Dr {slug}",
+                datetime(2026, 12, 25, 7, 0, tzinfo=UTC),
+                datetime(2026, 12, 25, 19, 0, tzinfo=UTC),
             )
-            for n in range(1, 11):
-                arrived = NOON_IN_FRANCE - timedelta(minutes=20 - n)
-                session.add(
-                    Ticket(
-                        centre_id=world.centres[slug].id,
-                        service_day=CHRISTMAS,
-                        seq_no=n,
-                        number=f"A{n:03d}",
-                        priority="standard",
-                        status="waiting",
-                        checked_in_at=arrived,
-                        queued_at=arrived,
-                        call_count=0,
-                    )
-                )
+            waiting_patients(
+                session, centre_id, CHRISTMAS, 10, NOON_IN_FRANCE - timedelta(minutes=10)
+            )
         await session.commit()
 
 
