@@ -19,7 +19,7 @@ from queues.models import CentreDay, Ticket
 from queues.ordering import Priority
 from queues.service import public_ticket
 from queues.states import TicketStatus
-from rota.models import Centre
+from rota.models import Centre, Room
 from service.accounts import Role, StaffAccount
 
 __all__ = [
@@ -36,7 +36,7 @@ __all__ = [
     "waiting_counts",
 ]
 
-# The keys of public_ticket(): what anyone in the waiting room may see of a ticket.
+# What anyone in the waiting room may see of a ticket.
 PUBLIC_TICKET_FIELDS = frozenset(
     {"id", "number", "priority", "status", "room", "room_name", "called_at", "call_count"}
 )
@@ -45,6 +45,11 @@ PUBLIC_TICKET_FIELDS = frozenset(
 def public_view(ticket: Mapping[str, Any]) -> dict[str, Any]:
     """Only the public fields of a ticket as it travels in an event (whatever events grow)."""
     return {key: value for key, value in ticket.items() if key in PUBLIC_TICKET_FIELDS}
+
+
+def _shown(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:
+    # Filtered again: public_ticket() may grow a field that screens must still not get.
+    return public_view(public_ticket(ticket, rooms))
 
 
 def _of_day(centre: Centre, day: date) -> tuple[Any, ...]:
@@ -59,7 +64,7 @@ async def called_tickets(session: AsyncSession, centre: Centre, day: date) -> li
         .where(*_of_day(centre, day), Ticket.status == TicketStatus.CALLED)
         .order_by(Ticket.called_at.desc(), Ticket.id.desc())
     )
-    return [public_ticket(ticket, rooms) for ticket in rows.scalars()]
+    return [_shown(ticket, rooms) for ticket in rows.scalars()]
 
 
 async def recent_calls(
@@ -73,7 +78,7 @@ async def recent_calls(
         .order_by(Ticket.called_at.desc(), Ticket.id.desc())
         .limit(limit)
     )
-    return [public_ticket(ticket, rooms) for ticket in rows.scalars()]
+    return [_shown(ticket, rooms) for ticket in rows.scalars()]
 
 
 async def waiting_counts(session: AsyncSession, centre: Centre, day: date) -> dict[str, int]:
