@@ -8,10 +8,10 @@ while the doctor is away, so a leave over part of a shift removes only that part
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
@@ -68,66 +68,51 @@ async def planned_shifts(
     session: AsyncSession, centre_id: int, window_start: datetime, window_end: datetime
 ) -> list[PlannedShift]:
     """The shifts at a centre that overlap [window_start, window_end), with approved leave
-    taken out, by start then room."""
-    shift, doctor, room = models.Shift, models.Doctor, models.Room
-    rows = (
-        await session.execute(
-            select(
-                doctor.id,
-                doctor.account_id,
-                doctor.display_name,
-                room.code,
-                shift.starts_at,
-                shift.ends_at,
-            )
-            .join(doctor, doctor.id == shift.doctor_id)
-            .outerjoin(room, room.id == shift.room_id)
-            .where(
-                shift.centre_id == centre_id,
-                shift.starts_at < window_end,
-                shift.ends_at > window_start,
-            )
-            .order_by(shift.starts_at, room.code.nulls_last(), doctor.id)
-        )
-    ).all()
-    if not rows:
-        return []
-    leaves = await _approved_leaves(
-        session,
-        {row[0] for row in rows},
-        min(row[4] for row in rows),
-        max(row[5] for row in rows),
-    )
-    return [
-        PlannedShift(
-            doctor_id,
-            account_id,
-            name,
-            room_code,
-            start,
-            end,
-            present_spans(start, end, leaves.get(doctor_id, ())),
-        )
-        for doctor_id, account_id, name, room_code, start, end in rows
-    ]
-
-
-async def _approved_leaves(
-    session: AsyncSession, doctor_ids: Iterable[int], start: datetime, end: datetime
-) -> dict[int, list[Span]]:
-    leave = models.Leave
+    taken out, by start then room. One query: each shift comes with the leaves it overlaps."""
+    shift, doctor, room, leave = models.Shift, models.Doctor, models.Room, models.Leave
     rows = await session.execute(
-        select(leave.doctor_id, leave.starts_at, leave.ends_at).where(
-            leave.doctor_id.in_(sorted(doctor_ids)),
-            leave.status == LeaveStatus.APPROVED.value,
-            leave.starts_at < end,
-            leave.ends_at > start,
+        select(
+            shift.id,
+            doctor.id,
+            doctor.account_id,
+            doctor.display_name,
+            room.code,
+            shift.starts_at,
+            shift.ends_at,
+            leave.starts_at,
+            leave.ends_at,
         )
+        .join(doctor, doctor.id == shift.doctor_id)
+        .outerjoin(room, room.id == shift.room_id)
+        .outerjoin(
+            leave,
+            and_(
+                leave.doctor_id == shift.doctor_id,
+                leave.status == LeaveStatus.APPROVED.value,
+                leave.starts_at < shift.ends_at,
+                leave.ends_at > shift.starts_at,
+            ),
+        )
+        .where(
+            shift.centre_id == centre_id,
+            shift.starts_at < window_end,
+            shift.ends_at > window_start,
+        )
+        .order_by(shift.starts_at, room.code.nulls_last(), doctor.id, shift.id)
     )
-    found: dict[int, list[Span]] = {}
-    for doctor_id, leave_start, leave_end in rows.tuples():
-        found.setdefault(doctor_id, []).append((leave_start, leave_end))
-    return found
+    by_shift: dict[int, PlannedShift] = {}
+    leaves: dict[int, list[Span]] = {}
+    for shift_id, doctor_id, account_id, name, code, start, end, away, back in rows.tuples():
+        by_shift.setdefault(
+            shift_id, PlannedShift(doctor_id, account_id, name, code, start, end, ())
+        )
+        if away is not None and back is not None:
+            leaves.setdefault(shift_id, []).append((away, back))
+    # Dicts keep the query's order: by start, then room.
+    return [
+        replace(planned, present=present_spans(planned.start, planned.end, leaves.get(key, ())))
+        for key, planned in by_shift.items()
+    ]
 
 
 def on_duty_at(shifts: Sequence[PlannedShift], at: datetime) -> list[DoctorOnDuty]:

@@ -56,18 +56,19 @@ async def test_leave_over_part_of_a_shift_removes_only_that_part_everywhere(
         doctor = await planned_doctor(
             session, centre.id, "Dr Martin", NOW - timedelta(hours=2), NOW + timedelta(hours=8)
         )
-        session.add(
-            Leave(
-                doctor_id=doctor.id,
-                starts_at=NOW + timedelta(hours=3),
-                ends_at=NOW + timedelta(days=1),
-                status="approved",
+        for away, back, status in (
+            (timedelta(hours=3), timedelta(days=1), "approved"),
+            (timedelta(hours=-1), timedelta(minutes=-30), "approved"),
+            (timedelta(hours=1), timedelta(hours=2), "pending"),  # not granted: no effect
+        ):
+            session.add(
+                Leave(doctor_id=doctor.id, starts_at=NOW + away, ends_at=NOW + back, status=status)
             )
-        )
         await session.commit()
         planned = await rota_shifts_today(session, centre, NOW.date())
-        assert [(s.start, s.end) for s in planned] == [
-            (NOW - timedelta(hours=2), NOW + timedelta(hours=3))
+        assert [(s.start - NOW, s.end - NOW) for s in planned] == [
+            (timedelta(hours=-2), timedelta(hours=-1)),
+            (timedelta(minutes=-30), timedelta(hours=3)),
         ]
         assert await doctors_on_duty(session, centre, NOW) == ["Dr Martin"]
         assert await doctors_on_duty(session, centre, NOW + timedelta(hours=4)) == []
