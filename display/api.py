@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from display.access import DISPLAY_COOKIE, digest, new_secret
 from display.hub import DisplayHub
 from display.models import DisplayPairing, DisplayToken
-from queues.handlers import provide_centre
 from rota.models import Centre
+from rota.reads import provide_centre
 from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role
 from service.errors import Conflict, DomainError, NotFound

@@ -11,15 +11,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.live import EstimateCache
-from queues.models import Ticket
-from queues.ordering import Priority
+from queues import reads as queue_reads
+from rota import reads as rota_reads
 from rota.models import Centre
-from rota.on_duty import doctors_on_duty as planned_on_duty
-from service.accounts import Role, StaffAccount
 
 ON_DUTY_WINDOW = timedelta(hours=2)
 
@@ -35,12 +31,11 @@ class WaitRange:
 
 
 async def newcomer_wait(
-    session: AsyncSession, centre: Centre, now: datetime, estimates: EstimateCache
+    session: AsyncSession, centre: Centre, now: datetime, estimates: queue_reads.EstimateCache
 ) -> WaitRange | None:
     """How long a patient checking in now at this centre should expect to wait (`estimates`:
     the app's cache, shared with reception)."""
-    estimate = await estimates.get(session, centre, now)
-    wait = estimate.newcomer[Priority.STANDARD]
+    wait = await queue_reads.newcomer_wait(session, centre, now, estimates)
     if math.isinf(wait.wait_min) or math.isinf(wait.high_min):
         return None
     return WaitRange(
@@ -52,18 +47,7 @@ async def newcomer_wait(
 
 async def doctors_on_duty(session: AsyncSession, centre: Centre, now: datetime) -> list[str]:
     """The rota's doctors at work here now; without a rota, who called here lately."""
-    planned = await planned_on_duty(session, centre, now)
+    planned = await rota_reads.doctors_on_duty(session, centre, now)
     if planned:
         return [doctor.display_name for doctor in planned]
-    rows = await session.execute(
-        select(StaffAccount.display_name)
-        .join(Ticket, Ticket.called_by_id == StaffAccount.id)
-        .where(
-            Ticket.centre_id == centre.id,
-            Ticket.called_at >= now - ON_DUTY_WINDOW,
-            StaffAccount.role == Role.DOCTOR,
-        )
-        .distinct()
-        .order_by(StaffAccount.display_name)
-    )
-    return list(rows.scalars().all())
+    return await queue_reads.recent_callers(session, centre, now - ON_DUTY_WINDOW)

@@ -31,7 +31,7 @@ from sqlalchemy import select, update
 
 from display.models import DisplayToken
 from display.view import centre_identity, centre_state, load_centre, screen_event
-from queues.live import EstimateCache
+from queues.reads import EstimateCache
 from rota.models import Centre
 from service.events import SupervisedChannelsPlugin
 

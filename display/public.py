@@ -12,8 +12,8 @@ from litestar.response import Template
 from msgspec import Struct
 from sqlalchemy import select
 
-from display.estimates import newcomer_wait
-from display.view import checkin_open, open_now, opening_today, waiting_counts
+from display.view import centre_waits
+from rota import reads as rota_reads
 from rota.models import Centre
 
 CACHE_S = 10.0
@@ -39,24 +39,20 @@ async def _compute(app: Litestar) -> PublicWaits:
     board: list[PublicWait] = []
     async with app.state["db_config"].get_session() as session:
         centres = (await session.execute(select(Centre).order_by(Centre.name))).scalars().all()
+        openings = await rota_reads.opening_today(session, centres, now)
         for centre in centres:
-            is_open = open_now(centre, now)
-            accepting = await checkin_open(session, centre, now)
-            wait = (
-                await newcomer_wait(session, centre, now, app.state["estimates"])
-                if is_open and accepting
-                else None
+            waits = await centre_waits(
+                session, centre, now, app.state["estimates"], openings[centre.id]
             )
-            counts = await waiting_counts(session, centre, now)
             board.append(
                 PublicWait(
                     slug=centre.slug,
                     name=centre.name,
-                    newcomer_wait=wait.as_dict() if wait else None,
-                    waiting=sum(counts.values()),
-                    open_now=is_open,
-                    checkin_open=accepting,
-                    opening=opening_today(centre, now),
+                    newcomer_wait=waits.newcomer_wait.as_dict() if waits.newcomer_wait else None,
+                    waiting=sum(waits.waiting.values()),
+                    open_now=waits.open_now,
+                    checkin_open=waits.checkin_open,
+                    opening=waits.opening,
                 )
             )
     return PublicWaits(now, board)

@@ -6,38 +6,31 @@ the queue's events grow.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from display.estimates import doctors_on_duty, newcomer_wait
-from queues.live import EstimateCache
-from queues.models import CentreDay, Ticket
-from queues.ordering import Priority
-from queues.service import public_ticket
-from queues.states import TicketStatus
+from display.estimates import WaitRange, doctors_on_duty, newcomer_wait
+from queues import reads as queue_reads
+from rota import reads as rota_reads
 from rota.models import Centre
 
 RECENT_CALLS = 6
-SCREEN_TICKET_FIELDS = frozenset(
-    {"id", "number", "priority", "status", "room", "room_name", "called_at", "call_count"}
-)
 SCREEN_EVENT_FIELDS = frozenset({"type", "seq", "centre"})
-
-
-def screen_ticket(ticket: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in ticket.items() if key in SCREEN_TICKET_FIELDS}
 
 
 def screen_event(event: dict[str, Any]) -> dict[str, Any]:
     """A queue event as screens may see it."""
     shown = {key: value for key, value in event.items() if key in SCREEN_EVENT_FIELDS}
     if isinstance(event.get("ticket"), dict):
-        shown["ticket"] = screen_ticket(event["ticket"])
+        shown["ticket"] = queue_reads.public_view(event["ticket"])
     if isinstance(event.get("finished"), list):  # consultations a call ended
-        shown["finished"] = [screen_ticket(t) for t in event["finished"] if isinstance(t, dict)]
+        shown["finished"] = [
+            queue_reads.public_view(t) for t in event["finished"] if isinstance(t, dict)
+        ]
     return shown
 
 
@@ -49,77 +42,54 @@ async def load_centre(session: AsyncSession, centre_id: int) -> Centre | None:
     ).scalar_one_or_none()
 
 
-def open_now(centre: Centre, now: datetime) -> bool:
-    local = now.astimezone(centre.tz)
-    return any(start <= local.time() < end for start, end in centre.opening_on(local.date()))
+@dataclass(frozen=True)
+class Waits:
+    """What the screens and the public board both show of a centre now."""
+
+    open_now: bool
+    checkin_open: bool
+    newcomer_wait: WaitRange | None  # None: closed, check-in stopped, or nobody will call
+    waiting: dict[str, int]  # by priority
+    opening: list[list[str]]  # today's hours, local ["HH:MM", "HH:MM"] pairs
 
 
-def opening_today(centre: Centre, now: datetime) -> list[list[str]]:
+async def centre_waits(
+    session: AsyncSession,
+    centre: Centre,
+    now: datetime,
+    estimates: queue_reads.EstimateCache,
+    opening: rota_reads.DayOpening,
+) -> Waits:
+    """``opening``: the rota's hours of the centre today (rota.reads.opening_today)."""
     day = centre.service_day(now)
-    return [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in centre.opening_on(day)]
-
-
-async def checkin_open(session: AsyncSession, centre: Centre, now: datetime) -> bool:
-    closed = (
-        await session.execute(
-            select(CentreDay.checkin_closed).where(
-                CentreDay.centre_id == centre.id,
-                CentreDay.service_day == centre.service_day(now),
-            )
-        )
-    ).scalar_one_or_none()
-    return not closed
-
-
-async def waiting_counts(session: AsyncSession, centre: Centre, now: datetime) -> dict[str, int]:
-    rows = await session.execute(
-        select(Ticket.priority, func.count(Ticket.id))
-        .where(
-            Ticket.centre_id == centre.id,
-            Ticket.service_day == centre.service_day(now),
-            Ticket.status == TicketStatus.WAITING,
-        )
-        .group_by(Ticket.priority)
+    is_open = opening.open_at(now)
+    accepting = await queue_reads.checkin_open(session, centre, day)
+    wait = await newcomer_wait(session, centre, now, estimates) if is_open and accepting else None
+    return Waits(
+        open_now=is_open,
+        checkin_open=accepting,
+        newcomer_wait=wait,
+        waiting=await queue_reads.waiting_counts(session, centre, day),
+        opening=opening.local_hours(),
     )
-    counts = {priority.value: 0 for priority in Priority}
-    for priority, count in rows.all():
-        counts[str(priority)] = int(count)
-    return counts
 
 
 async def centre_state(
-    session: AsyncSession, centre: Centre, now: datetime, estimates: EstimateCache
+    session: AsyncSession, centre: Centre, now: datetime, estimates: queue_reads.EstimateCache
 ) -> dict[str, Any]:
     """The changing part of a screen: calls, waiting counts, estimate, doctors, opening."""
-    rooms = {room.id: room for room in centre.rooms}
-    today = (Ticket.centre_id == centre.id, Ticket.service_day == centre.service_day(now))
-    called = (
-        await session.execute(
-            select(Ticket)
-            .where(*today, Ticket.status == TicketStatus.CALLED)
-            .order_by(Ticket.called_at.desc(), Ticket.id.desc())
-        )
-    ).scalars()
-    recent = (
-        await session.execute(
-            select(Ticket)
-            .where(*today, Ticket.called_at.is_not(None))
-            .order_by(Ticket.called_at.desc(), Ticket.id.desc())
-            .limit(RECENT_CALLS)
-        )
-    ).scalars()
-    is_open = open_now(centre, now)
-    accepting = await checkin_open(session, centre, now)
-    wait = await newcomer_wait(session, centre, now, estimates) if is_open and accepting else None
+    day = centre.service_day(now)
+    opening = (await rota_reads.opening_today(session, [centre], now))[centre.id]
+    waits = await centre_waits(session, centre, now, estimates, opening)
     return {
-        "called": [screen_ticket(public_ticket(t, rooms)) for t in called],
-        "recent": [screen_ticket(public_ticket(t, rooms)) for t in recent],
-        "waiting": await waiting_counts(session, centre, now),
-        "newcomer_wait": wait.as_dict() if wait else None,
+        "called": await queue_reads.called_tickets(session, centre, day),
+        "recent": await queue_reads.recent_calls(session, centre, day, RECENT_CALLS),
+        "waiting": waits.waiting,
+        "newcomer_wait": waits.newcomer_wait.as_dict() if waits.newcomer_wait else None,
         "doctors_on_duty": await doctors_on_duty(session, centre, now),
-        "checkin_open": accepting,
-        "open_now": is_open,
-        "opening": opening_today(centre, now),
+        "checkin_open": waits.checkin_open,
+        "open_now": waits.open_now,
+        "opening": waits.opening,
     }
 
 

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.estimator import (
@@ -26,8 +26,7 @@ from queues.estimator import (
 from queues.models import Ticket
 from queues.ordering import Priority
 from queues.states import TicketStatus
-from rota import models as rota_models
-from rota.domain import LeaveStatus
+from rota import reads as rota_reads
 from rota.models import Centre
 
 # Minutes between the end of a consultation and the doctor's next call.
@@ -92,9 +91,10 @@ async def snapshot_of(
     tz = centre.tz
     day = centre.service_day(now)
     midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
-    opening = centre.opening_on(day)
-    opens = opening[0][0].hour * 60 + opening[0][0].minute if opening else 0.0
-    closes = opening[-1][1].hour * 60 + opening[-1][1].minute if opening else 0.0
+    # The rota's hours: a public holiday's own hours or an exceptional closure count here too.
+    opening = (await rota_reads.opening_hours(session, [centre], day))[centre.id]
+    opens = _minutes(opening.opens, midnight) if opening.opens else 0.0
+    closes = _minutes(opening.closes, midnight) if opening.closes else 0.0
 
     today = (
         (
@@ -218,28 +218,14 @@ class EstimateCache:
 async def rota_shifts_today(
     session: AsyncSession, centre: Centre, day: date
 ) -> Sequence[PlannedShift]:
-    """The rota's shifts at the centre that touch the local day, less those on approved leave."""
-    start = datetime.combine(day, time(0), centre.tz).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time(0), centre.tz).astimezone(UTC)
-    shift, doctor, leave = rota_models.Shift, rota_models.Doctor, rota_models.Leave
-    on_leave = exists().where(
-        leave.doctor_id == shift.doctor_id,
-        leave.status == LeaveStatus.APPROVED.value,
-        leave.starts_at < shift.ends_at,
-        leave.ends_at > shift.starts_at,
-    )
-    rows = await session.execute(
-        select(doctor.id, doctor.account_id, shift.starts_at, shift.ends_at)
-        .join(doctor, doctor.id == shift.doctor_id)
-        .where(
-            shift.centre_id == centre.id,
-            shift.starts_at < end,
-            shift.ends_at > start,
-            ~on_leave,
-        )
-    )
+    """The rota's shifts at the centre that touch the local day, less the doctors' leave."""
     return [
         # A doctor who signs in calls as their account: the same key as their consultations.
-        PlannedShift(account_key(account) if account else f"doctor:{doctor_id}", begins, ends)
-        for doctor_id, account, begins, ends in rows.tuples()
+        PlannedShift(
+            account_key(shift.account_id) if shift.account_id else f"doctor:{shift.doctor_id}",
+            start,
+            end,
+        )
+        for shift in await rota_reads.shifts_on_day(session, centre, day)
+        for start, end in shift.present
     ]

@@ -65,11 +65,6 @@ class Centre(BigIntAuditBase):
         """The local date of an instant at this centre: the day a ticket belongs to."""
         return at.astimezone(self.tz).date()
 
-    def opening_on(self, day: date) -> list[tuple[time, time]]:
-        """The regular opening intervals on a local day (holidays and exceptions: rota)."""
-        intervals = self.opening_hours.get(str(day.isoweekday()), [])
-        return [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in intervals]
-
 
 class Room(BigIntAuditBase):
     __tablename__ = "room"

@@ -25,7 +25,6 @@ from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
-from queues.live import EstimateCache, rota_shifts_today
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, make_db_config
@@ -211,9 +210,6 @@ def create_app(
                 "event_bus": EventBus(channels),
                 "channels": channels,
                 "clock": clock or utc_now,
-                # One per app: reception, screens and the public board share each estimate;
-                # today's planned shifts come from the rota.
-                "estimates": EstimateCache(rota_shifts_today),
                 "proxies": proxies,
                 "counters": counters,
                 "login_throttle": LoginThrottle(counters),

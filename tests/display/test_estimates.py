@@ -9,9 +9,9 @@ import pytest
 
 from display.estimates import doctors_on_duty, newcomer_wait
 from queues.live import EstimateCache, rota_shifts_today
-from queues.models import Ticket
-from rota.models import Centre, Doctor, Shift
+from rota.models import Centre, Leave
 from tests.conftest import World
+from tests.rows import planned_doctor, waiting_patients
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -28,38 +28,14 @@ async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) ->
     async with db() as session:
         centre = await _centre(session, world)
         estimates = EstimateCache(rota_shifts_today)
-        for n in range(1, 7):
-            arrived = NOW - timedelta(minutes=30 - n)
-            session.add(
-                Ticket(
-                    centre_id=centre.id,
-                    service_day=NOW.date(),
-                    seq_no=n,
-                    number=f"A{n:03d}",
-                    priority="standard",
-                    status="waiting",
-                    checked_in_at=arrived,
-                    queued_at=arrived,
-                    call_count=0,
-                )
-            )
+        waiting_patients(session, centre.id, NOW.date(), 6, NOW - timedelta(minutes=24))
         await session.commit()
         assert await newcomer_wait(session, centre, NOW, estimates) is None
         assert await doctors_on_duty(session, centre, NOW) == []
 
         for name in ("Dr Martin", "Dr Okafor"):
-            doctor = Doctor(
-                display_name=name, weekly_limit_hours=48.0, min_rest_hours=11.0, active=True
-            )
-            session.add(doctor)
-            await session.flush()
-            session.add(
-                Shift(
-                    doctor_id=doctor.id,
-                    centre_id=centre.id,
-                    starts_at=NOW - timedelta(hours=1),
-                    ends_at=NOW + timedelta(hours=6),
-                )
+            await planned_doctor(
+                session, centre.id, name, NOW - timedelta(hours=1), NOW + timedelta(hours=6)
             )
         await session.commit()
         centre.event_seq += 1  # the rota changed: do not reuse the cached estimate
@@ -69,3 +45,30 @@ async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) ->
         # Six ahead, two doctors, consultations of about 12 minutes without history.
         assert 15 <= wait.minutes <= 60
         assert await doctors_on_duty(session, centre, NOW) == ["Dr Martin", "Dr Okafor"]
+
+
+async def test_leave_over_part_of_a_shift_removes_only_that_part_everywhere(
+    db: Any, world: World
+) -> None:
+    """The screen's doctors and the estimator's rota follow one leave rule (rota.on_duty)."""
+    async with db() as session:
+        centre = await _centre(session, world)
+        doctor = await planned_doctor(
+            session, centre.id, "Dr Martin", NOW - timedelta(hours=2), NOW + timedelta(hours=8)
+        )
+        for away, back, status in (
+            (timedelta(hours=3), timedelta(days=1), "approved"),
+            (timedelta(hours=-1), timedelta(minutes=-30), "approved"),
+            (timedelta(hours=1), timedelta(hours=2), "pending"),  # not granted: no effect
+        ):
+            session.add(
+                Leave(doctor_id=doctor.id, starts_at=NOW + away, ends_at=NOW + back, status=status)
+            )
+        await session.commit()
+        planned = await rota_shifts_today(session, centre, NOW.date())
+        assert [(s.start - NOW, s.end - NOW) for s in planned] == [
+            (timedelta(hours=-2), timedelta(hours=-1)),
+            (timedelta(minutes=-30), timedelta(hours=3)),
+        ]
+        assert await doctors_on_duty(session, centre, NOW) == ["Dr Martin"]
+        assert await doctors_on_duty(session, centre, NOW + timedelta(hours=4)) == []

@@ -1,0 +1,128 @@
+"""What the rota offers the other features: opening hours, who is on duty, a day's shifts.
+
+Other packages read the rota through this module only (tests/test_borders.py checks it), so
+that the queue, the screens and the public board plan with the same hours and the same leave
+rule as the managers' rota.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota import models
+from rota.convert import opening_of
+from rota.days import Interval, holiday_region, opening_intervals, zone
+from rota.deps import centre_by_slug
+from rota.on_duty import DoctorOnDuty, PlannedShift, doctors_on_duty, planned_shifts
+
+__all__ = [
+    "DayOpening",
+    "DoctorOnDuty",
+    "PlannedShift",
+    "day_opening",
+    "doctors_on_duty",
+    "opening_hours",
+    "opening_today",
+    "provide_centre",
+    "shifts_on_day",
+]
+
+
+@dataclass(frozen=True)
+class DayOpening:
+    """When a centre is open on one local day: weekly hours, unless it is a public holiday
+    with its own hours (Whit Monday counting as the centre says) or an exceptional day."""
+
+    day: date
+    time_zone: str
+    intervals: tuple[Interval, ...]  # UTC, in order; empty: closed all day
+
+    @property
+    def closed(self) -> bool:
+        return not self.intervals
+
+    @property
+    def opens(self) -> datetime | None:
+        return self.intervals[0].start if self.intervals else None
+
+    @property
+    def closes(self) -> datetime | None:
+        return self.intervals[-1].end if self.intervals else None
+
+    def open_at(self, at: datetime) -> bool:
+        return any(span.start <= at < span.end for span in self.intervals)
+
+    def local_hours(self) -> list[list[str]]:
+        """[["09:00", "13:00"], ...] in the centre's wall-clock time."""
+        tz = zone(self.time_zone)
+        return [
+            [f"{span.start.astimezone(tz):%H:%M}", f"{span.end.astimezone(tz):%H:%M}"]
+            for span in self.intervals
+        ]
+
+
+def day_opening(
+    centre: models.Centre, exceptions: Iterable[models.ExceptionalDay], day: date
+) -> DayOpening:
+    """The rota's opening of a centre on a local day (pure: the rows are given)."""
+    region = holiday_region(
+        centre.country, centre.subdivision, whit_monday_is_holiday=centre.whit_monday_is_holiday
+    )
+    opening = opening_of(centre, [row for row in exceptions if row.day == day])
+    intervals = opening_intervals(opening, region, centre.timezone, day)
+    return DayOpening(day, centre.timezone, intervals)
+
+
+async def opening_hours(
+    session: AsyncSession, centres: Sequence[models.Centre], day: date
+) -> dict[int, DayOpening]:
+    """Each centre's opening on the local date ``day``, by centre id (one query)."""
+    if not centres:
+        return {}
+    rows = await session.execute(
+        select(models.ExceptionalDay).where(
+            models.ExceptionalDay.centre_id.in_([centre.id for centre in centres]),
+            models.ExceptionalDay.day == day,
+        )
+    )
+    exceptions: dict[int, list[models.ExceptionalDay]] = defaultdict(list)
+    for row in rows.scalars():
+        exceptions[row.centre_id].append(row)
+    return {centre.id: day_opening(centre, exceptions[centre.id], day) for centre in centres}
+
+
+async def opening_today(
+    session: AsyncSession, centres: Sequence[models.Centre], now: datetime
+) -> dict[int, DayOpening]:
+    """Each centre's opening on its own service day at ``now`` (zones may differ)."""
+    by_day: dict[date, list[models.Centre]] = defaultdict(list)
+    for centre in centres:
+        by_day[centre.service_day(now)].append(centre)
+    found: dict[int, DayOpening] = {}
+    for day, same_day in by_day.items():
+        found.update(await opening_hours(session, same_day, day))
+    return found
+
+
+async def shifts_on_day(
+    session: AsyncSession, centre: models.Centre, day: date
+) -> list[PlannedShift]:
+    """The shifts at the centre that touch the local day, approved leave taken out."""
+    start = datetime.combine(day, time(0), centre.tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), centre.tz).astimezone(UTC)
+    return await planned_shifts(session, centre.id, start, end)
+
+
+async def provide_centre(
+    centre_slug: FromPath[str], db_session: NamedDependency[AsyncSession]
+) -> models.Centre:
+    """The centre named in the path, for a handler's ``Provide``; 404 if unknown."""
+    return await centre_by_slug(db_session, centre_slug)
