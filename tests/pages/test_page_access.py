@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.pages import accept_language, safe_next
+from service.i18n import accept_language
+from service.pages import safe_next
 from tests.conftest import StaffClients
 
 pytestmark = pytest.mark.timeout(30)
