@@ -8,7 +8,7 @@ page and a refusal with a readable HTML page.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response, get
 from litestar.datastructures import Cookie
@@ -20,7 +20,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
 )
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,6 +87,16 @@ def staff_page(
 
 
 def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if request.headers.get("hx-request") == "true":
+        # A part fetched by htmx: a redirect would be followed inside the page and the login
+        # page swapped into it. HX-Redirect sends the whole page, back to where it was.
+        current = urlsplit(request.headers.get("hx-current-url", ""))
+        back = safe_next(current.path + (f"?{current.query}" if current.query else "")) or "/"
+        return Response(
+            {"detail": "sign in first / connectez-vous"},
+            status_code=HTTP_401_UNAUTHORIZED,
+            headers={"HX-Redirect": f"/login?next={quote(back, safe='/')}"},
+        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(f"/login?next={quote(target, safe='/')}", status_code=HTTP_303_SEE_OTHER)
 
