@@ -36,6 +36,8 @@ async def test_screen_page_shows_a_newly_called_ticket(
             )
             try:
                 page = browser.pages[0] if browser.pages else await browser.new_page()
+                feeds: list[str] = []
+                page.on("websocket", lambda socket: feeds.append(socket.url))
                 await page.goto(f"{served.base}/display/paris?token={token}")
                 # Connected: the snapshot shows one patient waiting and the token left the URL.
                 await page.wait_for_function(
@@ -51,5 +53,11 @@ async def test_screen_page_shows_a_newly_called_ticket(
                 assert "Cabinet 3" in await first.inner_text()
                 assert await page.locator("#waiting-total").inner_text() == "0"
                 assert "Zoé" not in await page.content()
+                # The feed authenticated by the display cookie: no token in its URL (logs).
+                assert feeds and not any(token in url or "token=" in url for url in feeds)
+                # After a reload without the token, the cookie still opens page and feed.
+                await page.goto(f"{served.base}/display/paris")
+                await page.locator("#called li").first.wait_for(timeout=10000)
+                assert await page.locator("#offline").is_hidden()
             finally:
                 await browser.close()

@@ -124,3 +124,44 @@ async def test_manager_fills_a_gap_and_sees_the_conflict_of_approved_leave(
                 assert not errors, errors
             finally:
                 await browser.close()
+
+
+async def test_an_ended_session_sends_the_planning_page_to_login_and_back(
+    server: str, rota: Rota
+) -> None:
+    require_chromium()
+    from playwright.async_api import async_playwright
+
+    with tempfile.TemporaryDirectory() as profile:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, locale="fr-FR"
+            )
+            try:
+                page = await browser.new_page()
+                login = await page.request.post(
+                    f"{server}/api/auth/login", data={"username": "manager", "password": PASSWORD}
+                )
+                assert login.ok
+                await page.goto(f"{server}/rota?start={MONDAY}")
+                cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"] button')
+                await cell.click()
+                await page.locator("#add-form").wait_for()
+                # The session ends (signed out elsewhere, or expired) while the page is open.
+                assert (await page.request.post(f"{server}/api/auth/logout")).ok
+                # An htmx part answers with HX-Redirect: the whole page goes to login, not
+                # the login form swapped into the panel.
+                await cell.click()
+                await page.wait_for_url(f"**/login?next=/rota%3Fstart%3D{MONDAY}")
+                await page.get_by_label("Identifiant").fill("manager")
+                await page.get_by_label("Mot de passe").fill(PASSWORD)
+                await page.get_by_role("button", name="Se connecter").click()
+                await page.wait_for_url(f"**/rota?start={MONDAY}")
+                # A JSON edit through the kit sends to login too (401 from the API).
+                await cell.click()
+                await page.locator("#add-form").wait_for()
+                assert (await page.request.post(f"{server}/api/auth/logout")).ok
+                await page.locator("#add-form button[type=submit]").click()
+                await page.wait_for_url(f"**/login?next=%2Frota%3Fstart%3D{MONDAY}")
+            finally:
+                await browser.close()
