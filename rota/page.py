@@ -26,9 +26,13 @@ from rota.days import days_between
 from rota.store import Period, load_network, load_period, load_shifts
 from rota.views import conflicts, coverage, fairness_out
 from service.auth import manager_only
+from service.errors import DomainError
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 
 View = Literal["week", "month"]
+# A rota is planned weeks ahead, kept years: outside these the page has nothing to show, and
+# near date.max its week and margins would overflow into a 500.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2199, 12, 31)
 PAGE_OPTIONS: dict[str, Any] = {
     "guards": [manager_only],
     "exception_handlers": PAGE_EXCEPTION_HANDLERS,
@@ -56,8 +60,17 @@ def _conflicts_by_cell(
     return cells
 
 
+def shown_day(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise DomainError(
+            f"date hors planning / date out of range: {day} ({EARLIEST_DAY.year}–{LATEST_DAY.year})"
+        )
+    return day
+
+
 def period_bounds(start: date, view: View) -> tuple[date, date]:
     """The Monday-to-Sunday week of `start`, or its calendar month."""
+    shown_day(start)
     if view == "month":
         first = start.replace(day=1)
         last = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
@@ -170,7 +183,7 @@ async def rota_day(
     """One centre's day: its shifts (to move or remove) and the form to add one."""
     network = await load_network(db_session)
     row = network.centre_row(centre)
-    start, end = network.day_window(day, day)
+    start, end = network.day_window(shown_day(day), day)
     shifts = await load_shifts(db_session, network, start, end, centre_ids=[row.id])
     service_day = network.centres[centre].service_day
     doctors = sorted(
