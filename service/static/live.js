@@ -18,13 +18,16 @@ const REFUSED_WAIT_MS = 30000; // 44xx: not allowed (revoked?): 30–60 s, someo
  * @param {(message: object) => void} options.onMessage every message but pings
  * @param {() => void} [options.onOpen]
  * @param {(code: number) => void} [options.onClose] after each loss, before the retry waits
- * @returns {{send: (message: object) => void, drop: () => void}} drop: close now and retry
+ * @returns {{send: (message: object) => void, drop: () => void, retryNow: () => void}}
+ *   drop: close now and retry; retryNow: this device is back online, skip the wait
  */
 export function openFeed({ centre, onMessage, onOpen = () => {}, onClose = () => {} }) {
   let socket = null;
   let failures = 0;
+  let retryTimer = null;
 
   function connect() {
+    clearTimeout(retryTimer);
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     try {
       socket = new WebSocket(`${scheme}://${window.location.host}/ws/centres/${encodeURIComponent(centre)}`);
@@ -58,7 +61,7 @@ export function openFeed({ centre, onMessage, onOpen = () => {}, onClose = () =>
       ? REFUSED_WAIT_MS + backoffDelay(0, { baseMs: REFUSED_WAIT_MS, capMs: REFUSED_WAIT_MS })
       : backoffDelay(failures, RETRY);
     failures += 1;
-    setTimeout(connect, delay);
+    retryTimer = setTimeout(connect, delay);
   }
 
   function send(message) {
@@ -66,7 +69,11 @@ export function openFeed({ centre, onMessage, onOpen = () => {}, onClose = () =>
   }
 
   connect();
-  return { send, drop: () => socket?.close() };
+  return {
+    send,
+    drop: () => socket?.close(),
+    retryNow: () => { if (!socket) connect(); },
+  };
 }
 
 const POLL_MS = 3000;
@@ -117,7 +124,7 @@ export function startLive({ centre, refresh, onStatus, onError }) {
     return running;
   }
 
-  openFeed({
+  const feed = openFeed({
     centre,
     onOpen() {
       socketLive = true;
@@ -136,7 +143,7 @@ export function startLive({ centre, refresh, onStatus, onError }) {
     },
   });
 
-  window.addEventListener("online", refreshNow);
+  window.addEventListener("online", () => { refreshNow(); feed.retryNow(); });
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState === "visible") refreshNow();
   });
