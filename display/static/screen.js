@@ -1,7 +1,7 @@
 // The waiting-room screen: one WebSocket, a snapshot then events, for weeks unattended.
 // Bounded state (a few tickets), DOM rebuilt in place, a reload each night at 03:xx.
 import { openFeed } from "/static/service/live.js";
-import { clockFormat } from "/static/service/format.js";
+import { clockFormat, formatNumber } from "/static/service/format.js";
 import { lang, t } from "/static/service/i18n.js";
 
 const root = document.getElementById("app");
@@ -131,8 +131,8 @@ function render() {
   $("recent").replaceChildren(...state.recent.filter((t) => !calledIds.has(t.id))
     .slice(0, MAX_RECENT).map((t) => item("li", t.number, t.room_name || "")));
   const waiting = state.waiting || {};
-  $("waiting-total").textContent = String((waiting.urgent || 0) + (waiting.standard || 0));
-  $("waiting-urgent").textContent = String(waiting.urgent || 0);
+  $("waiting-total").textContent = formatNumber((waiting.urgent || 0) + (waiting.standard || 0));
+  $("waiting-urgent").textContent = formatNumber(waiting.urgent || 0);
   $("wait").textContent = state.open_now ? waitText(state.newcomer_wait) : t("screen_closed");
   $("checkin-closed").hidden = state.checkin_open || !state.open_now;
   $("doctors").replaceChildren(...(state.doctors_on_duty || []).map((name) => item("li", name)));
