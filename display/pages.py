@@ -1,95 +1,62 @@
-"""The screen page, the pairing page: plain HTML and a little JavaScript."""
+"""The screen page, the pairing page: plain HTML and a little JavaScript.
+
+A screen authenticates by its display cookie (set at pairing, httponly), never by a token in
+a URL: its feed's address carries no credential, so proxies and access logs keep none. A
+token given once in the address (`?token=`, a screen set up by hand) is turned into that
+cookie here, and the page's script removes it from the address bar.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from litestar import MediaType, Request, get
-from litestar.params import FromPath, FromQuery
+from litestar.datastructures import Cookie
+from litestar.params import FromPath
 from litestar.response import Template
 
-from display.access import Refused, authorise_viewer
-
-TEXTS: dict[str, dict[str, str]] = {
-    "fr": {
-        "title": "Salle d'attente",
-        "called": "Appel en cours",
-        "recent": "Derniers appels",
-        "wait": "Attente estimée pour un nouveau patient",
-        "waiting": "Patients en attente",
-        "urgent": "dont urgences",
-        "doctors": "Médecins présents",
-        "offline": "Connexion perdue — reconnexion…",
-        "degraded": "Mises à jour ralenties",
-        "closed_checkin": "Enregistrement fermé pour aujourd'hui",
-        "closed": "Centre fermé",
-        "room": "cabinet",
-        "ticket": "Ticket",
-        "minutes": "min",
-        "none": "Aucun appel pour le moment",
-        "refused": "Cet écran n'est pas autorisé pour ce centre.",
-        "pair": "Appairer cet écran",
-        "pair_title": "Appairer un écran",
-        "pair_help": "À l'accueil ou depuis l'espace responsable, saisissez ce code :",
-        "pair_expired": "Code expiré, nouveau code…",
-        "pair_wait": "En attente de confirmation…",
-    },
-    "en": {
-        "title": "Waiting room",
-        "called": "Now calling",
-        "recent": "Recently called",
-        "wait": "Estimated wait for a new patient",
-        "waiting": "Patients waiting",
-        "urgent": "of which urgent",
-        "doctors": "Doctors on duty",
-        "offline": "Connection lost — reconnecting…",
-        "degraded": "Updates slowed down",
-        "closed_checkin": "Check-in closed for today",
-        "closed": "Centre closed",
-        "room": "room",
-        "ticket": "Ticket",
-        "minutes": "min",
-        "none": "No call yet",
-        "refused": "This screen is not allowed for this centre.",
-        "pair": "Pair this screen",
-        "pair_title": "Pair a screen",
-        "pair_help": "At reception or in the managers' space, enter this code:",
-        "pair_expired": "Code expired, new code…",
-        "pair_wait": "Waiting for confirmation…",
-    },
-}
-
-
-def language(lang: str | None) -> str:
-    return "en" if lang == "en" else "fr"
+from display.access import DISPLAY_COOKIE, Refused, authorise_viewer, same_origin
+from display.api import COOKIE_MAX_AGE_S
+from service.pages import staff_page
 
 
 @get("/display/pair", media_type=MediaType.HTML, include_in_schema=False)
-async def pair_page(lang: FromQuery[str | None] = None) -> Template:
-    code = language(lang)
-    return Template(template_name="display/pair.html", context={"lang": code, "t": TEXTS[code]})
+async def pair_page(request: Request[Any, Any, Any]) -> Template:
+    return staff_page(request, "display/pair.html")
+
+
+def _display_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
+    """The token that opened the page, as the cookie the feed reads (renewed on each visit)."""
+    token = request.query_params.get("token") or (
+        request.cookies.get(DISPLAY_COOKIE) if same_origin(request) else None
+    )
+    if not token:
+        return []
+    secure = request.url.scheme == "https"
+    cookie = Cookie(
+        key=DISPLAY_COOKIE,
+        value=token,
+        max_age=COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=secure,
+    )
+    return [cookie]
 
 
 @get("/display/{centre_slug:str}", media_type=MediaType.HTML, include_in_schema=False)
-async def screen_page(
-    centre_slug: FromPath[str], request: Request[Any, Any, Any], lang: FromQuery[str | None] = None
-) -> Template:
-    code = language(lang)
+async def screen_page(centre_slug: FromPath[str], request: Request[Any, Any, Any]) -> Template:
     try:
         async with request.app.state["db_config"].get_session() as session:
             viewer = await authorise_viewer(request, centre_slug, session)
     except Refused as refused:
-        return Template(
-            template_name="display/refused.html",
-            context={"lang": code, "t": TEXTS[code], "detail": refused.message},
-            status_code=refused.status,
+        return staff_page(
+            request, "display/refused.html", status_code=refused.status, detail=refused.message
         )
-    return Template(
-        template_name="display/screen.html",
-        context={
-            "lang": code,
-            "t": TEXTS[code],
-            "centre": viewer.centre,
-        },
+    return staff_page(
+        request,
+        "display/screen.html",
         headers={"Cache-Control": "no-store"},
+        cookies=_display_cookie(request) if viewer.token_id is not None else [],
+        centre=viewer.centre,
     )

@@ -31,7 +31,7 @@ from service.migrate import upgrade  # noqa: E402
 from tests.pages.server import LiveServer  # noqa: E402
 
 CHROMIUM = os.environ.get("WALKIN_CHROMIUM", "/usr/bin/chromium")
-CENTRE = "paris-11"
+CENTRE = "paris-bastille"
 API = f"/api/centres/{CENTRE}"
 
 

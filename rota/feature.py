@@ -21,7 +21,7 @@ from rota.api_views import (
     holidays_view,
     on_duty_view,
 )
-from rota.page import rota_page
+from rota.page import page_handlers
 from service.feature import Feature
 
 api = Router(
@@ -46,4 +46,4 @@ api = Router(
     exception_handlers={ChangeRefused: change_refused_handler},
 )
 
-FEATURE = Feature(name="rota", route_handlers=[api, on_duty_view, calendar_feed, rota_page])
+FEATURE = Feature(name="rota", route_handlers=[api, on_duty_view, calendar_feed, *page_handlers])

@@ -1,7 +1,9 @@
 """The managers' planning page: centres by days, cover against need, conflicts, leave.
 
-Server-rendered from the same period as the API views (one load of the shifts), with a little
-JavaScript (static/rota.js) that calls the JSON API for edits and reloads the page.
+Server-rendered, in parts that htmx fetches again after each edit instead of reloading the
+page: the board (grid, with the conflict count and the fairness panel out of band), the
+panel of one centre's day, the pending leave. Edits themselves go through the JSON API
+(static/rota.js), which then tells those parts to refresh.
 """
 
 from __future__ import annotations
@@ -9,30 +11,33 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any, Literal
-from urllib.parse import quote
 
-from litestar import Request, Response, get
+from litestar import Request, get
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromQuery
-from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.response import Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
-from rota.answers import leave_out
+from rota.answers import leave_out, shift_out
 from rota.conflicts import RotaConflict, Severity
 from rota.days import days_between
-from rota.page_text import TEXT, weekday_name
-from rota.store import Period, load_period
+from rota.store import Period, load_network, load_period, load_shifts
 from rota.views import conflicts, coverage, fairness_out
 from service.auth import manager_only
+from service.errors import DomainError
+from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 
-
-def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return Redirect(f"/login?next={quote(target, safe='')}", status_code=HTTP_303_SEE_OTHER)
+View = Literal["week", "month"]
+# A rota is planned weeks ahead, kept years: outside these the page has nothing to show, and
+# near date.max its week and margins would overflow into a 500.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2199, 12, 31)
+PAGE_OPTIONS: dict[str, Any] = {
+    "guards": [manager_only],
+    "exception_handlers": PAGE_EXCEPTION_HANDLERS,
+    "include_in_schema": False,
+}
 
 
 def _conflicts_by_cell(
@@ -55,7 +60,17 @@ def _conflicts_by_cell(
     return cells
 
 
-def _first_day(start: date, view: str) -> tuple[date, date]:
+def shown_day(day: date) -> date:
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise DomainError(
+            f"date hors planning / date out of range: {day} ({EARLIEST_DAY.year}–{LATEST_DAY.year})"
+        )
+    return day
+
+
+def period_bounds(start: date, view: View) -> tuple[date, date]:
+    """The Monday-to-Sunday week of `start`, or its calendar month."""
+    shown_day(start)
     if view == "month":
         first = start.replace(day=1)
         last = date(first.year + first.month // 12, first.month % 12 + 1, 1) - timedelta(days=1)
@@ -64,94 +79,141 @@ def _first_day(start: date, view: str) -> tuple[date, date]:
     return first, first + timedelta(days=6)
 
 
-@get(
-    "/rota",
-    guards=[manager_only],
-    exception_handlers={NotAuthorizedException: _to_login},
-    include_in_schema=False,
-)
-async def rota_page(
-    request: Request[Any, Any, Any],
-    db_session: NamedDependency[AsyncSession],
-    start: FromQuery[date | None] = None,
-    view: FromQuery[Literal["week", "month"]] = "week",
-    lang: FromQuery[Literal["fr", "en"]] = "fr",
-) -> Template:
+def _cell(day: date, day_cover: Any, cell_conflicts: list[RotaConflict]) -> dict[str, Any]:
+    missing = max((g.missing for g in day_cover.gaps), default=0) if day_cover else 0
+    segments = day_cover.segments if day_cover else ()
+    if cell_conflicts:
+        state = "conflict"
+    elif missing:
+        state = "gap"
+    else:
+        state = "covered" if segments else "none"
+    return {
+        "day": day,
+        "missing": missing,
+        "conflicts": cell_conflicts,
+        "errors": sum(c.severity is Severity.ERROR for c in cell_conflicts),
+        "state": state,
+        "holiday": day_cover is not None and day_cover.day_type.value == "public_holiday",
+        "needed": max((s.needed for s in segments), default=0),
+        "planned": min((s.planned_min for s in segments), default=0),
+    }
+
+
+async def board_context(
+    request: Request[Any, Any, Any], session: AsyncSession, start: date | None, view: View
+) -> dict[str, Any]:
+    """Everything the board shows for the period around `start` (one load of the shifts)."""
     today = request.app.state["clock"]().date()
-    first, last = _first_day(start or today, view)
-    period = await load_period(db_session, first, last, whole_weeks=True)
-    network = period.network
+    first, last = period_bounds(start or today, view)
+    period = await load_period(session, first, last, whole_weeks=True)
     found = conflicts(period)
     by_cell = _conflicts_by_cell(period, found)
     cover = {(day.centre_id, day.day): day for day in coverage(period)}
     days = list(days_between(first, last))
-    rows = []
-    for slug, centre in sorted(network.centres.items(), key=lambda item: item[1].name):
-        cells = []
-        for day in days:
-            day_cover = cover.get((slug, day))
-            cell_conflicts = by_cell.get((slug, day), [])
-            errors = sum(c.severity is Severity.ERROR for c in cell_conflicts)
-            missing = max((g.missing for g in day_cover.gaps), default=0) if day_cover else 0
-            cells.append(
-                {
-                    "day": day,
-                    "cover": day_cover,
-                    "missing": missing,
-                    "conflicts": cell_conflicts,
-                    "errors": errors,
-                    "state": "conflict"
-                    if cell_conflicts
-                    else "gap"
-                    if missing
-                    else "covered"
-                    if day_cover and day_cover.segments
-                    else "none",
-                    "holiday": day_cover is not None
-                    and day_cover.day_type.value == "public_holiday",
-                    "needed": max((s.needed for s in day_cover.segments), default=0)
-                    if day_cover
-                    else 0,
-                    "planned": min((s.planned_min for s in day_cover.segments), default=0)
-                    if day_cover
-                    else 0,
-                }
-            )
-        rows.append({"slug": slug, "centre": centre, "cells": cells})
+    rows = [
+        {
+            "slug": slug,
+            "centre": centre,
+            "cells": [_cell(d, cover.get((slug, d)), by_cell.get((slug, d), [])) for d in days],
+        }
+        for slug, centre in sorted(period.network.centres.items(), key=lambda i: i[1].name)
+    ]
+    fair = fairness_out(period, first, last)
+    step = timedelta(days=7) if view == "week" else timedelta(days=31)
+    return {
+        "view": view,
+        "first": first,
+        "last": last,
+        "today": today,
+        "previous": (first - step).isoformat(),
+        "following": (first + step if view == "week" else last + timedelta(days=1)).isoformat(),
+        "days": days,
+        "rows": rows,
+        "fairness": fair,
+        "busiest": sorted(
+            fair.doctors, key=lambda d: (-(d.weekend_days + d.holiday_days), -d.hours)
+        )[:8],
+        "conflict_count": len(found),
+    }
+
+
+async def _pending_leave(session: AsyncSession) -> list[Any]:
+    network = await load_network(session)
     pending = (
-        await db_session.execute(
+        await session.execute(
             select(models.Leave)
             .where(models.Leave.status == "pending")
             .order_by(models.Leave.starts_at)
         )
     ).scalars()
-    fair = fairness_out(period, first, last)
-    busiest = sorted(fair.doctors, key=lambda d: (-(d.weekend_days + d.holiday_days), -d.hours))[:8]
-    step = timedelta(days=7) if view == "week" else timedelta(days=31)
-    doctors = [
-        {"id": int(d.id), "name": d.display_name, "centres": sorted(d.centre_ids)}
-        for i, d in sorted(network.doctors.items(), key=lambda item: item[1].display_name)
-        if network.doctor_rows[int(i)].active
-    ]
-    return Template(
-        template_name="rota/planning.html",
-        context={
-            "lang": lang,
-            "t": TEXT[lang],
-            "weekday_name": weekday_name,
-            "view": view,
-            "first": first,
-            "last": last,
-            "today": today,
-            "previous": (first - step).isoformat(),
-            "following": (first + step if view == "week" else last + timedelta(days=1)).isoformat(),
-            "days": days,
-            "rows": rows,
-            "pending": [leave_out(row, network) for row in pending],
-            "fairness": fair,
-            "busiest": busiest,
-            "doctors": doctors,
-            "rooms": {slug: list(c.rooms) for slug, c in network.centres.items()},
-            "conflict_count": len(found),
-        },
+    return [leave_out(row, network) for row in pending]
+
+
+@get("/rota", **PAGE_OPTIONS)
+async def rota_page(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    start: FromQuery[date | None] = None,
+    view: FromQuery[View] = "week",
+) -> Template:
+    board = await board_context(request, db_session, start, view)
+    pending = await _pending_leave(db_session)
+    return staff_page(request, "rota/planning.html", pending=pending, **board)
+
+
+@get("/rota/board", **PAGE_OPTIONS)
+async def rota_board(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    start: FromQuery[date | None] = None,
+    view: FromQuery[View] = "week",
+) -> Template:
+    board = await board_context(request, db_session, start, view)
+    return staff_page(request, "rota/board.html", out_of_band=True, **board)
+
+
+@get("/rota/day", **PAGE_OPTIONS)
+async def rota_day(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    centre: FromQuery[str],
+    day: FromQuery[date],
+) -> Template:
+    """One centre's day: its shifts (to move or remove) and the form to add one."""
+    network = await load_network(db_session)
+    row = network.centre_row(centre)
+    start, end = network.day_window(shown_day(day), day)
+    shifts = await load_shifts(db_session, network, start, end, centre_ids=[row.id])
+    service_day = network.centres[centre].service_day
+    doctors = sorted(
+        (
+            d
+            for i, d in network.doctors.items()
+            if centre in d.centre_ids and network.doctor_rows[int(i)].active
+        ),
+        key=lambda d: d.display_name,
     )
+    return staff_page(
+        request,
+        "rota/day.html",
+        centre=row,
+        day=day,
+        shifts=[
+            shift_out(s, network)
+            for s in sorted(shifts, key=lambda s: (s.start, s.room or ""))
+            if service_day(s.start) == day
+        ],
+        doctors=doctors,
+        rooms=network.centres[centre].rooms,
+    )
+
+
+@get("/rota/leave", **PAGE_OPTIONS)
+async def rota_leave(
+    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+) -> Template:
+    return staff_page(request, "rota/leave.html", pending=await _pending_leave(db_session))
+
+
+page_handlers = [rota_page, rota_board, rota_day, rota_leave]

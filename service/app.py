@@ -31,6 +31,7 @@ from service.db import WriteGate, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
+from service.i18n import install_in_engine
 from service.limits import LoginThrottle, make_counters
 from service.pages import page_handlers
 from service.protections import (
@@ -218,6 +219,7 @@ def create_app(
         template_config=TemplateConfig(
             directory=[PACKAGE_ROOT / name / "templates" for name in ("service", *FEATURE_NAMES)],
             engine=JinjaTemplateEngine,
+            engine_callback=install_in_engine,  # the translation catalogue's t()
         ),
         exception_handlers={
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,

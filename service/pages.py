@@ -7,8 +7,8 @@ page and a refusal with a readable HTML page.
 
 from __future__ import annotations
 
-from typing import Any, Literal
-from urllib.parse import quote
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response, get
 from litestar.datastructures import Cookie
@@ -20,7 +20,7 @@ from litestar.exceptions import (
     PermissionDeniedException,
 )
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
+from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,38 +29,12 @@ from rota.models import Centre
 from service.accounts import Role
 from service.auth import Principal, manager_only, retrieve_principal, staff_only
 from service.errors import DomainError
-
-Lang = Literal["fr", "en"]
-LANGS: tuple[Lang, ...] = ("fr", "en")
-LANG_COOKIE = "walkin_lang"
-
-
-def accept_language(header: str) -> Lang:
-    """The preferred of our languages in an Accept-Language header; French when none is."""
-    best: Lang = "fr"
-    best_q = -1.0
-    for part in header.split(","):
-        tag, _, params = part.strip().partition(";")
-        q = 1.0
-        if params.strip().startswith("q="):
-            try:
-                q = float(params.strip()[2:])
-            except ValueError:
-                continue
-        primary = tag.strip().lower().split("-")[0]
-        for lang in LANGS:
-            if primary == lang and q > best_q:
-                best, best_q = lang, q
-    return best
+from service.i18n import LANG_COOKIE, Lang, request_lang
 
 
 def page_lang(request: Request[Any, Any, Any]) -> Lang:
-    """?lang= first (remembered in a cookie), then that cookie, then the browser's choice."""
-    for value in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
-        for lang in LANGS:
-            if value == lang:
-                return lang
-    return accept_language(request.headers.get("accept-language", ""))
+    """The language rule of every page (see service.i18n.choose_lang)."""
+    return request_lang(request)
 
 
 def safe_next(value: str | None) -> str | None:
@@ -86,15 +60,25 @@ def home_path(principal: Principal) -> str:
     return "/centres"
 
 
-def staff_page(request: Request[Any, Any, Any], template_name: str, **context: Any) -> Template:
+def staff_page(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    cookies: list[Cookie] | None = None,
+    **context: Any,
+) -> Template:
     """A page in the visitor's language; an explicit ?lang= is remembered for the next pages."""
     lang = page_lang(request)
-    cookies = []
+    cookies = list(cookies or [])
     if request.query_params.get("lang") == lang:
         cookies.append(Cookie(key=LANG_COOKIE, value=lang, max_age=365 * 86400, samesite="lax"))
     return Template(
         template_name=template_name,
         context={"lang": lang, "user": current_principal(request), **context},
+        status_code=status_code,
+        headers=headers,
         cookies=cookies,
     )
 
@@ -103,6 +87,16 @@ def staff_page(request: Request[Any, Any, Any], template_name: str, **context: A
 
 
 def _to_login(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if request.headers.get("hx-request") == "true":
+        # A part fetched by htmx: a redirect would be followed inside the page and the login
+        # page swapped into it. HX-Redirect sends the whole page, back to where it was.
+        current = urlsplit(request.headers.get("hx-current-url", ""))
+        back = safe_next(current.path + (f"?{current.query}" if current.query else "")) or "/"
+        return Response(
+            {"detail": "sign in first / connectez-vous"},
+            status_code=HTTP_401_UNAUTHORIZED,
+            headers={"HX-Redirect": f"/login?next={quote(back, safe='/')}"},
+        )
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return Redirect(f"/login?next={quote(target, safe='/')}", status_code=HTTP_303_SEE_OTHER)
 

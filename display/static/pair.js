@@ -1,44 +1,33 @@
-// Pairing a TV: show a code, wait until staff confirm it, collect the token once.
-"use strict";
-(function () {
-  const codeEl = document.getElementById("pair-code");
-  const statusEl = document.getElementById("pair-status");
-  const expiredText = document.getElementById("pair").dataset.expired;
-  let pairing = null;
+// Pairing a TV: show a code, wait until staff confirm it. The answer that says "paired" also
+// sets the screen's display cookie (httponly): the token never passes through a URL or script.
+import { api, HttpError } from "/static/service/api.js";
+import { t } from "/static/service/i18n.js";
 
-  async function newCode() {
-    const response = await fetch("/api/displays/pair", { method: "POST" });
-    if (!response.ok) throw new Error("pairing " + response.status);
-    pairing = await response.json();
-    pairing.deadline = Date.now() + pairing.ttl_s * 1000;
-    codeEl.textContent = pairing.code.slice(0, 3) + " " + pairing.code.slice(3);
-  }
+const codeEl = document.getElementById("pair-code");
+const statusEl = document.getElementById("pair-status");
+let pairing = null;
 
-  async function poll() {
-    try {
-      if (!pairing || Date.now() > pairing.deadline) {
-        if (pairing) statusEl.textContent = expiredText;
-        await newCode();
-      }
-      const response = await fetch("/api/displays/pair/" + pairing.code, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ claim: pairing.claim }),
-      });
-      if (response.status === 404 || response.status === 409) {
-        pairing = null; // expired or used: start again
-      } else if (response.ok) {
-        const body = await response.json();
-        if (body.status === "paired") {
-          localStorage.setItem("walkin_display_token", body.token);
-          location.assign(body.url);
-          return;
-        }
-      }
-    } catch (err) {
-      // Network trouble: keep the current code and try again.
+async function newCode() {
+  pairing = (await api("POST", "/api/displays/pair")).data;
+  pairing.deadline = Date.now() + pairing.ttl_s * 1000;
+  codeEl.textContent = pairing.code.slice(0, 3) + " " + pairing.code.slice(3);
+}
+
+async function poll() {
+  try {
+    if (!pairing || Date.now() > pairing.deadline) {
+      if (pairing) statusEl.textContent = t("screen_pair_expired");
+      await newCode();
     }
-    setTimeout(poll, 3000);
+    const { data } = await api("POST", `/api/displays/pair/${pairing.code}`, { claim: pairing.claim });
+    if (data.status === "paired") {
+      window.location.assign(data.url);
+      return;
+    }
+  } catch (error) {
+    // Expired or used: start again with a new code. Network trouble: keep this one.
+    if (error instanceof HttpError && [404, 409].includes(error.status)) pairing = null;
   }
-  poll();
-})();
+  setTimeout(poll, 3000);
+}
+poll();

@@ -1,233 +1,203 @@
 // The waiting-room screen: one WebSocket, a snapshot then events, for weeks unattended.
 // Bounded state (a few tickets), DOM rebuilt in place, a reload each night at 03:xx.
-"use strict";
-(function () {
-  const root = document.getElementById("app");
-  const slug = root.dataset.slug;
-  const lang = root.dataset.lang;
-  const timezone = root.dataset.timezone;
-  const T = JSON.parse(document.getElementById("texts").textContent);
-  const $ = (id) => document.getElementById(id);
-  const MAX_CALLED = 4;
-  const MAX_RECENT = 6;
-  const CLIENT_PING_MS = 25000;
-  const SILENCE_LIMIT_MS = 70000; // nothing heard (the server pings every 20 s): reconnect
-  const STARTED = Date.now();
+import { openFeed } from "/static/service/live.js";
+import { clockFormat, formatNumber } from "/static/service/format.js";
+import { lang, t } from "/static/service/i18n.js";
 
-  // A token in the address is stored, then removed from the address bar.
-  const params = new URLSearchParams(location.search);
-  if (params.get("token")) {
-    localStorage.setItem("walkin_display_token", params.get("token"));
-    params.delete("token");
-    const rest = params.toString();
-    history.replaceState(null, "", location.pathname + (rest ? "?" + rest : ""));
-  }
-  const token = localStorage.getItem("walkin_display_token");
+const root = document.getElementById("app");
+const slug = root.dataset.slug;
+const timezone = root.dataset.timezone;
+const $ = (id) => document.getElementById(id);
+const MAX_CALLED = 4;
+const MAX_RECENT = 6;
+const CLIENT_PING_MS = 25000;
+const SILENCE_LIMIT_MS = 70000; // nothing heard (the server pings every 20 s): reconnect
+const STARTED = Date.now();
 
-  let state = { called: [], recent: [], waiting: {}, newcomer_wait: null, doctors_on_duty: [],
-    checkin_open: true, open_now: true, live: true };
-  let seq = null;
-  let socket = null;
-  let attempt = 0;
-  let lastHeard = Date.now();
-  let clockOffsetMs = 0;
-  let announced = new Map(); // ticket id -> call_count already announced (bounded below)
-  let primed = false; // the first picture after loading is shown, not announced again
+// A token given in the address is now the display cookie (set by the page's answer): only
+// the address bar still shows it. The feed authenticates by the cookie, never by the URL.
+const params = new URLSearchParams(location.search);
+if (params.has("token")) {
+  params.delete("token");
+  const rest = params.toString();
+  history.replaceState(null, "", location.pathname + (rest ? "?" + rest : ""));
+}
+window.localStorage.removeItem("walkin_display_token"); // the copy older versions kept
 
-  // --- connection -----------------------------------------------------------------------
+let state = { called: [], recent: [], waiting: {}, newcomer_wait: null, doctors_on_duty: [],
+  checkin_open: true, open_now: true, live: true };
+let seq = null;
+let lastHeard = Date.now();
+let clockOffsetMs = 0;
+let announced = new Map(); // ticket id -> call_count already announced (bounded below)
+let primed = false; // the first picture after loading is shown, not announced again
 
-  function connect() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    let url = scheme + "//" + location.host + "/ws/centres/" + encodeURIComponent(slug);
-    if (token) url += "?token=" + encodeURIComponent(token);
-    socket = new WebSocket(url);
+// --- connection -----------------------------------------------------------------------
+
+const feed = openFeed({
+  centre: slug,
+  onOpen() { lastHeard = Date.now(); },
+  onMessage(message) {
     lastHeard = Date.now();
-    socket.onmessage = (event) => {
-      lastHeard = Date.now();
-      let message;
-      try { message = JSON.parse(event.data); } catch (err) { return; }
-      handle(message);
-    };
-    socket.onclose = (event) => {
-      socket = null;
-      $("offline").hidden = false;
-      let delay;
-      if (event.code === 4401 || event.code === 4403 || event.code === 4404) {
-        delay = 60000; // not allowed (revoked?): retry slowly, someone may re-pair it
-      } else {
-        // Exponential backoff with jitter, so that screens do not all return together.
-        delay = Math.min(30000, 1000 * 2 ** attempt) * (0.5 + Math.random());
-        attempt += 1;
-      }
-      setTimeout(connect, delay);
-    };
+    handle(message);
+  },
+  onClose() { $("offline").hidden = false; },
+});
+const send = (message) => feed.send(message);
+
+function handle(message) {
+  switch (message.type) {
+    case "snapshot":
+      seq = message.seq;
+      $("offline").hidden = true;
+      applyView(message);
+      break;
+    case "waits":
+      applyView(message);
+      break;
+    case "pong":
+      break;
+    case "error":
+      if (message.status === 401 || message.status === 403) $("offline").textContent = t("screen_refused");
+      break;
+    default:
+      if (typeof message.seq === "number") applyEvent(message);
   }
+}
 
-  function send(message) {
-    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+function applyEvent(event) {
+  if (seq !== null && event.seq <= seq) return; // already in the snapshot
+  if (seq === null || event.seq !== seq + 1) { // a gap: ask for the whole picture
+    send({ type: "resync" });
+    return;
   }
-
-  function handle(message) {
-    switch (message.type) {
-      case "snapshot":
-        attempt = 0;
-        seq = message.seq;
-        $("offline").hidden = true;
-        applyView(message);
-        break;
-      case "waits":
-        applyView(message);
-        break;
-      case "ping":
-        send({ type: "pong" });
-        break;
-      case "pong":
-        break;
-      case "error":
-        if (message.status === 401 || message.status === 403) $("offline").textContent = T.refused;
-        break;
-      default:
-        if (typeof message.seq === "number") applyEvent(message);
-    }
+  seq = event.seq;
+  const ticket = event.ticket;
+  if (!ticket) return;
+  const others = (list) => list.filter((t) => t.id !== ticket.id);
+  state.called = others(state.called);
+  if (ticket.status === "called") {
+    state.called.unshift(ticket);
+    state.recent = [ticket, ...others(state.recent)].slice(0, MAX_RECENT);
   }
+  state.called = state.called.slice(0, 10);
+  render();
+}
 
-  function applyEvent(event) {
-    if (seq !== null && event.seq <= seq) return; // already in the snapshot
-    if (seq === null || event.seq !== seq + 1) { // a gap: ask for the whole picture
-      send({ type: "resync" });
-      return;
-    }
-    seq = event.seq;
-    const ticket = event.ticket;
-    if (!ticket) return;
-    const others = (list) => list.filter((t) => t.id !== ticket.id);
-    state.called = others(state.called);
-    if (ticket.status === "called") {
-      state.called.unshift(ticket);
-      state.recent = [ticket, ...others(state.recent)].slice(0, MAX_RECENT);
-    }
-    state.called = state.called.slice(0, 10);
-    render();
+function applyView(view) {
+  for (const key of ["called", "recent", "waiting", "newcomer_wait", "doctors_on_duty",
+    "checkin_open", "open_now", "live"]) {
+    if (key in view) state[key] = view[key];
   }
+  if (view.server_time) clockOffsetMs = Date.parse(view.server_time) - Date.now();
+  render();
+}
 
-  function applyView(view) {
-    for (const key of ["called", "recent", "waiting", "newcomer_wait", "doctors_on_duty",
-      "checkin_open", "open_now", "live"]) {
-      if (key in view) state[key] = view[key];
-    }
-    if (view.server_time) clockOffsetMs = Date.parse(view.server_time) - Date.now();
-    render();
+// --- rendering ------------------------------------------------------------------------
+
+function item(tag, text, roomText) {
+  const li = document.createElement(tag);
+  li.appendChild(document.createTextNode(text));
+  if (roomText) {
+    const room = document.createElement("span");
+    room.className = "room";
+    room.textContent = " " + roomText;
+    li.appendChild(room);
   }
+  return li;
+}
 
-  // --- rendering ------------------------------------------------------------------------
+function waitText(wait) {
+  if (!wait) return "—";
+  if (wait.high <= 5) return "< 5 " + t("screen_minutes");
+  if (wait.high - wait.low >= 15) return wait.low + "–" + wait.high + " " + t("screen_minutes");
+  return "≈ " + wait.minutes + " " + t("screen_minutes");
+}
 
-  function item(tag, text, roomText) {
-    const li = document.createElement(tag);
-    li.appendChild(document.createTextNode(text));
-    if (roomText) {
-      const room = document.createElement("span");
-      room.className = "room";
-      room.textContent = " " + roomText;
-      li.appendChild(room);
+function render() {
+  const called = state.called.slice(0, MAX_CALLED);
+  const calledEl = $("called");
+  const fresh = [];
+  calledEl.replaceChildren(...called.map((ticket) => {
+    const li = item("li", ticket.number, ticket.room_name || "");
+    if ((announced.get(ticket.id) || 0) < ticket.call_count) {
+      li.classList.add("flash");
+      fresh.push(ticket);
     }
     return li;
+  }));
+  $("no-call").hidden = called.length > 0;
+  const calledIds = new Set(called.map((t) => t.id));
+  $("recent").replaceChildren(...state.recent.filter((t) => !calledIds.has(t.id))
+    .slice(0, MAX_RECENT).map((t) => item("li", t.number, t.room_name || "")));
+  const waiting = state.waiting || {};
+  $("waiting-total").textContent = formatNumber((waiting.urgent || 0) + (waiting.standard || 0));
+  $("waiting-urgent").textContent = formatNumber(waiting.urgent || 0);
+  $("wait").textContent = state.open_now ? waitText(state.newcomer_wait) : t("screen_closed");
+  $("checkin-closed").hidden = state.checkin_open || !state.open_now;
+  $("doctors").replaceChildren(...(state.doctors_on_duty || []).map((name) => item("li", name)));
+  $("degraded").hidden = state.live !== false;
+  // Announce new calls and recalls once each; keep the memory of announcements small.
+  for (const ticket of fresh.reverse()) {
+    announced.set(ticket.id, ticket.call_count);
+    if (primed) announce(ticket);
   }
+  primed = true;
+  if (announced.size > 200) announced = new Map([...announced].slice(-50));
+}
 
-  function waitText(wait) {
-    if (!wait) return "—";
-    if (wait.high <= 5) return "< 5 " + T.minutes;
-    if (wait.high - wait.low >= 15) return wait.low + "–" + wait.high + " " + T.minutes;
-    return "≈ " + wait.minutes + " " + T.minutes;
-  }
+// --- sound ----------------------------------------------------------------------------
 
-  function render() {
-    const called = state.called.slice(0, MAX_CALLED);
-    const calledEl = $("called");
-    const fresh = [];
-    calledEl.replaceChildren(...called.map((ticket) => {
-      const li = item("li", ticket.number, ticket.room_name || "");
-      if ((announced.get(ticket.id) || 0) < ticket.call_count) {
-        li.classList.add("flash");
-        fresh.push(ticket);
-      }
-      return li;
-    }));
-    $("no-call").hidden = called.length > 0;
-    const calledIds = new Set(called.map((t) => t.id));
-    $("recent").replaceChildren(...state.recent.filter((t) => !calledIds.has(t.id))
-      .slice(0, MAX_RECENT).map((t) => item("li", t.number, t.room_name || "")));
-    const waiting = state.waiting || {};
-    $("waiting-total").textContent = String((waiting.urgent || 0) + (waiting.standard || 0));
-    $("waiting-urgent").textContent = String(waiting.urgent || 0);
-    $("wait").textContent = state.open_now ? waitText(state.newcomer_wait) : T.closed;
-    $("checkin-closed").hidden = state.checkin_open || !state.open_now;
-    $("doctors").replaceChildren(...(state.doctors_on_duty || []).map((name) => item("li", name)));
-    $("degraded").hidden = state.live !== false;
-    // Announce new calls and recalls once each; keep the memory of announcements small.
-    for (const ticket of fresh.reverse()) {
-      announced.set(ticket.id, ticket.call_count);
-      if (primed) announce(ticket);
-    }
-    primed = true;
-    if (announced.size > 200) announced = new Map([...announced].slice(-50));
-  }
+let audio = null;
+function chime() {
+  try {
+    audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+    const now = audio.currentTime;
+    [[880, 0], [660, 0.35]].forEach(([frequency, at]) => {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = frequency;
+      gain.gain.setValueAtTime(0.0001, now + at);
+      gain.gain.exponentialRampToValueAtTime(0.4, now + at + 0.03);
+      gain.gain.exponentialRampToValueAtTime(0.0001, now + at + 0.6);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(now + at);
+      osc.stop(now + at + 0.65);
+    });
+  } catch (err) { /* no audio on this device */ }
+}
 
-  // --- sound ----------------------------------------------------------------------------
+function announce(ticket) {
+  chime();
+  if (!("speechSynthesis" in window)) return;
+  // "A042" is read letter by letter: "Ticket A 0 4 2, cabinet 3".
+  const spelled = ticket.number.split("").join(" ");
+  const where = ticket.room_name || (ticket.room ? t("screen_room") + " " + ticket.room : "");
+  const words = "Ticket " + spelled + (where ? ", " + where : "");
+  const utterance = new SpeechSynthesisUtterance(words);
+  utterance.lang = lang === "en" ? "en-GB" : "fr-FR";
+  utterance.rate = 0.9;
+  setTimeout(() => window.speechSynthesis.speak(utterance), 900);
+}
 
-  let audio = null;
-  function chime() {
-    try {
-      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      const now = audio.currentTime;
-      [[880, 0], [660, 0.35]].forEach(([frequency, at]) => {
-        const osc = audio.createOscillator();
-        const gain = audio.createGain();
-        osc.frequency.value = frequency;
-        gain.gain.setValueAtTime(0.0001, now + at);
-        gain.gain.exponentialRampToValueAtTime(0.4, now + at + 0.03);
-        gain.gain.exponentialRampToValueAtTime(0.0001, now + at + 0.6);
-        osc.connect(gain).connect(audio.destination);
-        osc.start(now + at);
-        osc.stop(now + at + 0.65);
-      });
-    } catch (err) { /* no audio on this device */ }
-  }
+// --- clock, heartbeat, nightly reload -------------------------------------------------
 
-  function announce(ticket) {
-    chime();
-    if (!("speechSynthesis" in window)) return;
-    // "A042" is read letter by letter: "Ticket A 0 4 2, cabinet 3".
-    const spelled = ticket.number.split("").join(" ");
-    const where = ticket.room_name || (ticket.room ? T.room + " " + ticket.room : "");
-    const words = "Ticket " + spelled + (where ? ", " + where : "");
-    const utterance = new SpeechSynthesisUtterance(words);
-    utterance.lang = lang === "en" ? "en-GB" : "fr-FR";
-    utterance.rate = 0.9;
-    setTimeout(() => window.speechSynthesis.speak(utterance), 900);
-  }
+const hourFormat = new Intl.DateTimeFormat("en-GB", { hour: "numeric", hourCycle: "h23", timeZone: timezone });
 
-  // --- clock, heartbeat, nightly reload -------------------------------------------------
+setInterval(() => {
+  const now = new Date(Date.now() + clockOffsetMs);
+  $("clock").textContent = clockFormat(timezone).format(now);
+}, 1000);
 
-  const clockFormat = new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "fr-FR",
-    { hour: "2-digit", minute: "2-digit", timeZone: timezone });
-  const hourFormat = new Intl.DateTimeFormat("en-GB", { hour: "numeric", hourCycle: "h23", timeZone: timezone });
+setInterval(() => {
+  send({ type: "ping" });
+  if (Date.now() - lastHeard > SILENCE_LIMIT_MS) feed.drop(); // a dead line: reconnect
+}, CLIENT_PING_MS);
 
-  setInterval(() => {
-    const now = new Date(Date.now() + clockOffsetMs);
-    $("clock").textContent = clockFormat.format(now);
-  }, 1000);
+setInterval(() => {
+  // Once a night, a fresh page: whatever a browser leaks over weeks is let go.
+  const hour = Number(hourFormat.format(new Date()));
+  if (hour === 3 && Date.now() - STARTED > 2 * 3600 * 1000) location.reload();
+}, 60000);
 
-  setInterval(() => {
-    send({ type: "ping" });
-    if (socket && Date.now() - lastHeard > SILENCE_LIMIT_MS) socket.close(); // a dead line
-  }, CLIENT_PING_MS);
-
-  setInterval(() => {
-    // Once a night, a fresh page: whatever a browser leaks over weeks is let go.
-    const hour = Number(hourFormat.format(new Date()));
-    if (hour === 3 && Date.now() - STARTED > 2 * 3600 * 1000) location.reload();
-  }, 60000);
-
-  window.walkinScreen = { state: () => state, seq: () => seq }; // for diagnosis and tests
-  connect();
-})();
+window.walkinScreen = { state: () => state, seq: () => seq }; // for diagnosis and tests

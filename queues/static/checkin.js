@@ -2,7 +2,7 @@
 // a failed send is retried with the SAME key until the server answers, and the server gives
 // the same ticket for the same key, so a retry never makes a second ticket. Check-ins not yet
 // acknowledged are kept in localStorage, so that a reload or a new sign-in resumes them.
-import { api, HttpError, isTransient } from "./api.js";
+import { api, HttpError, isTransient } from "/static/service/api.js";
 
 const MAX_DELAY_MS = 10000;
 

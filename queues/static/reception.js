@@ -1,10 +1,10 @@
 // The reception tablet: check patients in, watch the queue, act on a patient.
-import { api, NetworkError } from "./api.js";
+import { api, NetworkError } from "/static/service/api.js";
 import { CheckIns } from "./checkin.js";
-import { $, flash, h, pageConfig } from "./dom.js";
-import { clockTime, estimateText, minutesSince, statusText } from "./format.js";
-import { applyStrings, t } from "./i18n.js";
-import { showConnection, startLive } from "./live.js";
+import { $, flash, h, pageConfig } from "/static/service/dom.js";
+import { clockTime, estimateText, minutesSince, statusText } from "/static/service/format.js";
+import { applyStrings, t } from "/static/service/i18n.js";
+import { showConnection, startLive } from "/static/service/live.js";
 
 const config = pageConfig();
 const base = `/api/centres/${encodeURIComponent(config.centre)}`;

@@ -1,9 +1,9 @@
 // The consulting-room page: call the next patient to this room and follow the consultation.
-import { api, NetworkError } from "./api.js";
-import { $, flash, h, pageConfig, typingInField } from "./dom.js";
-import { clockTime, statusText } from "./format.js";
-import { applyStrings, t } from "./i18n.js";
-import { showConnection, startLive } from "./live.js";
+import { api, NetworkError } from "/static/service/api.js";
+import { $, flash, h, pageConfig, typingInField } from "/static/service/dom.js";
+import { clockTime, statusText } from "/static/service/format.js";
+import { applyStrings, t } from "/static/service/i18n.js";
+import { showConnection, startLive } from "/static/service/live.js";
 
 const config = pageConfig();
 const base = `/api/centres/${encodeURIComponent(config.centre)}`;

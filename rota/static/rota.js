@@ -1,142 +1,98 @@
-// The planning page: edits go through the JSON API; a refused change shows its conflicts and,
-// when they are only warnings, offers to confirm. A successful change reloads the grid.
-(function () {
-  "use strict";
-  const data = JSON.parse(document.getElementById("rota-data").textContent);
-  const t = data.t;
-  const fr = data.lang === "fr";
-  const answer = document.getElementById("answer");
-  const panel = document.getElementById("day-panel");
-  const list = document.getElementById("day-shifts");
-  const form = document.getElementById("add-form");
-  let current = null; // {centre, day}
+// The planning page. The grid, the day panel and the pending leave are server-rendered parts
+// (htmx fetches them: the cell buttons open a day, and every part listening to
+// "rota-changed" fetches itself again). Edits go through the JSON API with the kit; a
+// refused change shows its conflicts and, when they are only warnings, offers to confirm.
+import { api, HttpError, NetworkError } from "/static/service/api.js";
+import { $, h } from "/static/service/dom.js";
+import { lang, t } from "/static/service/i18n.js";
 
-  function el(tag, text, cls) {
-    const node = document.createElement(tag);
-    if (text !== undefined) node.textContent = text;
-    if (cls) node.className = cls;
-    return node;
+const answer = $("#answer");
+
+function showAnswer(heading, conflicts, detail, retry) {
+  answer.hidden = false;
+  answer.className = "panel refused";
+  answer.replaceChildren(
+    h("h2", {}, heading),
+    conflicts.length ? null : h("p", {}, detail),
+    h("ul", {}, conflicts.map((c) => h("li", { className: `conflict-${c.severity}` },
+      `${c.severity === "error" ? "⛔" : "⚠"} ${lang === "fr" ? c.message : c.message_en}`))),
+    retry ? h("button", { type: "button", id: "confirm-warnings", onclick: retry }, t("rota_confirm")) : null,
+  );
+  answer.scrollIntoView({ block: "nearest" });
+}
+
+/** Sends a change; on success the parts refresh, on 409 the conflicts show (with a retry). */
+async function send(method, url, body, accepted = false) {
+  let target = url;
+  let payload;
+  if (method === "DELETE") {
+    if (accepted) target += (url.includes("?") ? "&" : "?") + "accept_warnings=true";
+  } else {
+    payload = { ...body, ...(accepted ? { accept_warnings: true } : {}) };
   }
-
-  function showConflicts(body, retry) {
-    answer.hidden = false;
-    answer.className = "panel refused";
-    answer.replaceChildren(el("h2", body.can_accept ? t.warnings : t.refused));
-    const items = el("ul");
-    for (const c of body.conflicts || []) {
-      const icon = c.severity === "error" ? "⛔ " : "⚠ ";
-      items.appendChild(el("li", icon + (fr ? c.message : c.message_en), "conflict-" + c.severity));
+  try {
+    await api(method, target, payload); // a 401 goes to the login page and back here
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 409 && Array.isArray(error.body?.conflicts)) {
+      const retry = error.body.can_accept ? () => send(method, url, body, true) : null;
+      showAnswer(t(error.body.can_accept ? "rota_warnings" : "rota_refused"), error.body.conflicts, "", retry);
+    } else if (error instanceof NetworkError) {
+      showAnswer(t("rota_refused"), [], t("conn_offline"), null);
+    } else if (!(error instanceof HttpError && error.status === 401)) {
+      showAnswer(t("rota_refused"), [], error.message, null);
     }
-    if (!body.conflicts) answer.appendChild(el("p", body.detail || ""));
-    answer.appendChild(items);
-    if (body.can_accept) {
-      const confirm = el("button", t.confirm);
-      confirm.type = "button";
-      confirm.id = "confirm-warnings";
-      confirm.addEventListener("click", retry);
-      answer.appendChild(confirm);
-    }
-    answer.scrollIntoView({ block: "nearest" });
+    return;
   }
+  answer.hidden = true;
+  window.htmx.trigger(document.body, "rota-changed");
+}
 
-  // Sends a change; on 409 shows why, with a retry that accepts the warnings.
-  async function send(method, url, body, accepted) {
-    const init = { method, headers: { "Content-Type": "application/json" } };
-    let target = url;
-    if (method === "DELETE") {
-      if (accepted) target += (url.includes("?") ? "&" : "?") + "accept_warnings=true";
-    } else {
-      init.body = JSON.stringify(Object.assign({}, body, accepted ? { accept_warnings: true } : {}));
-    }
-    const response = await fetch(target, init);
-    if (response.ok) {
-      window.location.reload();
-      return;
-    }
-    let payload = {};
-    try { payload = await response.json(); } catch (e) { payload = { detail: response.statusText }; }
-    if (response.status === 409 && payload.conflicts) {
-      showConflicts(payload, () => send(method, url, body, true));
-    } else {
-      showConflicts({ detail: payload.detail || String(response.status) }, null);
-    }
+function closeDay() {
+  // An empty placeholder, without htmx attributes: a closed day is not fetched again.
+  $("#day-panel").replaceWith(h("section", { id: "day-panel", className: "panel", hidden: true }));
+}
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  if (!button) return;
+  if (button.id === "day-close") {
+    closeDay();
+    return;
   }
-
-  function fillSelects(centre) {
-    const doctors = form.elements.doctor_id;
-    doctors.replaceChildren();
-    for (const d of data.doctors) {
-      if (d.centres.includes(centre)) {
-        const option = el("option", d.name);
-        option.value = d.id;
-        doctors.appendChild(option);
-      }
-    }
-    const rooms = form.elements.room;
-    rooms.replaceChildren(Object.assign(el("option", t.none), { value: "" }));
-    for (const code of data.rooms[centre] || []) {
-      const option = el("option", code);
-      option.value = code;
-      rooms.appendChild(option);
-    }
+  const shift = button.closest("#day-shifts li[data-shift]");
+  if (shift && button.classList.contains("move")) {
+    const range = window.prompt(`${t("rota_start")}–${t("rota_end")} (08:00-14:00)`, `${shift.dataset.start}-${shift.dataset.end}`);
+    if (!range) return;
+    const [start_time, end_time] = range.split("-").map((part) => part.trim());
+    send("PATCH", `/api/rota/shifts/${shift.dataset.shift}`, { start_time, end_time });
+  } else if (shift && button.classList.contains("remove")) {
+    send("DELETE", `/api/rota/shifts/${shift.dataset.shift}`);
   }
-
-  async function openDay(centre, day, label) {
-    current = { centre, day };
-    panel.hidden = false;
-    document.getElementById("day-title").textContent = label + " — " + day;
-    fillSelects(centre);
-    list.replaceChildren(el("li", t.loading));
-    const response = await fetch(`/api/rota/shifts?from=${day}&to=${day}&centre=${encodeURIComponent(centre)}`);
-    const shifts = response.ok ? await response.json() : [];
-    list.replaceChildren();
-    if (!shifts.length) list.appendChild(el("li", t.no_shift));
-    for (const s of shifts) {
-      const item = el("li", `${s.local_start}–${s.local_end} ${s.doctor}` + (s.room ? ` (${t.room.toLowerCase()} ${s.room})` : "") + " ");
-      item.dataset.shift = s.id;
-      const move = el("button", t.move, "secondary move");
-      move.type = "button";
-      move.addEventListener("click", () => {
-        const range = window.prompt(`${t.start}–${t.end} (08:00-14:00)`, `${s.local_start}-${s.local_end}`);
-        if (!range) return;
-        const [start_time, end_time] = range.split("-").map((x) => x.trim());
-        send("PATCH", `/api/rota/shifts/${s.id}`, { start_time, end_time });
-      });
-      const remove = el("button", t.remove, "secondary remove");
-      remove.type = "button";
-      remove.addEventListener("click", () => send("DELETE", `/api/rota/shifts/${s.id}`, null));
-      item.append(move, " ", remove);
-      list.appendChild(item);
-    }
-  }
-
-  document.querySelector(".rota-grid tbody").addEventListener("click", (event) => {
-    const cell = event.target.closest("td.cell");
-    if (!cell) return;
-    const label = cell.parentElement.querySelector("th").textContent;
-    openDay(cell.dataset.centre, cell.dataset.day, label);
-  });
-  document.getElementById("day-close").addEventListener("click", () => { panel.hidden = true; });
-
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    if (!current) return;
-    const values = new FormData(form);
-    send("POST", "/api/rota/shifts", {
-      doctor_id: Number(values.get("doctor_id")),
-      centre: current.centre,
-      day: current.day,
-      start_time: values.get("start_time").slice(0, 5),
-      end_time: values.get("end_time").slice(0, 5),
-      room: values.get("room") || null,
-    });
-  });
-
-  document.getElementById("leave-panel").addEventListener("click", (event) => {
-    const button = event.target.closest("button");
-    const item = event.target.closest("li.leave");
-    if (!button || !item) return;
+  const leave = button.closest("#leave-panel li.leave");
+  if (leave) {
     const decision = button.classList.contains("approve") ? "approve" : "reject";
-    send("POST", `/api/rota/leave/${item.dataset.leave}/${decision}`, {});
+    send("POST", `/api/rota/leave/${leave.dataset.leave}/${decision}`, {});
+  }
+});
+
+document.addEventListener("submit", (event) => {
+  if (event.target.id !== "add-form") return;
+  event.preventDefault();
+  const panel = $("#day-panel");
+  const values = new FormData(event.target);
+  send("POST", "/api/rota/shifts", {
+    doctor_id: Number(values.get("doctor_id")),
+    centre: panel.dataset.centre,
+    day: panel.dataset.day,
+    start_time: values.get("start_time").slice(0, 5),
+    end_time: values.get("end_time").slice(0, 5),
+    room: values.get("room") || null,
   });
-})();
+});
+
+// A part that could not be fetched: say why rather than show stale data silently.
+document.body.addEventListener("htmx:responseError", (event) => {
+  const status = event.detail.xhr.status;
+  showAnswer(t("rota_refused"), [], `${status} ${event.detail.xhr.statusText}`, null);
+});
+document.body.addEventListener("htmx:sendError", () => showAnswer(t("rota_refused"), [], t("conn_offline"), null));

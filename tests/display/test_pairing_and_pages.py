@@ -103,12 +103,17 @@ async def test_screen_page_needs_a_credential(served: Served, db: Any, world: Wo
     assert (await anonymous.get("/display/nowhere")).status_code == 404
     page = await anonymous.get(f"/display/paris?token={token}")
     assert page.status_code == 200 and "Paris 11e" in page.text and 'lang="fr"' in page.text
+    # The token of the address becomes the display cookie, which alone opens the page and feed.
+    assert page.cookies.get("walkin_display") == token
+    assert (await anonymous.get("/display/paris")).status_code == 200
     english = await anonymous.get(f"/display/paris?token={token}&lang=en")
     assert "Now calling" in english.text
     staff = await served.http("reception-paris")
     assert (await staff.get("/display/paris")).status_code == 200
+    # ?lang=en was remembered: the pairing page speaks English until told otherwise.
     pair = await anonymous.get("/display/pair")
-    assert pair.status_code == 200 and "Appairer" in pair.text
+    assert pair.status_code == 200 and "Pair a screen" in pair.text
+    assert "Appairer" in (await anonymous.get("/display/pair?lang=fr")).text
 
 
 async def test_public_wait_board(served: Served) -> None:

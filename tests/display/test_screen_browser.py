@@ -36,6 +36,8 @@ async def test_screen_page_shows_a_newly_called_ticket(
             )
             try:
                 page = browser.pages[0] if browser.pages else await browser.new_page()
+                feeds: list[str] = []
+                page.on("websocket", lambda socket: feeds.append(socket.url))
                 await page.goto(f"{served.base}/display/paris?token={token}")
                 # Connected: the snapshot shows one patient waiting and the token left the URL.
                 await page.wait_for_function(
@@ -51,5 +53,57 @@ async def test_screen_page_shows_a_newly_called_ticket(
                 assert "Cabinet 3" in await first.inner_text()
                 assert await page.locator("#waiting-total").inner_text() == "0"
                 assert "Zoé" not in await page.content()
+                # The feed authenticated by the display cookie: no token in its URL (logs).
+                assert feeds and not any(token in url or "token=" in url for url in feeds)
+                # After a reload without the token, the cookie still opens page and feed.
+                await page.goto(f"{served.base}/display/paris")
+                await page.locator("#called li").first.wait_for(timeout=10000)
+                assert await page.locator("#offline").is_hidden()
+            finally:
+                await browser.close()
+
+
+async def test_a_paired_tv_shows_its_centre_by_cookie_alone(served: Served) -> None:
+    require_chromium()
+    from playwright.async_api import async_playwright
+
+    desk = await served.http("reception-paris")
+    with tempfile.TemporaryDirectory() as profile:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch_persistent_context(
+                profile,
+                executable_path=CHROMIUM,
+                args=CHROMIUM_ARGS,
+                locale="fr-FR",
+                bypass_csp=True,  # for wait_for_function (eval); the kit itself needs none
+            )
+            try:
+                page = browser.pages[0] if browser.pages else await browser.new_page()
+                errors: list[str] = []
+                feeds: list[str] = []
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                page.on("websocket", lambda socket: feeds.append(socket.url))
+                await page.goto(f"{served.base}/display/pair")
+                await page.wait_for_function(
+                    "/^[A-Z0-9]{3} [A-Z0-9]{3}$/.test("
+                    "document.getElementById('pair-code').textContent)",
+                    timeout=10000,
+                )
+                code = (await page.locator("#pair-code").inner_text()).replace(" ", "")
+                confirmed = await desk.post(
+                    "/api/centres/paris/displays/pair", json={"code": code, "label": "TV"}
+                )
+                assert confirmed.status_code == 200, confirmed.text
+                # The TV collects its cookie on its next poll (every 3 s) and opens the screen.
+                await page.wait_for_url("**/display/paris", timeout=15000)
+                await page.locator("#waiting-total").wait_for()
+                await page.wait_for_function(
+                    "document.getElementById('waiting-total').textContent === '0'", timeout=10000
+                )
+                assert await page.locator("#offline").is_hidden()
+                assert "token" not in page.url
+                assert feeds and not any("token" in url for url in feeds)
+                assert await page.evaluate("localStorage.length") == 0
+                assert not errors, errors
             finally:
                 await browser.close()

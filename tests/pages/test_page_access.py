@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.pages import accept_language, safe_next
+from service.i18n import accept_language
+from service.pages import safe_next
 from tests.conftest import StaffClients
 
 pytestmark = pytest.mark.timeout(30)
@@ -82,3 +83,24 @@ def test_accept_language_and_safe_next() -> None:
     assert safe_next("/room/paris?x=1") == "/room/paris?x=1"
     for bad in (None, "", "https://evil.example", "//evil.example", "/\\evil", "/a\nb"):
         assert safe_next(bad) is None
+
+
+async def test_the_planning_page_refuses_staff_with_a_page_and_bad_dates_with_400(
+    clients: StaffClients,
+) -> None:
+    desk = await clients("reception-paris")
+    refused = await desk.get("/rota")
+    assert refused.status_code == 403 and refused.headers["content-type"].startswith("text/html")
+    manager = await clients("manager")
+    for path in ("/rota?view=month&start=9999-12-01", "/rota/day?centre=paris&day=9999-12-31"):
+        answer = await manager.get(path)
+        assert answer.status_code == 400, (path, answer.status_code)
+    assert (await manager.get("/rota/day?centre=nowhere&day=2026-12-07")).status_code == 404
+    # A part fetched by htmx without a session: HX-Redirect to login, back to the page.
+    anonymous = await clients()
+    part = await anonymous.get(
+        "/rota/board",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/rota?view=month"},
+    )
+    assert part.status_code == 401
+    assert part.headers["hx-redirect"] == "/login?next=/rota%3Fview%3Dmonth"

@@ -47,13 +47,28 @@ async def test_manager_fills_a_gap_and_sees_the_conflict_of_approved_leave(
     with tempfile.TemporaryDirectory() as profile:
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+                profile,
+                executable_path=CHROMIUM,
+                args=CHROMIUM_ARGS,
+                headless=True,
+                locale="fr-FR",  # the page speaks the browser's language when none is chosen
             )
             try:
                 page = await browser.new_page()
+                # A script error or a CSP refusal (htmx under script-src 'self') fails the test.
+                errors: list[str] = []
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                page.on(
+                    "console",
+                    lambda message: (
+                        errors.append(message.text)
+                        if "Content Security Policy" in message.text
+                        else None
+                    ),
+                )
                 # Not signed in: sent to the login page, which brings the manager back.
                 await page.goto(f"{server}/rota?start={MONDAY}")
-                assert "/login?next=%2Frota" in page.url
+                assert "/login?next=/rota" in page.url
 
                 login = await page.request.post(
                     f"{server}/api/auth/login", data={"username": "manager", "password": PASSWORD}
@@ -72,11 +87,15 @@ async def test_manager_fills_a_gap_and_sees_the_conflict_of_approved_leave(
                     str(rota.doctors["alice"])
                 )
                 await form.locator("select[name=room]").select_option("1")
-                async with page.expect_navigation():
-                    await form.locator("button[type=submit]").click()
-                cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"]')
-                assert "covered" in (await cell.get_attribute("class") or "")
-                assert "Couvert" in await cell.inner_text()
+                # The edit refreshes the grid and the day in place (htmx), without a reload.
+                await page.evaluate("window.notReloaded = true")
+                await form.locator("button[type=submit]").click()
+                covered = f'td.cell.covered[data-centre="paris"][data-day="{MONDAY}"]'
+                await page.locator(covered).wait_for()
+                assert "Couvert" in await page.locator(covered).inner_text()
+                await page.locator("#day-shifts li[data-shift]").wait_for()
+                assert "Dr Alice Martin" in await page.locator("#day-shifts").inner_text()
+                assert await page.evaluate("window.notReloaded === true")
 
                 # Alice asks for that day off; approving it needs a confirmation, then the
                 # shift stays and shows as a conflict.
@@ -96,11 +115,53 @@ async def test_manager_fills_a_gap_and_sees_the_conflict_of_approved_leave(
                 await leave.locator("button.approve").click()
                 await page.locator("#confirm-warnings").wait_for()
                 assert "est en congé" in await page.locator("#answer").inner_text()
-                async with page.expect_navigation():
-                    await page.locator("#confirm-warnings").click()
-                cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"]')
-                assert "conflict" in (await cell.get_attribute("class") or "")
-                assert "1 conflit(s)" in await cell.inner_text()
-                assert await page.locator("#leave-panel li.leave").count() == 0
+                await page.locator("#confirm-warnings").click()
+                conflict = f'td.cell.conflict[data-centre="paris"][data-day="{MONDAY}"]'
+                await page.locator(conflict).wait_for()
+                assert "1 conflit(s)" in await page.locator(conflict).inner_text()
+                await page.locator("#leave-panel li.leave").wait_for(state="detached")
+                assert await page.locator("#conflict-total").inner_text() == "1"
+                assert not errors, errors
+            finally:
+                await browser.close()
+
+
+async def test_an_ended_session_sends_the_planning_page_to_login_and_back(
+    server: str, rota: Rota
+) -> None:
+    require_chromium()
+    from playwright.async_api import async_playwright
+
+    with tempfile.TemporaryDirectory() as profile:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, locale="fr-FR"
+            )
+            try:
+                page = await browser.new_page()
+                login = await page.request.post(
+                    f"{server}/api/auth/login", data={"username": "manager", "password": PASSWORD}
+                )
+                assert login.ok
+                await page.goto(f"{server}/rota?start={MONDAY}")
+                cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"] button')
+                await cell.click()
+                await page.locator("#add-form").wait_for()
+                # The session ends (signed out elsewhere, or expired) while the page is open.
+                assert (await page.request.post(f"{server}/api/auth/logout")).ok
+                # An htmx part answers with HX-Redirect: the whole page goes to login, not
+                # the login form swapped into the panel.
+                await cell.click()
+                await page.wait_for_url(f"**/login?next=/rota%3Fstart%3D{MONDAY}")
+                await page.get_by_label("Identifiant").fill("manager")
+                await page.get_by_label("Mot de passe").fill(PASSWORD)
+                await page.get_by_role("button", name="Se connecter").click()
+                await page.wait_for_url(f"**/rota?start={MONDAY}")
+                # A JSON edit through the kit sends to login too (401 from the API).
+                await cell.click()
+                await page.locator("#add-form").wait_for()
+                assert (await page.request.post(f"{server}/api/auth/logout")).ok
+                await page.locator("#add-form button[type=submit]").click()
+                await page.wait_for_url(f"**/login?next=%2Frota%3Fstart%3D{MONDAY}")
             finally:
                 await browser.close()

@@ -1,6 +1,8 @@
-// How times, waits and estimates read on the pages.
+// How times, numbers, waits and estimates read on the pages, in the page's language.
 import { serverNow } from "./api.js";
 import { lang, t } from "./i18n.js";
+
+export const locale = lang === "en" ? "en-GB" : "fr-FR";
 
 export function minutesSince(iso) {
   return Math.max(0, Math.floor((serverNow() - Date.parse(iso)) / 60000));
@@ -8,9 +10,22 @@ export function minutesSince(iso) {
 
 /** "14:05" in the centre's time zone, whatever the device's zone. */
 export function clockTime(iso, timeZone) {
-  return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "fr-FR", {
-    hour: "2-digit", minute: "2-digit", timeZone,
-  }).format(new Date(iso));
+  return clockFormat(timeZone).format(new Date(iso));
+}
+
+const clockFormats = new Map();
+/** One formatter per zone: pages format the time every second for weeks. */
+export function clockFormat(timeZone) {
+  if (!clockFormats.has(timeZone)) {
+    clockFormats.set(timeZone, new Intl.DateTimeFormat(locale, { hour: "2-digit", minute: "2-digit", timeZone }));
+  }
+  return clockFormats.get(timeZone);
+}
+
+const numberFormat = new Intl.NumberFormat(locale);
+/** 1 234 in French, 1,234 in English. */
+export function formatNumber(value) {
+  return numberFormat.format(value);
 }
 
 /**

@@ -4,9 +4,10 @@
 export class NetworkError extends Error {}
 
 export class HttpError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, body = null) {
     super(detail);
     this.status = status;
+    this.body = body; // the whole JSON answer (a 409 names its conflicts)
   }
 }
 
@@ -23,12 +24,17 @@ export function serverNow() {
   return Date.now() + clockSkewMs;
 }
 
+/** To the login page, which brings the visitor back here once signed in. */
 export function goToLogin() {
   const next = window.location.pathname + window.location.search;
   window.location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
 
-export async function api(method, path, body) {
+/**
+ * A JSON call. A 401 (no session, or it expired) goes to the login page unless the caller
+ * handles it itself (`{ loginOn401: false }`: the login form, where 401 means a wrong password).
+ */
+export async function api(method, path, body, { loginOn401 = true } = {}) {
   const init = { method, cache: "no-store", credentials: "same-origin", headers: {} };
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
@@ -43,10 +49,10 @@ export async function api(method, path, body) {
   const date = Date.parse(response.headers.get("Date") ?? "");
   if (!Number.isNaN(date)) clockSkewMs = date + 500 - Date.now(); // Date has 1 s resolution
   const data = response.status === 204 ? null : await response.json().catch(() => null);
-  if (response.status === 401) {
+  if (response.status === 401 && loginOn401) {
     goToLogin();
-    throw new HttpError(401, data?.detail ?? "sign in first");
+    throw new HttpError(401, data?.detail ?? "sign in first", data);
   }
-  if (!response.ok) throw new HttpError(response.status, data?.detail ?? response.statusText);
+  if (!response.ok) throw new HttpError(response.status, data?.detail ?? response.statusText, data);
   return { status: response.status, data };
 }

@@ -1,0 +1,114 @@
+"""The one translation catalogue of every page, French first, and the one rule for the language.
+
+`fr.json` and `en.json` hold the same keys. Templates read them through the Jinja globals
+installed by `install_jinja_globals` (`t("key", n=3)`, `page_lang()`, `catalogue_json()`);
+scripts get the page's catalogue as JSON in `<script type="application/json" id="i18n">`
+(our CSP forbids inline scripts, not data blocks) and read it with /static/service/i18n.js.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+from litestar.plugins.jinja import JinjaTemplateEngine
+from markupsafe import Markup
+
+Lang = Literal["fr", "en"]
+LANGS: tuple[Lang, ...] = ("fr", "en")
+DEFAULT_LANG: Lang = "fr"
+LANG_COOKIE = "walkin_lang"
+_FOLDER = Path(__file__).resolve().parent
+
+
+@cache
+def catalogue(lang: Lang) -> dict[str, str]:
+    loaded: dict[str, str] = json.loads((_FOLDER / f"{lang}.json").read_text(encoding="utf-8"))
+    return loaded
+
+
+def translate(lang: Lang, key: str, **values: object) -> str:
+    """The text of `key` with its {placeholders} filled; French, then the key, when missing."""
+    text = catalogue(lang).get(key) or catalogue(DEFAULT_LANG).get(key) or key
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+def known_lang(value: str | None) -> Lang | None:
+    for lang in LANGS:
+        if value == lang:
+            return lang
+    return None
+
+
+def accept_language(header: str) -> Lang:
+    """The preferred of our languages in an Accept-Language header; French when none is."""
+    best: Lang = DEFAULT_LANG
+    best_q = -1.0
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().lower().split("-")[0]
+        for lang in LANGS:
+            if primary == lang and q > best_q:
+                best, best_q = lang, q
+    return best
+
+
+def choose_lang(explicit: str | None, remembered: str | None, accept_header: str) -> Lang:
+    """The rule of every page: ?lang= first, then the remembered choice, then the browser's."""
+    return known_lang(explicit) or known_lang(remembered) or accept_language(accept_header)
+
+
+def request_lang(request: Any) -> Lang:
+    return choose_lang(
+        request.query_params.get("lang"),
+        request.cookies.get(LANG_COOKIE),
+        request.headers.get("accept-language", ""),
+    )
+
+
+def _context_lang(context: Context) -> Lang:
+    # A handler may have decided already (error pages); else the request in the context does.
+    decided = known_lang(context.get("lang"))
+    if decided is not None:
+        return decided
+    request = context.get("request")
+    return request_lang(request) if request is not None else DEFAULT_LANG
+
+
+@pass_context
+def _t(context: Context, key: str, **values: object) -> str:
+    return translate(_context_lang(context), key, **values)
+
+
+@pass_context
+def _page_lang(context: Context) -> Lang:
+    return _context_lang(context)
+
+
+@pass_context
+def _catalogue_json(context: Context) -> Markup:
+    # Inside <script type="application/json"> entities are not decoded, so the JSON is written
+    # raw; no "<" at all, so that nothing in it can close the element or open a comment.
+    text = json.dumps(catalogue(_context_lang(context)), ensure_ascii=False)
+    return Markup(text.replace("<", "\\u003c"))
+
+
+def install_jinja_globals(environment: Environment) -> None:
+    environment.globals.update(t=_t, page_lang=_page_lang, catalogue_json=_catalogue_json)
+
+
+def install_in_engine(engine: JinjaTemplateEngine) -> None:
+    """TemplateConfig's engine_callback: Litestar's Jinja engine keeps its environment here."""
+    install_jinja_globals(engine.engine)
