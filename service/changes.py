@@ -127,10 +127,12 @@ class ChangePath:
     async def change(self) -> AsyncIterator[Change]:
         """One write transaction behind the gate; commits at the end of the body."""
         async with self.gate.hold():
-            if self.session.in_transaction():
+            if self.gate.serialises and self.session.in_transaction():
                 # End the read transaction begun before the gate (looking things up): on
                 # SQLite a read transaction that later writes fails at once if another writer
-                # committed meanwhile. Commit, not rollback, keeps loaded rows usable.
+                # committed meanwhile. Commit, not rollback, keeps loaded rows usable. On
+                # PostgreSQL each statement reads afresh (read committed) and the row locks
+                # order writers, so the round trip is saved.
                 await self.session.commit()
             change = Change(self.session, self.clock, self.actor)
             try:
