@@ -119,12 +119,22 @@ class RotaOps:
     # --- transaction helpers -----------------------------------------------------------
 
     async def _lock(
-        self, change: Change, network: Network, slugs: Iterable[str], doctor_ids: Iterable[int]
+        self,
+        change: Change,
+        network: Network,
+        shifts: Iterable[Shift],
+        doctor_ids: Iterable[int],
     ) -> None:
-        """Bump the centres' event sequence (a rota edit changes their day's cover; the bump
-        is also the row lock that orders concurrent edits), lock the doctors; ids sorted
-        against deadlocks."""
-        await change.bump(network.centre_row(slug).id for slug in slugs)
+        """Lock the shifts' centres (the row lock orders concurrent edits of one centre's
+        cover) and bump the sequence of those where a shift falls today (their live state:
+        who is on duty now); lock the doctors. Ids sorted against deadlocks."""
+        shifts = list(shifts)
+        centre_ids = sorted({network.centre_row(s.centre_id).id for s in shifts})
+        for centre_id in centre_ids:
+            await change.lock_centre(centre_id)
+        await change.bump(
+            network.centre_row(slug).id for slug in self._today_centres(network, shifts)
+        )
         await self.session.execute(
             select(models.Doctor.id)
             .where(models.Doctor.id.in_(sorted(set(doctor_ids))))
@@ -141,7 +151,7 @@ class RotaOps:
 
     def _today_centres(self, network: Network, shifts: Iterable[Shift]) -> set[str]:
         """The centres where one of the shifts falls on today's service day: their live
-        state (who is on duty now) changes with a leave over those shifts."""
+        state (who is on duty now) changes with these shifts, or with leave over them."""
         now = self.clock()
         return {
             s.centre_id
@@ -206,7 +216,7 @@ class RotaOps:
         start, end = times(network.centres[slug])
         shift = Shift("new", str(doctor_id), slug, start, end, room)
         async with self.path.change() as change:
-            await self._lock(change, network, [slug], [doctor_id])
+            await self._lock(change, network, [shift], [doctor_id])
             conflicts = await self._conflicts_of(network, ShiftChange.adding(shift))
             enforce(conflicts, accept_warnings, network)
             row = models.Shift(
@@ -241,7 +251,7 @@ class RotaOps:
             await self._lock(
                 work,
                 network,
-                {before.centre_id, after.centre_id},
+                [before, after],
                 {int(before.doctor_id), int(after.doctor_id)},
             )
             row = await self._shift_row(shift_id)  # as it is now that we hold the locks
@@ -271,7 +281,7 @@ class RotaOps:
             await self._lock(
                 work,
                 network,
-                {s.centre_id for s in values},
+                values,
                 {int(s.doctor_id) for s in values},
             )
             if values:
@@ -311,7 +321,7 @@ class RotaOps:
             await self._lock(
                 change,
                 network,
-                {s.centre_id for s in shifts},
+                shifts,
                 {int(s.doctor_id) for s in shifts},
             )
             conflicts = await self._conflicts_of(network, ShiftChange(add=tuple(shifts)))
