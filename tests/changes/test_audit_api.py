@@ -10,7 +10,7 @@ pytestmark = pytest.mark.timeout(60)
 
 
 async def test_rota_and_screen_changes_are_listed_and_filtered(
-    clients: StaffClients, world: World, clock: FakeClock
+    clients: StaffClients, world: World, clock: FakeClock, client_ip: str
 ) -> None:
     manager = await clients("manager")
     desk = await clients("reception-lyon")
@@ -19,7 +19,8 @@ async def test_rota_and_screen_changes_are_listed_and_filtered(
     )
     assert room.status_code == 201, room.text
     clock.advance(10)
-    pairing = (await (await clients()).post("/api/displays/pair")).json()
+    tv = await clients()
+    pairing = (await tv.post("/api/displays/pair", headers={"X-Forwarded-For": client_ip})).json()
     confirmed = await desk.post(
         "/api/centres/lyon/displays/pair", json={"code": pairing["code"], "label": "Hall"}
     )

@@ -458,6 +458,7 @@ async def test_every_write_route_is_audited_and_announced_once(
     world: World,
     db: async_sessionmaker[AsyncSession],
     monkeypatch: pytest.MonkeyPatch,
+    client_ip: str,
 ) -> None:
     people: dict[str, httpx.AsyncClient] = {
         "desk": await clients("reception-paris"),
@@ -466,6 +467,8 @@ async def test_every_write_route_is_audited_and_announced_once(
         "tv": await clients(),
         "visitor": await clients(),
     }
+    for client in people.values():
+        client.headers["X-Forwarded-For"] = client_ip
     published: list[tuple[int, dict[str, Any]]] = []
     bus = app.state["event_bus"]
     real_publish = bus.publish
