@@ -150,13 +150,15 @@ class RotaOps:
             )
 
     def _today_centres(self, network: Network, shifts: Iterable[Shift]) -> set[str]:
-        """The centres where one of the shifts falls on today's service day: their live
-        state (who is on duty now) changes with these shifts, or with leave over them."""
+        """The centres where one of the shifts falls on today's service day or is under way
+        (a night begun yesterday): their live state (who is on duty now) changes with these
+        shifts, or with leave over them."""
         now = self.clock()
         return {
             s.centre_id
             for s in shifts
-            if network.centres[s.centre_id].service_day(s.start)
+            if s.start <= now < s.end
+            or network.centres[s.centre_id].service_day(s.start)
             == network.centres[s.centre_id].service_day(now)
         }
 
