@@ -18,7 +18,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta, Struct
 from sqlalchemy import Update, delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from display.access import DISPLAY_COOKIE, digest, new_secret
@@ -28,6 +27,7 @@ from rota.models import Centre
 from rota.reads import provide_centre
 from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role
+from service.changes import change_path
 from service.errors import Conflict, DomainError, NotFound
 
 PAIRING_TTL = timedelta(minutes=10)
@@ -102,11 +102,28 @@ async def _pairing(session: AsyncSession, code: str, now: datetime) -> DisplayPa
 
 
 async def _only_once(session: AsyncSession, step: Update, conflict: str) -> None:
-    """A conditional update that only the first of two racing requests may make."""
+    """A conditional update that only the first of two racing requests may make (the change
+    path rolls the loser back)."""
     result = await session.execute(step)
     if result.rowcount != 1:  # type: ignore[attr-defined]
-        await session.rollback()
         raise Conflict(conflict)
+
+
+async def _free_code(session: AsyncSession) -> str:
+    """A code no pairing row holds (expired ones included: code_hash is unique)."""
+    codes = ("".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(5))
+    candidates = {digest(code): code for code in codes}
+    taken = set(
+        (
+            await session.execute(
+                select(DisplayPairing.code_hash).where(DisplayPairing.code_hash.in_(candidates))
+            )
+        ).scalars()
+    )
+    for code_hash, code in candidates.items():
+        if code_hash not in taken:
+            return code
+    raise Conflict("no free pairing code, try again / réessayez")
 
 
 @post("/api/displays/pair", status_code=201, tags=["display"])
@@ -116,24 +133,22 @@ async def start_pairing(
     """A TV asks for a code to show. Anonymous: it proves nothing until staff confirm it."""
     now = _state(request)["clock"]()
     claim = new_secret(24)
-    async with _state(request)["write_gate"].hold():
+    # Under the write gate (SQLite) the free code stays free until commit; two replicas on
+    # PostgreSQL racing for one code get a unique violation, answered 409 by the app.
+    async with change_path(request, db_session).change() as change:
         await db_session.execute(
             delete(DisplayPairing).where(DisplayPairing.expires_at < now - timedelta(hours=1))
         )
-        for _ in range(5):
-            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            db_session.add(
-                DisplayPairing(
-                    code_hash=digest(code), claim_hash=digest(claim), expires_at=now + PAIRING_TTL
-                )
-            )
-            try:
-                await db_session.commit()
-                break
-            except IntegrityError:  # the code is taken (still valid or recently expired)
-                await db_session.rollback()
-        else:
-            raise Conflict("no free pairing code, try again / réessayez")
+        code = await _free_code(db_session)
+        pairing = DisplayPairing(
+            code_hash=digest(code), claim_hash=digest(claim), expires_at=now + PAIRING_TTL
+        )
+        db_session.add(pairing)
+        await db_session.flush()
+        # Codes and claims are secrets for ten minutes: the entry keeps neither.
+        await change.audit(
+            "display_pairing", pairing.id, "start", after={"expires_at": pairing.expires_at}
+        )
     return PairingOut(code, claim, now + PAIRING_TTL, int(PAIRING_TTL.total_seconds()))
 
 
@@ -147,11 +162,11 @@ async def claim_pairing(
     """The TV polls until staff confirmed its code, then collects its token once."""
     now = _state(request)["clock"]()
     normalised = normalise_code(code)
-    async with _state(request)["write_gate"].hold():
+    async with change_path(request, db_session).change() as change:
         pairing = await _pairing(db_session, normalised, now)
         if not secrets.compare_digest(pairing.claim_hash, digest(data.claim)):
             raise NotFound("unknown or expired pairing code / code inconnu ou expiré")
-        if pairing.centre_id is None:
+        if pairing.centre_id is None:  # still waiting for staff: nothing changes
             return Response(ClaimOut("pending", expires_at=pairing.expires_at))
         await _only_once(
             db_session,
@@ -161,18 +176,24 @@ async def claim_pairing(
             "this code was already used / code déjà utilisé",
         )
         token = new_secret()
-        db_session.add(
-            DisplayToken(
-                centre_id=pairing.centre_id,
-                label=pairing.label or "écran",
-                token_hash=digest(token),
-                last_seen_at=now,
-            )
+        screen = DisplayToken(
+            centre_id=pairing.centre_id,
+            label=pairing.label or "écran",
+            token_hash=digest(token),
+            last_seen_at=now,
         )
+        db_session.add(screen)
         slug = (
             await db_session.execute(select(Centre.slug).where(Centre.id == pairing.centre_id))
         ).scalar_one()
-        await db_session.commit()
+        await db_session.flush()
+        await change.audit(
+            "display_token",
+            screen.id,
+            "pair",
+            centre_id=screen.centre_id,
+            after={"label": screen.label, "pairing_id": pairing.id},
+        )
     return Response(
         ClaimOut("paired", token=token, centre=slug, url=f"/display/{slug}"),
         cookies=[
@@ -206,7 +227,7 @@ class CentreDisplaysController(Controller):
     ) -> dict[str, Any]:
         code = normalise_code(data.code)
         now = _state(request)["clock"]()
-        async with _state(request)["write_gate"].hold():
+        async with change_path(request, db_session).change() as change:
             pairing = await _pairing(db_session, code, now)
             await _only_once(
                 db_session,
@@ -217,7 +238,13 @@ class CentreDisplaysController(Controller):
                 ),
                 "this code was already confirmed / code déjà confirmé",
             )
-            await db_session.commit()
+            await change.audit(
+                "display_pairing",
+                pairing.id,
+                "confirm",
+                centre_id=centre.id,
+                after={"label": data.label},
+            )
         return {"status": "confirmed", "centre": centre.slug, "label": data.label}
 
     @get("/")
@@ -239,13 +266,19 @@ class CentreDisplaysController(Controller):
         request: Request[Principal, Any, Any],
         db_session: NamedDependency[AsyncSession],
     ) -> DisplayOut:
-        async with _state(request)["write_gate"].hold():
+        async with change_path(request, db_session).change() as change:
             row = await db_session.get(DisplayToken, display_id)
             if row is None or row.centre_id != centre.id:
                 raise NotFound(f"no screen {display_id} at this centre / écran inconnu")
-            if row.revoked_at is None:
-                row.revoked_at = _state(request)["clock"]()
-                await db_session.commit()
+            if row.revoked_at is None:  # revoking twice is fine, and changes nothing
+                row.revoked_at = change.clock()
+                await change.audit(
+                    "display_token",
+                    row.id,
+                    "revoke",
+                    centre_id=centre.id,
+                    after={"label": row.label, "revoked_at": row.revoked_at},
+                )
         # Screens on this replica close now; the others notice within a poll (~2 s).
         hub: DisplayHub = _state(request)["display_hub"]
         hub.close_token(row.id)

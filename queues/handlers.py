@@ -34,8 +34,8 @@ from queues.schemas import (
 from queues.service import QueueOps, active_tickets, missed_tickets, tickets_called_by
 from queues.states import Action, TicketStatus
 from rota.models import Centre, Room
-from service.audit import actor_of
 from service.auth import Principal, centre_scope, staff_only
+from service.changes import change_path
 from service.errors import NotFound
 
 
@@ -53,10 +53,7 @@ async def provide_centre(
 def provide_ops(
     request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> QueueOps:
-    state = request.app.state
-    return QueueOps(
-        db_session, state["write_gate"], state["event_bus"], state["clock"], actor_of(request)
-    )
+    return QueueOps(change_path(request, db_session))
 
 
 def room_by_code(centre: Centre, code: str) -> Room:

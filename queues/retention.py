@@ -14,7 +14,7 @@ import logging
 import statistics
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -39,7 +39,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from queues.models import Ticket
 from queues.states import TicketStatus
 from rota.models import Centre
-from service.audit import record
+from service.changes import Change, ChangePath
 from service.db import WriteGate
 
 log = logging.getLogger(__name__)
@@ -152,9 +152,10 @@ async def _write_figures(session: AsyncSession, centre_id: int, day: date) -> No
 
 
 async def purge_centre(
-    session: AsyncSession, centre: Centre, now: datetime, retention_days: int
+    change: Change, centre: Centre, now: datetime, retention_days: int
 ) -> PurgeReport:
-    """Summarise, then erase, one centre's expired days: one transaction (the caller commits)."""
+    """Summarise, then erase, one centre's expired days, in the caller's change."""
+    session = change.session
     cutoff = centre.service_day(now) - timedelta(days=retention_days)
     report = PurgeReport()
     for day in await _days_to_summarise(session, centre.id, cutoff):
@@ -171,13 +172,10 @@ async def purge_centre(
     )
     report.tickets_erased = int(getattr(erased, "rowcount", 0) or 0)
     if report.tickets_erased:
-        await record(
-            session,
+        await change.audit(
+            "ticket",
             None,
-            at=now,
-            entity="ticket",
-            entity_id=None,
-            action="purge",
+            "purge",
             centre_id=centre.id,
             after={"erased_tickets": report.tickets_erased, "before_day": cutoff.isoformat()},
         )
@@ -191,9 +189,11 @@ async def purge(
     async with sessions() as session:
         centres = (await session.execute(select(Centre).order_by(Centre.id))).scalars().all()
     for centre in centres:
-        async with sessions() as session, gate.hold() if gate else nullcontext():
-            report = await purge_centre(session, centre, now, retention_days)
-            await session.commit()
+        # One change per centre, by the system (no actor); nothing live changes: no event.
+        async with sessions() as session:
+            path = ChangePath(session, gate or WriteGate(enabled=False), None, lambda: now)
+            async with path.change() as change:
+                report = await purge_centre(change, centre, now, retention_days)
         total.days_summarised += report.days_summarised
         total.tickets_erased += report.tickets_erased
     return total

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,10 +18,9 @@ from queues.numbering import ticket_number
 from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
 from rota.models import Centre, Room
-from service.audit import Actor, record, snapshot
-from service.db import WriteGate
+from service.audit import snapshot
+from service.changes import Change, ChangePath
 from service.errors import Conflict, DomainError, NotFound
-from service.events import EventBus
 
 Clock = Callable[[], datetime]
 
@@ -49,66 +47,26 @@ def public_ticket(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:
 
 @dataclass
 class QueueOps:
-    session: AsyncSession
-    gate: WriteGate
-    bus: EventBus
-    clock: Clock
-    # Who acts, for the audit log written in each change's transaction (None: the system).
-    actor: Actor | None = None
+    # Every write is one change of the shell's change path (gate, audit, publish after commit).
+    path: ChangePath
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.path.session
+
+    @property
+    def clock(self) -> Clock:
+        return self.path.clock
 
     # --- helpers -----------------------------------------------------------------------
 
-    async def _audit(
-        self,
-        centre: Centre,
-        entity_id: int | None,
-        action: str,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-        entity: str = "ticket",
-    ) -> None:
-        await record(
-            self.session,
-            self.actor,
-            at=self.clock(),
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            centre_id=centre.id,
-            before=before,
-            after=after,
-        )
-
-    @asynccontextmanager
-    async def _change(self) -> AsyncIterator[None]:
-        """One write transaction behind the write gate, rolled back on any error; the body
-        commits it."""
-        async with self.gate.hold():
-            try:
-                yield
-            except BaseException:
-                await self.session.rollback()
-                raise
-
-    async def _bump_seq(self, centre: Centre) -> int:
+    async def _bump_seq(self, change: Change, centre: Centre) -> int:
         # First statement of every change: the centre row lock orders concurrent changes
         # at one centre, so sequence numbers match the order of commits.
-        result = await self.session.execute(
-            update(Centre)
-            .where(Centre.id == centre.id)
-            .values(event_seq=Centre.event_seq + 1)
-            .returning(Centre.event_seq)
-        )
-        seq = int(result.scalar_one())
+        seq = await change.bump_one(centre.id)
         # Keep the loaded centre in step without marking it changed: caches key on it.
         set_committed_value(centre, "event_seq", seq)
         return seq
-
-    async def _lock_centre(self, centre_id: int) -> None:
-        # SQLite ignores FOR UPDATE; there the write gate already serialises writers.
-        await self.session.execute(
-            select(Centre.id).where(Centre.id == centre_id).with_for_update()
-        )
 
     async def _ensure_day(self, centre_id: int, day: date) -> None:
         insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
@@ -118,22 +76,23 @@ class QueueOps:
             .on_conflict_do_nothing(index_elements=["centre_id", "service_day"])
         )
 
-    def _publish(
-        self,
+    @staticmethod
+    def _announce(
+        change: Change,
         centre: Centre,
-        seq: int,
         kind: str,
         ticket: Ticket | None,
         finished: Sequence[Ticket] = (),
     ) -> None:
+        """The change's event, sent by the change path once the change committed."""
         rooms = {room.id: room for room in centre.rooms}
-        event: dict[str, Any] = {"type": kind, "seq": seq, "centre": centre.slug}
+        event: dict[str, Any] = {"type": kind, "centre": centre.slug}
         if ticket is not None:
             event["ticket"] = public_ticket(ticket, rooms)
         if finished:
             # Consultations that this call ended in the same transaction (same seq).
             event["finished"] = [public_ticket(t, rooms) for t in finished]
-        self.bus.publish(centre.id, event)
+        change.publish(centre.id, event)
 
     async def _ticket_for_update(self, centre: Centre, ticket_id: int) -> Ticket:
         ticket = (
@@ -158,20 +117,19 @@ class QueueOps:
         phone: str | None = None,
     ) -> tuple[Ticket, bool]:
         """A new ticket, or the one already given for this client key (created=False)."""
-        async with self._change():
+        async with self.path.change() as change:
             if client_key is not None:
                 # Under the centre lock, so a concurrent retry of the same check-in waits
                 # for the first one to commit and then finds its ticket.
-                await self._lock_centre(centre.id)
+                await change.lock_centre(centre.id)
                 existing = await self._by_client_key(centre.id, client_key)
                 if existing is not None:
-                    # Nothing changed; commit (not rollback) ends the transaction without
-                    # expiring the loaded centre and ticket.
-                    await self.session.commit()
+                    # Nothing changed: the change path commits (not rolls back) the empty
+                    # transaction, which keeps the loaded centre and ticket usable.
                     return existing, False
             now = self.clock()
             day = centre.service_day(now)
-            seq = await self._bump_seq(centre)
+            await self._bump_seq(change, centre)
             await self._ensure_day(centre.id, day)
             seq_no = (
                 await self.session.execute(
@@ -205,9 +163,10 @@ class QueueOps:
             )
             self.session.add(ticket)
             await self.session.flush()
-            await self._audit(centre, ticket.id, "check_in", None, snapshot(ticket))
-            await self.session.commit()
-        self._publish(centre, seq, "ticket.checked_in", ticket)
+            await change.audit(
+                "ticket", ticket.id, "check_in", centre_id=centre.id, after=snapshot(ticket)
+            )
+            self._announce(change, centre, "ticket.checked_in", ticket)
         return ticket, True
 
     async def _by_client_key(self, centre_id: int, client_key: str) -> Ticket | None:
@@ -222,11 +181,11 @@ class QueueOps:
     # --- call-next ---------------------------------------------------------------------
 
     async def call_next(self, centre: Centre, room: Room, caller_id: int | None) -> Ticket:
-        async with self._change():
+        async with self.path.change() as change:
             now = self.clock()
             day = centre.service_day(now)
-            seq = await self._bump_seq(centre)
-            finished = await self._free_room(centre, room, now)
+            await self._bump_seq(change, centre)
+            finished = await self._free_room(change, centre, room, now)
             next_id = (
                 select(Ticket.id)
                 .where(
@@ -263,12 +222,15 @@ class QueueOps:
             # Only a waiting ticket can have been taken, so its former state is known.
             before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
             after = {key: snapshot(ticket)[key] for key in before}
-            await self._audit(centre, ticket.id, "call_next", before, after)
-            await self.session.commit()
-        self._publish(centre, seq, "ticket.called", ticket, finished)
+            await change.audit(
+                "ticket", ticket.id, "call_next", centre_id=centre.id, before=before, after=after
+            )
+            self._announce(change, centre, "ticket.called", ticket, finished)
         return ticket
 
-    async def _free_room(self, centre: Centre, room: Room, now: datetime) -> list[Ticket]:
+    async def _free_room(
+        self, change: Change, centre: Centre, room: Room, now: datetime
+    ) -> list[Ticket]:
         """Calling the next patient ends the consultation under way in this room."""
         in_room = (
             (
@@ -294,7 +256,14 @@ class QueueOps:
             before = snapshot(ticket)
             ticket.status = TicketStatus.DONE
             ticket.ended_at = now
-            await self._audit(centre, ticket.id, "finish_on_next_call", before, snapshot(ticket))
+            await change.audit(
+                "ticket",
+                ticket.id,
+                "finish_on_next_call",
+                centre_id=centre.id,
+                before=before,
+                after=snapshot(ticket),
+            )
         return list(in_room)
 
     # --- other transitions -------------------------------------------------------------
@@ -309,9 +278,9 @@ class QueueOps:
         caller_id: int | None = None,
     ) -> Ticket:
         finished: list[Ticket] = []
-        async with self._change():
+        async with self.path.change() as change:
             now = self.clock()
-            seq = await self._bump_seq(centre)
+            await self._bump_seq(change, centre)
             ticket = await self._ticket_for_update(centre, ticket_id)
             before = snapshot(ticket)
             try:
@@ -321,7 +290,7 @@ class QueueOps:
             if action is Action.CALL:
                 if room is None:
                     raise DomainError("a room is needed to call a patient / salle requise")
-                finished = await self._free_room(centre, room, now)
+                finished = await self._free_room(change, centre, room, now)
                 ticket.room_id, ticket.called_by_id = room.id, caller_id
                 ticket.called_at, ticket.call_count = now, 1
             elif action is Action.RECALL:
@@ -337,9 +306,15 @@ class QueueOps:
             else:  # finish, no-show, cancel, left unseen
                 ticket.ended_at = now
             ticket.status = new_status
-            await self._audit(centre, ticket.id, action.value, before, snapshot(ticket))
-            await self.session.commit()
-        self._publish(centre, seq, f"ticket.{action.value}", ticket, finished)
+            await change.audit(
+                "ticket",
+                ticket.id,
+                action.value,
+                centre_id=centre.id,
+                before=before,
+                after=snapshot(ticket),
+            )
+            self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket
 
     async def set_priority(self, centre: Centre, ticket_id: int, priority: Priority) -> Ticket:
@@ -357,8 +332,8 @@ class QueueOps:
         priority: Priority | None = None,
         head_reason: str | None = None,
     ) -> Ticket:
-        async with self._change():
-            seq = await self._bump_seq(centre)
+        async with self.path.change() as change:
+            await self._bump_seq(change, centre)
             ticket = await self._ticket_for_update(centre, ticket_id)
             if ticket.status != TicketStatus.WAITING:
                 raise Conflict(
@@ -381,34 +356,37 @@ class QueueOps:
                 ).scalar_one()
                 ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
                 ticket.head_reason = head_reason
-            await self._audit(
-                centre, ticket.id, kind.removeprefix("ticket."), before, snapshot(ticket)
+            await change.audit(
+                "ticket",
+                ticket.id,
+                kind.removeprefix("ticket."),
+                centre_id=centre.id,
+                before=before,
+                after=snapshot(ticket),
             )
-            await self.session.commit()
-        self._publish(centre, seq, kind, ticket)
+            self._announce(change, centre, kind, ticket)
         return ticket
 
     # --- the day -----------------------------------------------------------------------
 
     async def set_checkin_open(self, centre: Centre, is_open: bool) -> CentreDay:
-        async with self._change():
+        async with self.path.change() as change:
             day = centre.service_day(self.clock())
-            seq = await self._bump_seq(centre)
+            await self._bump_seq(change, centre)
             await self._ensure_day(centre.id, day)
             # The row exists now, and the centre lock taken by _bump_seq orders this change.
             centre_day = await self.day_state(centre, day)
             was_closed = centre_day.checkin_closed
             centre_day.checkin_closed = not is_open
-            await self._audit(
-                centre,
+            await change.audit(
+                "centre_day",
                 centre_day.id,
                 "checkin_open" if is_open else "checkin_close",
-                {"checkin_closed": was_closed},
-                {"checkin_closed": centre_day.checkin_closed},
-                entity="centre_day",
+                centre_id=centre.id,
+                before={"checkin_closed": was_closed},
+                after={"checkin_closed": centre_day.checkin_closed},
             )
-            await self.session.commit()
-        self._publish(centre, seq, "checkin.opened" if is_open else "checkin.closed", None)
+            self._announce(change, centre, "checkin.opened" if is_open else "checkin.closed", None)
         return centre_day
 
     async def day_state(self, centre: Centre, day: date) -> CentreDay:

@@ -27,6 +27,7 @@ from rota.ical import doctor_feed
 from rota.schemas import CalendarTokenOut
 from rota.store import load_network, load_shifts
 from service.auth import manager_only
+from service.changes import change_path
 from service.errors import NotFound
 
 FEED_PAST = timedelta(days=60)
@@ -54,12 +55,15 @@ async def create_calendar_token(
 ) -> CalendarTokenOut:
     """A new subscription URL for the doctor, shown only in this answer. Calendar apps refresh
     subscribed feeds slowly (Google: every 8–24 hours): tell the doctor about late changes."""
-    if await db_session.get(models.Doctor, doctor_id) is None:
-        raise NotFound(f"Médecin inconnu / unknown doctor: {doctor_id}")
     token = secrets.token_urlsafe(32)
-    row = models.CalendarToken(doctor_id=doctor_id, token_sha256=token_digest(token))
-    db_session.add(row)
-    await db_session.commit()
+    async with change_path(request, db_session).change() as change:
+        if await db_session.get(models.Doctor, doctor_id) is None:
+            raise NotFound(f"Médecin inconnu / unknown doctor: {doctor_id}")
+        row = models.CalendarToken(doctor_id=doctor_id, token_sha256=token_digest(token))
+        db_session.add(row)
+        await db_session.flush()
+        # Neither the token nor its digest goes to the log: the entry says whose it is.
+        await change.audit("calendar_token", row.id, "create", after={"doctor_id": doctor_id})
     return _token_out(row, str(request.base_url).rstrip("/") + f"/cal/{token}.ics")
 
 
@@ -81,12 +85,18 @@ async def revoke_calendar_token(
     db_session: NamedDependency[AsyncSession],
     token_id: FromPath[int],
 ) -> CalendarTokenOut:
-    row = await db_session.get(models.CalendarToken, token_id)
-    if row is None:
-        raise NotFound(f"Lien d'agenda inconnu / unknown calendar token: {token_id}")
-    if row.revoked_at is None:
-        row.revoked_at = request.app.state["clock"]()
-        await db_session.commit()
+    async with change_path(request, db_session).change() as change:
+        row = await db_session.get(models.CalendarToken, token_id)
+        if row is None:
+            raise NotFound(f"Lien d'agenda inconnu / unknown calendar token: {token_id}")
+        if row.revoked_at is None:  # revoking twice is fine, and changes nothing
+            row.revoked_at = change.clock()
+            await change.audit(
+                "calendar_token",
+                row.id,
+                "revoke",
+                after={"doctor_id": row.doctor_id, "revoked_at": row.revoked_at},
+            )
     return _token_out(row)
 
 

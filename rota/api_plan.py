@@ -178,7 +178,7 @@ class PatternController(Controller):
             )
         ).scalars()
         shift_ids = list(ids)
-        network, accepted = await ops.remove_shifts(shift_ids, accept_warnings)
+        network, accepted = await ops.remove_shifts(shift_ids, accept_warnings, pattern_id)
         return ShiftChangeOut([], shift_ids, [conflict_out(c, network) for c in accepted])
 
 

@@ -18,6 +18,7 @@ from rota.planning import RotaOps, days_in_order
 from rota.views import LONGEST_VIEW_DAYS
 from service.accounts import Role
 from service.auth import Principal
+from service.changes import change_path
 from service.errors import NotFound
 
 # ?from=2026-05-01&to=2026-05-31: local days, both included.
@@ -28,15 +29,7 @@ ToDay = Annotated[date, QueryParameter(name="to")]
 def provide_rota_ops(
     request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> RotaOps:
-    state = request.app.state
-    user = request.scope.get("user")
-    return RotaOps(
-        db_session,
-        state["write_gate"],
-        state["event_bus"],
-        state["clock"],
-        actor_id=user.account_id if isinstance(user, Principal) else None,
-    )
+    return RotaOps(change_path(request, db_session))
 
 
 async def centre_by_slug(session: AsyncSession, slug: str) -> models.Centre:

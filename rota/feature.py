@@ -5,6 +5,9 @@ from __future__ import annotations
 from litestar import Router
 
 from rota.answers import ChangeRefused, change_refused_handler
+from rota.api_centre_days import CentreDaysController
+from rota.api_centres import CentreRotaController
+from rota.api_doctors import DoctorController
 from rota.api_exports import (
     calendar_feed,
     centre_month_export,
@@ -12,8 +15,8 @@ from rota.api_exports import (
     list_calendar_tokens,
     revoke_calendar_token,
 )
-from rota.api_network import CentreRotaController, DoctorController
 from rota.api_plan import LeaveController, PatternController, ShiftController, fill_gaps_handler
+from rota.api_rooms import RoomController
 from rota.api_views import (
     conflicts_view,
     coverage_view,
@@ -30,6 +33,8 @@ api = Router(
     route_handlers=[
         DoctorController,
         CentreRotaController,
+        RoomController,
+        CentreDaysController,
         ShiftController,
         PatternController,
         LeaveController,

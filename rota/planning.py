@@ -9,11 +9,12 @@ over planned shifts is allowed once confirmed, and those shifts stay as conflict
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
@@ -23,10 +24,10 @@ from rota.conflicts import RotaConflict
 from rota.convert import leave_to_domain, shift_of
 from rota.domain import CentrePlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.store import Network, load_leaves, load_network, load_shifts
-from service.db import WriteGate
+from service.audit import snapshot
+from service.changes import Change, ChangePath
 from service.errors import Conflict as StateConflict
 from service.errors import DomainError, NotFound
-from service.events import EventBus
 
 Clock = Callable[[], datetime]
 PATTERN_HORIZON = timedelta(weeks=12)  # an open-ended pattern is written this far ahead
@@ -92,44 +93,74 @@ def _weeks_around(network: Network, shifts: Iterable[PlannedShift]) -> tuple[dat
     )
 
 
+def shift_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a shift written by a bulk insert."""
+    return {k: v for k, v in row.items() if k not in {"created_by_id", "updated_by_id"}}
+
+
 @dataclass
 class RotaOps:
-    session: AsyncSession
-    gate: WriteGate
-    bus: EventBus
-    clock: Clock
-    actor_id: int | None = None
+    # Every edit is one change of the shell's change path: behind the write gate, rolled back
+    # there on any error, audited in its transaction, announced after commit.
+    path: ChangePath
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.path.session
+
+    @property
+    def clock(self) -> Clock:
+        return self.path.clock
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.path.actor.account_id if self.path.actor else None
 
     # --- transaction helpers -----------------------------------------------------------
 
     async def _lock(
-        self, network: Network, slugs: Iterable[str], doctor_ids: Iterable[int]
-    ) -> dict[int, int]:
-        """Bump the centres' event sequence (the design's rule for every change, and the row
-        lock that orders concurrent edits), lock the doctors; ids sorted against deadlocks."""
-        seqs = {}
-        for centre_id in sorted({network.centre_row(slug).id for slug in slugs}):
-            seqs[centre_id] = (
-                await self.session.execute(
-                    update(models.Centre)
-                    .where(models.Centre.id == centre_id)
-                    .values(event_seq=models.Centre.event_seq + 1)
-                    .returning(models.Centre.event_seq)
-                )
-            ).scalar_one()
+        self,
+        change: Change,
+        network: Network,
+        shifts: Iterable[PlannedShift],
+        doctor_ids: Iterable[int],
+    ) -> None:
+        """Lock the shifts' centres (the row lock orders concurrent edits of one centre's
+        cover) and bump the sequence of those where a shift falls today (their live state:
+        who is on duty now); lock the doctors. Ids sorted against deadlocks."""
+        shifts = list(shifts)
+        centre_ids = sorted({network.centre_row(s.centre_id).id for s in shifts})
+        for centre_id in centre_ids:
+            await change.lock_centre(centre_id)
+        await change.bump(
+            network.centre_row(slug).id for slug in self._today_centres(network, shifts)
+        )
         await self.session.execute(
             select(models.Doctor.id)
             .where(models.Doctor.id.in_(sorted(set(doctor_ids))))
             .with_for_update()
         )
-        return seqs
 
-    def _publish(self, network: Network, seqs: dict[int, int]) -> None:
-        for centre_id, seq in seqs.items():
-            self.bus.publish(
-                centre_id,
-                {"type": "rota.changed", "seq": seq, "centre": network.slug_of[centre_id]},
+    @staticmethod
+    def _announce(change: Change, network: Network) -> None:
+        """One event per centre bumped by the change, sent after commit."""
+        for centre_id in change.seqs:
+            change.publish(
+                centre_id, {"type": "rota.changed", "centre": network.slug_of[centre_id]}
             )
+
+    def _today_centres(self, network: Network, shifts: Iterable[PlannedShift]) -> set[str]:
+        """The centres where one of the shifts falls on today's service day or is under way
+        (a night begun yesterday): their live state (who is on duty now) changes with these
+        shifts, or with leave over them."""
+        now = self.clock()
+        return {
+            s.centre_id
+            for s in shifts
+            if s.start <= now < s.end
+            or network.centres[s.centre_id].service_day(s.start)
+            == network.centres[s.centre_id].service_day(now)
+        }
 
     async def _conflicts_of(self, network: Network, change: ShiftChange) -> list[RotaConflict]:
         existing_ids = {int(i) for i in change.remove} | {
@@ -186,8 +217,8 @@ class RotaOps:
         room_id = network.room_id(slug, room)
         start, end = times(network.centres[slug])
         shift = PlannedShift("new", str(doctor_id), slug, start, end, room)
-        async with self.gate.hold():
-            seqs = await self._lock(network, [slug], [doctor_id])
+        async with self.path.change() as change:
+            await self._lock(change, network, [shift], [doctor_id])
             conflicts = await self._conflicts_of(network, ShiftChange.adding(shift))
             enforce(conflicts, accept_warnings, network)
             row = models.Shift(
@@ -200,8 +231,9 @@ class RotaOps:
                 updated_by_id=self.actor_id,
             )
             self.session.add(row)
-            await self.session.commit()
-        self._publish(network, seqs)
+            await self.session.flush()
+            await change.audit("shift", row.id, "add", centre_id=row.centre_id, after=snapshot(row))
+            self._announce(change, network)
         return network, replace(shift, id=str(row.id)), conflicts
 
     async def move_shift(
@@ -217,45 +249,64 @@ class RotaOps:
         after = change(network, before)
         self._active_doctor(network, int(after.doctor_id))
         room_id = network.room_id(after.centre_id, after.room)
-        async with self.gate.hold():
-            seqs = await self._lock(
+        async with self.path.change() as work:
+            await self._lock(
+                work,
                 network,
-                {before.centre_id, after.centre_id},
+                [before, after],
                 {int(before.doctor_id), int(after.doctor_id)},
             )
             row = await self._shift_row(shift_id)  # as it is now that we hold the locks
             conflicts = await self._conflicts_of(network, ShiftChange.moving(after))
             enforce(conflicts, accept_warnings, network)
+            old = snapshot(row)
             row.doctor_id = int(after.doctor_id)
             row.centre_id = network.centre_row(after.centre_id).id
             row.room_id = room_id
             row.starts_at, row.ends_at = after.start, after.end
             row.updated_by_id = self.actor_id
-            await self.session.commit()
-        self._publish(network, seqs)
+            await work.audit(
+                "shift", row.id, "move", centre_id=row.centre_id, before=old, after=snapshot(row)
+            )
+            self._announce(work, network)
         return network, after, conflicts
 
     async def remove_shifts(
-        self, shift_ids: Sequence[int], accept_warnings: bool
+        self, shift_ids: Sequence[int], accept_warnings: bool, pattern_id: int | None = None
     ) -> tuple[Network, list[RotaConflict]]:
+        """Remove shifts; with ``pattern_id``, the future of that pattern (audited even when
+        nothing was left to remove)."""
         network = await load_network(self.session)
         rows = [await self._shift_row(shift_id) for shift_id in shift_ids]
         values = [self.shift_value(network, row) for row in rows]
-        async with self.gate.hold():
-            seqs = await self._lock(
-                network, {s.centre_id for s in values}, {int(s.doctor_id) for s in values}
+        async with self.path.change() as work:
+            await self._lock(
+                work,
+                network,
+                values,
+                {int(s.doctor_id) for s in values},
             )
             if values:
-                change = ShiftChange(remove=frozenset(s.id for s in values))
-                conflicts = await self._conflicts_of(network, change)
+                removal = ShiftChange(remove=frozenset(s.id for s in values))
+                conflicts = await self._conflicts_of(network, removal)
                 enforce(conflicts, accept_warnings, network)
             else:
                 conflicts = []
+            for row in rows:
+                await work.audit(
+                    "shift", row.id, "remove", centre_id=row.centre_id, before=snapshot(row)
+                )
+            if pattern_id is not None:
+                await work.audit(
+                    "shift_pattern",
+                    pattern_id,
+                    "remove_future",
+                    after={"removed_shifts": len(rows)},
+                )
             await self.session.execute(
                 delete(models.Shift).where(models.Shift.id.in_(list(shift_ids)))
             )
-            await self.session.commit()
-        self._publish(network, seqs)
+            self._announce(work, network)
         return network, conflicts
 
     async def add_shifts(
@@ -268,15 +319,25 @@ class RotaOps:
         """Write many new shifts at once (a pattern, an automatic fill) after one check."""
         if not shifts:
             return [], []
-        async with self.gate.hold():
-            seqs = await self._lock(
-                network, {s.centre_id for s in shifts}, {int(s.doctor_id) for s in shifts}
+        async with self.path.change() as change:
+            await self._lock(
+                change,
+                network,
+                shifts,
+                {int(s.doctor_id) for s in shifts},
             )
             conflicts = await self._conflicts_of(network, ShiftChange(add=tuple(shifts)))
             enforce(conflicts, accept_warnings, network)
             if pattern is not None:
                 self.session.add(pattern)
                 await self.session.flush()
+                await change.audit(
+                    "shift_pattern",
+                    pattern.id,
+                    "create",
+                    centre_id=pattern.centre_id,
+                    after=snapshot(pattern),
+                )
             rows = [
                 {
                     "doctor_id": int(s.doctor_id),
@@ -296,9 +357,17 @@ class RotaOps:
                     rows,
                 )
             ).scalars()
-            written = [replace(s, id=str(i)) for s, i in zip(shifts, ids, strict=True)]
-            await self.session.commit()
-        self._publish(network, seqs)
+            written = []
+            for shift, row, shift_id in zip(shifts, rows, ids, strict=True):
+                written.append(replace(shift, id=str(shift_id)))
+                await change.audit(
+                    "shift",
+                    shift_id,
+                    "add",
+                    centre_id=network.centre_row(shift.centre_id).id,
+                    after=shift_fields(row),
+                )
+            self._announce(change, network)
         return written, conflicts
 
     # --- leave -------------------------------------------------------------------------
@@ -351,8 +420,8 @@ class RotaOps:
         leave = LeaveSpan.for_days(
             "new", doctor.id, first_day, last_day, zones[0] if zones else "Europe/Paris", status
         )
-        async with self.gate.hold():
-            await self._lock(network, [], [doctor_id])
+        async with self.path.change() as change:
+            await self._lock(change, network, [], [doctor_id])
             conflicts = await self.leave_conflicts(network, doctor_id, None, leave)
             self.confirm_leave(conflicts, accept_warnings, network)
             row = models.Leave(
@@ -365,7 +434,10 @@ class RotaOps:
                 decided_at=self.clock() if approved else None,
             )
             self.session.add(row)
-            await self.session.commit()
+            await self.session.flush()
+            await change.audit("leave", row.id, "create", after=snapshot(row))
+            if status is LeaveStatus.APPROVED:
+                await self._bump_for_leave(change, network, doctor_id, leave)
         return network, row, conflicts
 
     async def decide_leave(
@@ -377,12 +449,14 @@ class RotaOps:
             LeaveStatus.REJECTED: {LeaveStatus.PENDING},
             LeaveStatus.CANCELLED: {LeaveStatus.PENDING, LeaveStatus.APPROVED},
         }[decision]
-        async with self.gate.hold():
+        async with self.path.change() as change:
             row = await self.session.get(models.Leave, leave_id, populate_existing=True)
             if row is None:
                 raise NotFound(f"Congé inconnu / unknown leave: {leave_id}")
-            await self._lock(network, [], [row.doctor_id])
+            await self._lock(change, network, [], [row.doctor_id])
             await self.session.refresh(row)
+            old = snapshot(row)
+            was_approved = LeaveStatus(row.status) is LeaveStatus.APPROVED
             if LeaveStatus(row.status) not in allowed:
                 raise StateConflict(
                     f"Ce congé est déjà « {row.status} » / this leave is already {row.status}"
@@ -396,5 +470,21 @@ class RotaOps:
             row.status = decision.value
             row.decided_by_id = self.actor_id
             row.decided_at = self.clock()
-            await self.session.commit()
+            await change.audit("leave", row.id, decision.value, before=old, after=snapshot(row))
+            if was_approved or decision is LeaveStatus.APPROVED:
+                await self._bump_for_leave(change, network, row.doctor_id, leave_to_domain(row))
         return network, row, conflicts
+
+    async def _bump_for_leave(
+        self, change: Change, network: Network, doctor_id: int, leave: LeaveSpan
+    ) -> None:
+        """Leave that starts or ends over today's shifts changes who is on duty there now."""
+        start, end = network.day_window(
+            leave.start.date() - timedelta(days=1), leave.end.date() + timedelta(days=1)
+        )
+        shifts = await load_shifts(self.session, network, start, end, doctor_ids=[doctor_id])
+        over = [s for s in shifts if s.start < leave.end and s.end > leave.start]
+        slugs = self._today_centres(network, over)
+        if slugs:
+            await change.bump(network.centre_row(slug).id for slug in slugs)
+            self._announce(change, network)

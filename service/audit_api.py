@@ -46,22 +46,40 @@ async def list_audit(
     db_session: NamedDependency[AsyncSession],
     entity: FromQuery[str | None] = None,
     entity_id: FromQuery[int | None] = None,
+    centre_id: FromQuery[int | None] = None,
+    actor_id: FromQuery[int | None] = None,
+    actor: FromQuery[str | None] = None,
+    action: FromQuery[str | None] = None,
     since: FromQuery[datetime | None] = None,
+    until: FromQuery[datetime | None] = None,
     before_id: FromQuery[int | None] = None,
     limit: FromQuery[int] = 100,
 ) -> AuditPage:
-    """The newest entries first, filtered by entity, id and time; paged by before_id."""
+    """The newest entries first, filtered by entity, id, centre, actor (id or username),
+    action and time (since included, until excluded); paged by before_id."""
     if not 1 <= limit <= MAX_PAGE:
         raise DomainError(f"limit must be between 1 and {MAX_PAGE} / limite entre 1 et {MAX_PAGE}")
-    if since is not None and since.tzinfo is None:
-        raise DomainError("since needs a time zone, e.g. 2026-11-24T08:00:00Z / fuseau requis")
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.tzinfo is None:
+            raise DomainError(
+                f"{name} needs a time zone, e.g. 2026-11-24T08:00:00Z / fuseau requis"
+            )
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
-    if entity is not None:
-        query = query.where(AuditEntry.entity == entity)
-    if entity_id is not None:
-        query = query.where(AuditEntry.entity_id == entity_id)
+    equal_to = (
+        (AuditEntry.entity, entity),
+        (AuditEntry.entity_id, entity_id),
+        (AuditEntry.centre_id, centre_id),
+        (AuditEntry.actor_id, actor_id),
+        (AuditEntry.actor_username, actor),
+        (AuditEntry.action, action),
+    )
+    for column, wanted in equal_to:
+        if wanted is not None:
+            query = query.where(column == wanted)
     if since is not None:
         query = query.where(AuditEntry.at >= since)
+    if until is not None:
+        query = query.where(AuditEntry.at < until)
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     rows = list((await db_session.execute(query)).scalars().all())

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.models import Centre
 from service.accounts import Role, StaffAccount, verify_nothing, verify_password
-from service.audit import actor_of, record
+from service.audit import actor_of
+from service.changes import change_path
 from service.sessions import (
     SESSION_COOKIE,
     SESSION_STORE,
@@ -206,7 +207,6 @@ async def login(
     ).scalar_one_or_none()
     if account is None:
         verify_nothing(data.password)  # the same time as a real check: no username oracle
-    now = request.app.state["clock"]()
     if (
         account is None
         or not account.active
@@ -215,16 +215,11 @@ async def login(
         await throttle.failed(data.username, client)
         if account is not None:
             # Unknown usernames are not logged: people type their password there by mistake.
-            await record(
-                db_session,
-                actor,
-                at=now,
-                entity="account",
-                entity_id=account.id,
-                action="login_failed",
-                centre_id=account.centre_id,
-            )
-            await db_session.commit()
+            # The entry is the change; the refusal that follows is the answer meant.
+            async with change_path(request, db_session, actor).change() as change:
+                await change.audit(
+                    "account", account.id, "login_failed", centre_id=account.centre_id
+                )
         raise NotAuthorizedException("wrong username or password / identifiants incorrects")
     await throttle.succeeded(data.username, client)
     # A new session id at sign-in, so an id planted before it (fixation) is worth nothing.
@@ -233,16 +228,8 @@ async def login(
     principal = await retrieve_principal(request.session, request)
     assert principal is not None
     signed_in = replace(actor, account_id=account.id, username=account.username)
-    await record(
-        db_session,
-        signed_in,
-        at=now,
-        entity="account",
-        entity_id=account.id,
-        action="login",
-        centre_id=account.centre_id,
-    )
-    await db_session.commit()
+    async with change_path(request, db_session, signed_in).change() as change:
+        await change.audit("account", account.id, "login", centre_id=account.centre_id)
     return _me(principal)
 
 
@@ -253,16 +240,8 @@ async def logout(
     # Clearing deletes the session from the store: the cookie is worthless from now on.
     request.clear_session()
     principal = _principal(request)
-    await record(
-        db_session,
-        actor_of(request),
-        at=request.app.state["clock"](),
-        entity="account",
-        entity_id=principal.account_id,
-        action="logout",
-        centre_id=principal.centre_id,
-    )
-    await db_session.commit()
+    async with change_path(request, db_session).change() as change:
+        await change.audit("account", principal.account_id, "logout", centre_id=principal.centre_id)
 
 
 @get("/api/auth/me", tags=["auth"], guards=[staff_only])

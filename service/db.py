@@ -75,6 +75,11 @@ class WriteGate:
     def __init__(self, enabled: bool) -> None:
         self._lock = asyncio.Lock() if enabled else None
 
+    @property
+    def serialises(self) -> bool:
+        """Whether writers queue here (SQLite), rather than on row locks (PostgreSQL)."""
+        return self._lock is not None
+
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[None]:
         if self._lock is None:

@@ -1,0 +1,115 @@
+"""Centres as managers set them up: settings and opening hours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_201_CREATED
+from msgspec import UNSET, structs
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota import models
+from rota.convert import centre_to_domain, hours_of
+from rota.deps import centre_by_slug
+from rota.schemas import CentreIn, CentrePatch, CentreRotaOut, RoomOut
+from service.audit import snapshot
+from service.auth import manager_only
+from service.changes import change_path
+from service.errors import DomainError
+
+
+def centre_out(centre: models.Centre) -> CentreRotaOut:
+    return CentreRotaOut(
+        slug=centre.slug,
+        name=centre.name,
+        timezone=centre.timezone,
+        country=centre.country,
+        subdivision=centre.subdivision,
+        city=centre.city,
+        address=centre.address,
+        opening_hours=centre.opening_hours,
+        whit_monday_is_holiday=centre.whit_monday_is_holiday,
+        public_holiday_hours=centre.public_holiday_hours,
+        rooms=[RoomOut(r.code, r.name, r.position) for r in centre.rooms],
+    )
+
+
+def _validated(centre: models.Centre) -> None:
+    """Every setting must make a centre the rota logic accepts (zone, region, hours)."""
+    try:
+        for day, hours in centre.opening_hours.items():
+            if day not in {str(d) for d in range(1, 8)}:
+                raise ValueError(f"jour {day!r} : utilisez 1 (lundi) à 7 (dimanche)")
+            hours_of(hours)
+        centre_to_domain(centre)
+    except ValueError as exc:
+        raise DomainError(f"{exc} / invalid centre settings") from exc
+
+
+class CentreRotaController(Controller):
+    path = "/centres"
+    guards = [manager_only]
+
+    @get("/")
+    async def list_centres(self, db_session: NamedDependency[AsyncSession]) -> list[CentreRotaOut]:
+        rows = await db_session.execute(select(models.Centre).order_by(models.Centre.name))
+        return [centre_out(c) for c in rows.scalars()]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create_centre(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[CentreIn],
+    ) -> CentreRotaOut:
+        centre = models.Centre(**structs.asdict(data), event_seq=0)
+        centre.rooms = []
+        _validated(centre)
+        # A new centre has no live state yet (nobody watches it): audited, not announced.
+        async with change_path(request, db_session).change() as change:
+            db_session.add(centre)
+            await db_session.flush()
+            await change.audit(
+                "centre", centre.id, "create", centre_id=centre.id, after=snapshot(centre)
+            )
+            answer = centre_out(centre)
+        return answer
+
+    @get("/{centre_slug:str}")
+    async def get_centre(
+        self, db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str]
+    ) -> CentreRotaOut:
+        return centre_out(await centre_by_slug(db_session, centre_slug))
+
+    @patch("/{centre_slug:str}")
+    async def update_centre(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        centre_slug: FromPath[str],
+        data: JSONBody[CentrePatch],
+    ) -> CentreRotaOut:
+        """Name, zone, hours, holiday rules: what screens and the estimator show today."""
+        async with change_path(request, db_session).change() as change:
+            centre = await centre_by_slug(db_session, centre_slug)
+            await change.bump_one(centre.id)
+            before = snapshot(centre)
+            for name, value in structs.asdict(data).items():
+                if value is not UNSET:
+                    setattr(centre, name, value)
+            _validated(centre)
+            await change.audit(
+                "centre",
+                centre.id,
+                "update",
+                centre_id=centre.id,
+                before=before,
+                after=snapshot(centre),
+            )
+            change.publish(centre.id, {"type": "centre.changed", "centre": centre.slug})
+            answer = centre_out(centre)
+        return answer

@@ -1,0 +1,223 @@
+"""Doctors and the centres they are attached to (where they may be planned)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from msgspec import UNSET, structs
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from rota import models
+from rota.deps import centre_by_slug
+from rota.schemas import DoctorIn, DoctorOut, DoctorPatch
+from service.accounts import Role, StaffAccount
+from service.audit import snapshot
+from service.auth import manager_only
+from service.changes import change_path
+from service.errors import Conflict, DomainError, NotFound
+
+
+async def _doctor(session: AsyncSession, doctor_id: int) -> models.Doctor:
+    found = await session.get(models.Doctor, doctor_id)
+    if found is None:
+        raise NotFound(f"Médecin inconnu / unknown doctor: {doctor_id}")
+    return found
+
+
+async def _doctor_out(session: AsyncSession, doctor: models.Doctor) -> DoctorOut:
+    slugs = (
+        await session.execute(
+            select(models.Centre.slug)
+            .join(models.DoctorCentre, models.DoctorCentre.centre_id == models.Centre.id)
+            .where(models.DoctorCentre.doctor_id == doctor.id)
+            .order_by(models.Centre.slug)
+        )
+    ).scalars()
+    return _doctor_answer(doctor, list(slugs))
+
+
+def _doctor_answer(doctor: models.Doctor, centre_slugs: list[str]) -> DoctorOut:
+    return DoctorOut(
+        id=doctor.id,
+        display_name=doctor.display_name,
+        rpps=doctor.rpps,
+        weekly_limit_hours=doctor.weekly_limit_hours,
+        min_rest_hours=doctor.min_rest_hours,
+        active=doctor.active,
+        account_id=doctor.account_id,
+        centres=centre_slugs,
+    )
+
+
+async def _check_account(session: AsyncSession, account_id: int | None) -> None:
+    if account_id is None:
+        return
+    account = await session.get(StaffAccount, account_id)
+    if account is None or account.role != Role.DOCTOR:
+        raise DomainError(
+            "le compte lié doit exister et avoir le rôle médecin / the linked account must exist "
+            "and have the doctor role"
+        )
+
+
+async def _rpps_free(session: AsyncSession, rpps: str | None, doctor_id: int | None) -> None:
+    if rpps is None:
+        return
+    holder = (
+        await session.execute(select(models.Doctor.id).where(models.Doctor.rpps == rpps))
+    ).scalar_one_or_none()
+    if holder is not None and holder != doctor_id:
+        raise Conflict(f"RPPS {rpps} déjà attribué / already used by doctor {holder}")
+
+
+class DoctorController(Controller):
+    """Doctors' records and attachments are planning data: audited, not announced (today's
+    shifts, the live part, change through the shift endpoints)."""
+
+    path = "/doctors"
+    guards = [manager_only]
+
+    @get("/")
+    async def list_doctors(self, db_session: NamedDependency[AsyncSession]) -> list[DoctorOut]:
+        doctors = (
+            await db_session.execute(select(models.Doctor).order_by(models.Doctor.display_name))
+        ).scalars()
+        slugs: dict[int, list[str]] = {}
+        for doctor_id, slug in await db_session.execute(
+            select(models.DoctorCentre.doctor_id, models.Centre.slug)
+            .join(models.Centre, models.Centre.id == models.DoctorCentre.centre_id)
+            .order_by(models.Centre.slug)
+        ):
+            slugs.setdefault(doctor_id, []).append(slug)
+        return [_doctor_answer(d, slugs.get(d.id, [])) for d in doctors]
+
+    @post("/", status_code=HTTP_201_CREATED)
+    async def create_doctor(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        data: JSONBody[DoctorIn],
+    ) -> DoctorOut:
+        async with change_path(request, db_session).change() as change:
+            await _rpps_free(db_session, data.rpps, None)
+            await _check_account(db_session, data.account_id)
+            centres = [await centre_by_slug(db_session, s) for s in sorted(set(data.centres))]
+            doctor = models.Doctor(
+                display_name=data.display_name,
+                rpps=data.rpps,
+                weekly_limit_hours=data.weekly_limit_hours,
+                min_rest_hours=data.min_rest_hours,
+                active=data.active,
+                account_id=data.account_id,
+            )
+            db_session.add(doctor)
+            await db_session.flush()
+            db_session.add_all(
+                models.DoctorCentre(doctor_id=doctor.id, centre_id=c.id) for c in centres
+            )
+            answer = await _doctor_out(db_session, doctor)
+            await change.audit(
+                "doctor",
+                doctor.id,
+                "create",
+                after={**snapshot(doctor), "centres": ",".join(answer.centres)},
+            )
+        return answer
+
+    @get("/{doctor_id:int}")
+    async def get_doctor(
+        self, db_session: NamedDependency[AsyncSession], doctor_id: FromPath[int]
+    ) -> DoctorOut:
+        return await _doctor_out(db_session, await _doctor(db_session, doctor_id))
+
+    @patch("/{doctor_id:int}")
+    async def update_doctor(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        doctor_id: FromPath[int],
+        data: JSONBody[DoctorPatch],
+    ) -> DoctorOut:
+        async with change_path(request, db_session).change() as change:
+            doctor = await _doctor(db_session, doctor_id)
+            if data.rpps is not UNSET:
+                await _rpps_free(db_session, data.rpps, doctor.id)
+            if data.account_id is not UNSET:
+                await _check_account(db_session, data.account_id)
+            before = snapshot(doctor)
+            for name, value in structs.asdict(data).items():
+                if value is not UNSET:
+                    setattr(doctor, name, value)
+            await change.audit("doctor", doctor.id, "update", before=before, after=snapshot(doctor))
+            answer = await _doctor_out(db_session, doctor)
+        return answer
+
+    @delete("/{doctor_id:int}", status_code=HTTP_204_NO_CONTENT)
+    async def deactivate_doctor(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        doctor_id: FromPath[int],
+    ) -> None:
+        """Deactivates: the doctor's past shifts stay in the history and the exports."""
+        async with change_path(request, db_session).change() as change:
+            doctor = await _doctor(db_session, doctor_id)
+            before = snapshot(doctor)
+            doctor.active = False
+            await change.audit(
+                "doctor", doctor.id, "deactivate", before=before, after=snapshot(doctor)
+            )
+
+    @put("/{doctor_id:int}/centres/{centre_slug:str}", status_code=HTTP_200_OK)
+    async def attach(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        doctor_id: FromPath[int],
+        centre_slug: FromPath[str],
+    ) -> DoctorOut:
+        async with change_path(request, db_session).change() as change:
+            doctor = await _doctor(db_session, doctor_id)
+            centre = await centre_by_slug(db_session, centre_slug)
+            link = (
+                await db_session.execute(
+                    select(models.DoctorCentre).where(
+                        models.DoctorCentre.doctor_id == doctor.id,
+                        models.DoctorCentre.centre_id == centre.id,
+                    )
+                )
+            ).scalar_one_or_none()
+            if link is None:  # PUT: attaching twice is fine, and the second changes nothing
+                db_session.add(models.DoctorCentre(doctor_id=doctor.id, centre_id=centre.id))
+                await change.audit("doctor", doctor.id, "attach", centre_id=centre.id)
+            answer = await _doctor_out(db_session, doctor)
+        return answer
+
+    @delete("/{doctor_id:int}/centres/{centre_slug:str}", status_code=HTTP_200_OK)
+    async def detach(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        doctor_id: FromPath[int],
+        centre_slug: FromPath[str],
+    ) -> DoctorOut:
+        """Planned shifts there stay, and show as conflicts (not attached) to resolve."""
+        async with change_path(request, db_session).change() as change:
+            doctor = await _doctor(db_session, doctor_id)
+            centre = await centre_by_slug(db_session, centre_slug)
+            removed = await db_session.execute(
+                sql_delete(models.DoctorCentre).where(
+                    models.DoctorCentre.doctor_id == doctor.id,
+                    models.DoctorCentre.centre_id == centre.id,
+                )
+            )
+            if getattr(removed, "rowcount", 0):
+                await change.audit("doctor", doctor.id, "detach", centre_id=centre.id)
+            answer = await _doctor_out(db_session, doctor)
+        return answer
