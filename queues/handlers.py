@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+from contextlib import suppress
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +39,8 @@ from rota.models import Centre, Room
 from service.auth import Principal, centre_scope, staff_only
 from service.changes import change_path
 from service.errors import NotFound
+
+log = logging.getLogger("walkin.queues")
 
 
 async def provide_centre(
@@ -108,6 +112,23 @@ async def estimates_now(
 ) -> CentreEstimate:
     cache: EstimateCache = request.app.state["estimates"]
     return await cache.get(ops.session, centre, ops.clock(), tolerate)
+
+
+async def _estimate_after_commit(
+    request: Request[Any, Any, Any], ops: QueueOps, centre: Centre, ticket: Ticket
+) -> EstimateOut | None:
+    """The check-in is committed: a failing estimate must not turn it into an error answer
+    (the desk would retry, or worse, tell the patient no ticket was given). Without it the
+    answer simply carries no estimate; the queue view shows one at its next refresh."""
+    try:
+        estimates = await estimates_now(request, ops, centre, CHECKIN_ESTIMATE_TOLERANCE)
+    except Exception:
+        log.exception("estimate after check-in failed at centre %s", centre.id)
+        with suppress(Exception):
+            await ops.session.rollback()
+        return None
+    value = estimates.waiting.get(str(ticket.id)) or estimates.newcomer[Priority(ticket.priority)]
+    return estimate_out(value)
 
 
 def centre_out(centre: Centre) -> CentreOut:
@@ -216,12 +237,7 @@ class CentreQueueController(Controller):
             # Told at the desk, with a warning when the patient would be seen after closing:
             # the ticket's own estimate, or (from a recent estimate made before it joined) the
             # newcomer's, which is what the patient was about to face.
-            estimates = await estimates_now(request, ops, centre, CHECKIN_ESTIMATE_TOLERANCE)
-            value = (
-                estimates.waiting.get(str(ticket.id))
-                or estimates.newcomer[Priority(ticket.priority)]
-            )
-            row.estimate = estimate_out(value)
+            row.estimate = await _estimate_after_commit(request, ops, centre, ticket)
         # A retry with the same client key is answered 200 with the ticket already given.
         return Response(row, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 

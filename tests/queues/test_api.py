@@ -205,3 +205,22 @@ async def test_ticket_of_another_centre_is_not_reachable(clients: StaffClients) 
     ticket = (await manager.post("/api/centres/lyon/tickets", json={})).json()
     response = await manager.post(f"/api/centres/paris/tickets/{ticket['id']}/cancel")
     assert response.status_code == 404
+
+
+async def test_a_failing_estimate_does_not_turn_a_committed_check_in_into_an_error(
+    clients: StaffClients, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from queues.live import EstimateCache
+
+    async def broken(*_: object, **__: object) -> None:
+        raise ConnectionError("database went away after the commit")
+
+    desk = await clients("reception-paris")
+    monkeypatch.setattr(EstimateCache, "get", broken)
+    answer = await desk.post("/api/centres/paris/tickets", json={"priority": "standard"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["number"] == "A001"
+    assert answer.json()["estimate"] is None
+    monkeypatch.undo()
+    queue = (await desk.get("/api/centres/paris/queue")).json()
+    assert [t["number"] for t in queue["tickets"]] == ["A001"]
