@@ -67,7 +67,9 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: FromPath[st
     hub: DisplayHub = socket.app.state["display_hub"]
     await socket.accept()
     try:
-        async with socket.app.state["db_config"].get_session() as session:
+        # A few handshakes at a time: a reconnect storm (a replica died and its pages move
+        # here) must leave most of the pool to sign-ins and check-ins.
+        async with hub.handshakes, socket.app.state["db_config"].get_session() as session:
             viewer = await authorise_viewer(socket, centre_slug, session)
     except Refused as refused:
         await socket.send_text(error(refused.message, refused.status).text)

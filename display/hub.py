@@ -286,6 +286,8 @@ class DisplayHub:
     app: Litestar
     timings: FeedTimings
     relays: dict[int, CentreRelay] = field(default_factory=dict)
+    # Feed handshakes reading the database at once; the pool has 15 connections by default.
+    handshakes: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
     _loops: list[asyncio.Task[None]] = field(default_factory=list)
     _bus_generation: int = 0
     _bus_live: bool = True
