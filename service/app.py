@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
+import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +22,13 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
+from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from queues.live import EstimateCache, rota_shifts_today
 from service.audit_api import audit_handlers
@@ -70,9 +75,53 @@ def integrity_error_handler(
     return _problem(HTTP_409_CONFLICT, "conflicts with existing data / conflit avec les données")
 
 
+RETRY_AFTER_S = 5
+# Connection exceptions (class 08), and the server shutting down or starting (57P01-57P03).
+_UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# What connecting raises when nothing answers: asyncpg lets these through unwrapped.
+_NETWORK_ERRORS = (ConnectionError, TimeoutError, socket.gaierror)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True when the database could not be reached (down, restarting, pool exhausted): the
+    request may succeed later, nothing about it was wrong."""
+    if isinstance(exc, (PoolTimeout, *_NETWORK_ERRORS)):
+        return True
+    if isinstance(exc, DBAPIError):
+        sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+        return (
+            exc.connection_invalidated
+            or sqlstate.startswith(_UNREACHABLE_SQLSTATES)
+            or isinstance(exc.orig, _NETWORK_ERRORS)
+            or isinstance(exc.orig.__cause__ if exc.orig else None, _NETWORK_ERRORS)
+        )
+    return False
+
+
+def unavailable() -> Response[dict[str, Any]]:
+    return Response(
+        {
+            "status_code": HTTP_503_SERVICE_UNAVAILABLE,
+            "detail": "the database cannot be reached, try again in a few seconds"
+            " / base de données injoignable, réessayez dans quelques secondes",
+        },
+        status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def unreachable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if not database_unreachable(exc):
+        return internal_error_handler(request, exc)
+    log.warning("database unreachable: %s", type(exc).__name__)  # no parameters: patient data
+    return unavailable()
+
+
 def database_error_handler(
     request: Request[Any, Any, Any], exc: DBAPIError
 ) -> Response[dict[str, Any]]:
+    if database_unreachable(exc):
+        return unreachable_handler(request, exc)
     # A data exception (SQLSTATE class 22) is a value the client sent that PostgreSQL refuses
     # (a NUL character in text, a number beyond 64 bits) while SQLite stores it; anything else
     # is ours.
@@ -107,6 +156,29 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
     # updates from the database, so the replica is degraded, not dead.
     events = await request.app.state["channels"].check()
     return {"status": "ok" if events["state"] == "ok" else "degraded", "events": events}
+
+
+@get("/health/live", tags=["service"], opt={"access": "public"}, exclude_from_auth=True)
+async def health_live() -> dict[str, str]:
+    """Liveness: the process serves requests (restart it if not)."""
+    return {"status": "ok"}
+
+
+@get("/health/ready", tags=["service"], opt={"access": "public"}, exclude_from_auth=True)
+async def health_ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """Readiness: send traffic here only while the database answers."""
+    try:
+        async with asyncio.timeout(3):
+            async with request.app.state["db_config"].get_session() as session:
+                await session.execute(text("SELECT 1"))
+    except Exception as exc:  # whatever the cause, this replica cannot serve requests now
+        log.warning("readiness check failed: %s", type(exc).__name__)
+        return Response(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    return Response({"status": "ready", "database": "ok"})
 
 
 def freeze_startup_objects() -> None:
@@ -177,6 +249,8 @@ def create_app(
         debug=debug,
         route_handlers=[
             health,
+            health_live,
+            health_ready,
             *auth_handlers,
             *page_handlers,
             *audit_handlers,
@@ -229,6 +303,9 @@ def create_app(
             DomainError: domain_error_handler,
             IntegrityError: integrity_error_handler,
             DBAPIError: database_error_handler,
+            # The database unreachable: 503 and Retry-After, not 500.
+            PoolTimeout: unreachable_handler,
+            OSError: unreachable_handler,
             OverflowError: overflow_error_handler,
             HTTP_413_REQUEST_ENTITY_TOO_LARGE: make_body_too_large(settings.max_body_bytes),
         },

@@ -24,6 +24,9 @@ __all__ = ["BigIntAuditBase", "WriteGate", "make_db_config", "metadata"]
 
 metadata = orm_registry.metadata
 
+POOL_TIMEOUT_S = 5
+CONNECT_TIMEOUT_S = 5.0
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets readers run during a write; the busy timeout makes a second writer wait
@@ -53,6 +56,15 @@ def make_db_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     quiet_driver_logs()
     # hide_parameters: database errors are logged, and their parameters may be patient data.
     engine_config = EngineConfig(pool_pre_ping=not settings.is_sqlite, hide_parameters=True)
+    if not settings.is_sqlite:
+        # With the database away, a request should be refused (503) within seconds, not wait
+        # the pool's 30 s or asyncpg's 60 s connect timeout while its client gives up.
+        engine_config = EngineConfig(
+            pool_pre_ping=True,
+            hide_parameters=True,
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args={"timeout": CONNECT_TIMEOUT_S},
+        )
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         engine_config=engine_config,
