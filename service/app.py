@@ -47,6 +47,7 @@ from service.protections import (
     make_security_headers,
 )
 from service.proxy import TrustedProxies
+from service.session_saves import SavesNeverFail
 from service.session_store import make_session_store
 from service.settings import Settings
 
@@ -195,7 +196,7 @@ def _stores(sessions: Store, counters: Counters) -> dict[str, Store]:
     # Registered by name: an unregistered store would silently be per-process memory.
     return {
         # Sessions in the database: shared by replicas, and they survive a Redis outage.
-        "sessions": sessions,
+        "sessions": SavesNeverFail(sessions),
         "rate_limits": limits_store(counters),
     }
 
