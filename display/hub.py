@@ -116,6 +116,37 @@ class Screen:
             self.closing.set_result((code, reason))
 
 
+@dataclass
+class LagWatch:
+    """Tells events still in transit from events that will never come.
+
+    Under steady load the database is nearly always a little ahead of what was relayed, each
+    time by other events: counting how long it has been ahead brought a full snapshot every
+    grace period to every screen. What counts is whether the sequence number seen in the
+    database reached the relay within the grace period.
+    """
+
+    grace_s: float
+    awaited: int | None = None  # a sequence number committed but not relayed when polled
+    since: float = 0.0
+
+    def missed(self, db_seq: int, relayed_seq: int, now: float) -> bool:
+        """True when `awaited` has not arrived within the grace period: resync."""
+        if db_seq <= relayed_seq:
+            self.awaited = None
+            return False
+        if self.awaited is None or relayed_seq >= self.awaited:
+            self.awaited, self.since = db_seq, now  # what was awaited came: watch the newest
+            return False
+        if now - self.since < self.grace_s:
+            return False
+        self.awaited = None
+        return True
+
+    def forget(self) -> None:
+        self.awaited = None
+
+
 class Built(NamedTuple):
     seq: int
     text: str
@@ -132,7 +163,7 @@ class CentreRelay:
         self.centre_id = centre_id
         self.screens: set[Screen] = set()
         self.last_seq = -1  # highest sequence number relayed to screens
-        self.behind_since: float | None = None
+        self.lag = LagWatch(hub.timings.lag_grace_s)
         # Timers are spread over their period, so that thousands of screens are not all
         # pinged, nor dozens of centres all recounted, in the same instant.
         self.next_refresh = time.monotonic() + random.uniform(0, hub.timings.refresh_s)
@@ -421,19 +452,16 @@ class DisplayHub:
             now = time.monotonic()
             for centre_id, db_seq in rows.all():
                 relay = watched[centre_id]
+                relay.lag.grace_s = self.timings.lag_grace_s
                 if db_seq <= relay.last_seq:
-                    relay.behind_since = None
+                    relay.lag.forget()
                     if bus_changed:
                         relay.trigger(REFRESH)  # tells screens whether updates are live
                     continue
-                if relay.behind_since is None:
-                    relay.behind_since = now
-                if (
-                    not bus.healthy
-                    or bus_changed
-                    or now - relay.behind_since >= (self.timings.lag_grace_s)
-                ):
-                    relay.behind_since = None
+                if not bus.healthy or bus_changed:
+                    relay.lag.forget()  # no event will come, or some were lost in a switch
+                    relay.trigger(SNAPSHOT)
+                elif relay.lag.missed(db_seq, relay.last_seq, now):
                     relay.trigger(SNAPSHOT)
             await self._check_tokens(session)
 
