@@ -26,6 +26,7 @@ from litestar.status_codes import (
 )
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
 from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -182,6 +183,29 @@ async def health_ready(request: Request[Any, Any, Any]) -> Response[dict[str, An
     return Response({"status": "ready", "database": "ok"})
 
 
+def make_secure_cookies(proxies: TrustedProxies, always: bool) -> Any:
+    """A before_send hook: behind a trusted https proxy every cookie is Secure.
+
+    The session middleware's cookie flag is fixed when the app is built and the display
+    cookie looked at the scheme of the hop from the proxy (http); the forwarded scheme, as
+    trusted for HSTS, is what the browser used.
+    """
+
+    async def secure_cookies(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        if not (always or proxies.scheme(scope) == "https"):
+            return
+        message["headers"] = [
+            (name, value + b"; Secure")
+            if name.lower() == b"set-cookie" and b"secure" not in value.lower()
+            else (name, value)
+            for name, value in message.get("headers", ())
+        ]
+
+    return secure_cookies
+
+
 def freeze_startup_objects() -> None:
     """Leave what start-up built (modules, app, metadata) out of garbage collection.
 
@@ -270,7 +294,10 @@ def create_app(
                 proxies,
             ),
         ],
-        before_send=[make_security_headers(proxies)],
+        before_send=[
+            make_security_headers(proxies),
+            make_secure_cookies(proxies, always=settings.secure_cookies),
+        ],
         request_max_body_size=settings.max_body_bytes,
         # Only for a long-running server: a test suite building hundreds of apps would keep
         # every frozen one's garbage cycles for good.

@@ -1,4 +1,4 @@
-"""The deployment asks for readiness, not mere liveness (issue 11, fault 2)."""
+"""The deployment: readiness health checks (issue 11, fault 2), Secure cookies (item 12)."""
 
 from __future__ import annotations
 
@@ -18,3 +18,9 @@ def test_compose_health_checks_ask_for_readiness() -> None:
 def test_the_proxy_moves_on_from_a_replica_that_cannot_serve() -> None:
     conf = (ROOT / "deploy" / "nginx.conf").read_text()
     assert "proxy_next_upstream error timeout http_502 http_503;" in conf
+
+
+def test_compose_marks_cookies_secure() -> None:
+    services = yaml.safe_load((ROOT / "compose.yaml").read_text())["services"]
+    for name in ("app1", "app2"):
+        assert services[name]["environment"]["WALKIN_SECURE_COOKIES"].endswith(":-true}")
