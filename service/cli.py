@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from service.settings import Settings
 
@@ -45,12 +46,25 @@ def cmd_serve(args: argparse.Namespace) -> int:
         create_app(settings, freeze_gc=True),
         host=args.host,
         port=args.port,
-        # Without it uvicorn waits for open WebSockets forever on shutdown.
-        timeout_graceful_shutdown=5,
         proxy_headers=args.proxy_headers,
-        log_level="info",
+        **server_options(settings),
     )
     return 0
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options that every server of the service needs (tests start theirs so)."""
+    from service.log_redaction import serve_log_config
+
+    return {
+        # Without it uvicorn waits for open WebSockets forever on shutdown.
+        "timeout_graceful_shutdown": 5,
+        # Clients send a few small JSON messages: a larger frame is refused (close 1009)
+        # before it is read into memory; uvicorn's default is 16 MiB.
+        "ws_max_size": settings.ws_max_frame_bytes,
+        "log_config": serve_log_config(),  # display and calendar tokens out of the logs
+        "log_level": "info",
+    }
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
