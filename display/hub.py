@@ -29,11 +29,13 @@ import msgspec
 from litestar import Litestar
 from sqlalchemy import select, update
 
+from display.access import Viewer, digest
 from display.models import DisplayToken
 from display.view import centre_identity, centre_state, load_centre, screen_event
 from queues.live import EstimateCache
 from rota.models import Centre
 from service.events import SupervisedChannelsPlugin
+from service.limits import ConnectionLimiter, Lease
 
 log = logging.getLogger("walkin.display")
 
@@ -57,6 +59,8 @@ class FeedTimings:
     lag_grace_s: float = 1.5  # the bus may be a moment behind the commit: wait before resync
     refresh_s: float = 30.0  # waits change while nothing happens
     send_timeout_s: float = 10.0
+    staff_check_s: float = 5.0  # how soon a signed-out or expired session's feeds close
+    lease_refresh_s: float = 30.0  # connection-cap leases go stale after 90 s unrefreshed
     outbox_limit: int = 64
     snapshot_max_age_s: float = 1.0  # screens connecting together share one database read
     waits_min_gap_s: float = 1.0  # a burst of events brings one recount, not one per event
@@ -100,6 +104,8 @@ class Screen:
         self.last_heard = time.monotonic()
         self.next_ping = 0.0  # set by the hub, spread over the interval
         self.closing: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+        # For a staff member's feed: whether their session still lets them watch.
+        self.still_allowed: Callable[[], Awaitable[bool]] | None = None
         self.offer(resync())  # the first thing a screen gets is a snapshot
 
     def offer(self, item: Outgoing) -> None:
@@ -323,6 +329,8 @@ class DisplayHub:
     _bus_generation: int = 0
     _bus_live: bool = True
     _last_seen_written: float = 0.0
+    _staff_checked: float = 0.0
+    _caps: tuple[ConnectionLimiter, ConnectionLimiter] | None = None
 
     @property
     def channels(self) -> SupervisedChannelsPlugin:
@@ -389,6 +397,29 @@ class DisplayHub:
 
     def screens(self) -> list[Screen]:
         return [screen for relay in self.relays.values() for screen in relay.screens]
+
+    def _limiters(self) -> tuple[ConnectionLimiter, ConnectionLimiter]:
+        if self._caps is None:
+            settings, counters = self.app.state["settings"], self.app.state["counters"]
+            self._caps = (
+                ConnectionLimiter(counters, "display", settings.feeds_per_display_token),
+                ConnectionLimiter(counters, "staff", settings.feeds_per_staff_session),
+            )
+        return self._caps
+
+    async def admit(self, viewer: Viewer, session_id: str | None) -> Lease | None:
+        """A lease under the viewer's cap (shared by replicas through Redis), or None."""
+        per_token, per_session = self._limiters()
+        if viewer.token_id is not None:
+            return await per_token.acquire(str(viewer.token_id))
+        # The session id is a credential: the counters (in Redis) see only its digest.
+        return await per_session.acquire(digest(session_id or "")[:32])
+
+    async def keep_lease(self, lease: Lease) -> None:
+        while True:
+            await asyncio.sleep(self.timings.lease_refresh_s)
+            with contextlib.suppress(Exception):  # Redis away: the fallback counts
+                await lease.refresh()
 
     def close_token(self, token_id: int, reason: str = "display token revoked") -> None:
         for screen in self.screens():
@@ -464,6 +495,17 @@ class DisplayHub:
                 elif relay.lag.missed(db_seq, relay.last_seq, now):
                     relay.trigger(SNAPSHOT)
             await self._check_tokens(session)
+        # Outside the block above: each check reads the database on its own.
+        await self._check_staff()
+
+    async def _check_staff(self) -> None:
+        """Close the feeds of staff signed out, expired or disabled (as revoked tokens)."""
+        if time.monotonic() - self._staff_checked < self.timings.staff_check_s:
+            return
+        self._staff_checked = time.monotonic()
+        for screen in self.screens():
+            if screen.still_allowed is not None and not await screen.still_allowed():
+                screen.close(4401, "session ended / session terminée")
 
     async def _check_tokens(self, session: Any) -> None:
         token_ids = {s.token_id for s in self.screens() if s.token_id is not None}

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 import uvicorn
 from litestar import Litestar
+from sqlalchemy import update
 from websockets.exceptions import ConnectionClosed
 
+from service.accounts import StaffAccount
 from service.cli import server_options
 from service.settings import Settings
 from tests.conftest import World
-from tests.display.conftest import FAST, Served, free_port, make_token
+from tests.display.conftest import FAST, Served, free_port, make_token, session_cookie
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -57,3 +61,95 @@ async def test_a_large_frame_is_refused_before_it_is_read(
     with pytest.raises(ConnectionClosed) as closed:
         await screen.until(lambda m: False, wait_s=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # message too big
+
+
+async def closed_with(screen: Any) -> int:
+    with pytest.raises(ConnectionClosed) as closed:
+        await screen.until(lambda m: False, wait_s=10)
+    assert closed.value.rcvd is not None
+    code: int = closed.value.rcvd.code
+    return code
+
+
+async def test_a_display_token_holds_a_few_feeds_and_no_more(
+    served: Served, db: Any, world: World, settings: Settings
+) -> None:
+    _, token = await make_token(db, world, "paris")
+    screens = [
+        await served.screen("paris", token=token) for _ in range(settings.feeds_per_display_token)
+    ]
+    for screen in screens:
+        assert (await screen.next())["type"] == "snapshot"
+    extra = await served.screen("paris", token=token)
+    refusal = await extra.next()
+    assert refusal["type"] == "error" and refusal["status"] == 429
+    assert await closed_with(extra) == 4429
+    await screens.pop().close()
+    await asyncio.sleep(0.2)  # its lease is released as it closes
+    again = await served.screen("paris", token=token)
+    assert (await again.next())["type"] == "snapshot"
+    for screen in (*screens, again):
+        await screen.close()
+
+
+async def test_a_staff_session_holds_its_pages_feeds_and_no_more(
+    served: Served, world: World, settings: Settings
+) -> None:
+    desk = await served.http("reception-paris")
+    cookie = session_cookie(desk)
+    pages = [
+        await served.screen("paris", cookie=cookie) for _ in range(settings.feeds_per_staff_session)
+    ]
+    for page in pages:
+        assert (await page.next())["type"] == "snapshot"
+    extra = await served.screen("paris", cookie=cookie)
+    assert (await extra.next())["status"] == 429
+    assert await closed_with(extra) == 4429
+    colleague = await served.http("doctor-paris")  # another session has its own allowance
+    other = await served.screen("paris", cookie=session_cookie(colleague))
+    assert (await other.next())["type"] == "snapshot"
+    for page in (*pages, other):
+        await page.close()
+
+
+@pytest.fixture
+def quick_staff_checks(served: Served) -> None:
+    hub = served.app.state["display_hub"]
+    hub.timings = replace(hub.timings, staff_check_s=0.2)
+
+
+async def test_a_staff_feed_closes_on_sign_out(
+    served: Served, world: World, quick_staff_checks: None
+) -> None:
+    desk = await served.http("reception-paris")
+    page = await served.screen("paris", cookie=session_cookie(desk))
+    assert (await page.next())["type"] == "snapshot"
+    assert (await desk.post("/api/auth/logout")).status_code == 204
+    assert await closed_with(page) == 4401
+
+
+async def test_a_staff_feed_closes_when_the_account_is_disabled(
+    served: Served, db: Any, world: World, quick_staff_checks: None
+) -> None:
+    desk = await served.http("reception-paris")
+    page = await served.screen("paris", cookie=session_cookie(desk))
+    assert (await page.next())["type"] == "snapshot"
+    async with db() as session:
+        await session.execute(
+            update(StaffAccount)
+            .where(StaffAccount.id == world.accounts["reception-paris"].id)
+            .values(active=False)
+        )
+        await session.commit()
+    assert await closed_with(page) == 4401
+
+
+async def test_a_staff_feed_closes_when_the_session_expires(
+    served: Served, world: World, quick_staff_checks: None
+) -> None:
+    desk = await served.http("reception-paris")
+    page = await served.screen("paris", cookie=session_cookie(desk))
+    assert (await page.next())["type"] == "snapshot"
+    idle = served.app.state["settings"].session_idle_s
+    served.app.state["session_clock"] = lambda: time.time() + idle + 1
+    assert await closed_with(page) == 4401
