@@ -58,7 +58,7 @@ class FeedTimings:
     poll_s: float = 2.0  # compare the database's event_seq with what was relayed
     lag_grace_s: float = 1.5  # the bus may be a moment behind the commit: wait before resync
     refresh_s: float = 30.0  # waits change while nothing happens
-    send_timeout_s: float = 10.0
+    send_timeout_s: float = 5.0  # a send blocked this long: the screen cannot keep up
     staff_check_s: float = 5.0  # how soon a signed-out or expired session's feeds close
     lease_refresh_s: float = 30.0  # connection-cap leases go stale after 90 s unrefreshed
     outbox_limit: int = 64
@@ -444,8 +444,14 @@ class DisplayHub:
                 item = Outgoing("snapshot", built.seq, built.text)
             elif item.kind == "snapshot" and item.seq <= screen.sent_seq:
                 continue  # broadcast to all: this screen has it already
-            async with asyncio.timeout(self.timings.send_timeout_s):
-                await send(item.text)
+            try:
+                async with asyncio.timeout(self.timings.send_timeout_s):
+                    await send(item.text)
+            except TimeoutError:
+                # Its backlog fills the kernel's and the server's buffers: let it go, it
+                # reconnects and starts again from a snapshot.
+                screen.close(4008, "too slow to keep up / écran trop lent")
+                return
             if item.kind in ("event", "snapshot"):
                 screen.sent_seq = item.seq
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -153,3 +154,70 @@ async def test_a_staff_feed_closes_when_the_session_expires(
     idle = served.app.state["settings"].session_idle_s
     served.app.state["session_clock"] = lambda: time.time() + idle + 1
     assert await closed_with(page) == 4401
+
+
+SLOW_READERS = 20
+
+
+def never_reading_feed(port: int, token: str) -> socket.socket:
+    """A WebSocket client that completes nothing but its request and never reads a byte."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    sock.connect(("127.0.0.1", port))
+    sock.sendall(
+        (
+            f"GET /ws/centres/paris?token={token} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    return sock
+
+
+@pytest.mark.timeout(90)
+async def test_clients_that_never_read_are_dropped_within_seconds(
+    served_as_in_production: Served, db: Any, world: World
+) -> None:
+    served = served_as_in_production
+    hub = served.app.state["display_hub"]
+    port = int(served.base.rsplit(":", 1)[1])
+    tokens = [(await make_token(db, world, "paris", f"slow {n}")) for n in range(SLOW_READERS)]
+    slow_ids = {token_id for token_id, _ in tokens}
+    sockets = [never_reading_feed(port, token) for _, token in tokens]
+    _, healthy_token = await make_token(db, world, "paris", "healthy")
+    healthy = await served.screen("paris", token=healthy_token)
+    events: list[dict[str, Any]] = []
+
+    async def read_like_a_screen() -> None:
+        while True:
+            message = await healthy.next(wait_s=60)
+            if message["type"] == "ping":
+                await healthy.send({"type": "pong"})
+            elif message["type"].startswith("ticket."):
+                events.append(message)
+
+    reader = asyncio.create_task(read_like_a_screen())
+    desk = await served.http("reception-paris")
+    started = time.monotonic()
+    dropped_after: float | None = None
+    try:
+        while time.monotonic() - started < 60:
+            await desk.post("/api/centres/paris/tickets", json={})
+            if not any(screen.token_id in slow_ids for screen in hub.screens()):
+                dropped_after = time.monotonic() - started
+                break
+            await asyncio.sleep(0.2)
+        print(f"\n{SLOW_READERS} clients that never read were dropped after {dropped_after} s")
+        assert dropped_after is not None and dropped_after < 30  # uvicorn's default took ~40 s
+        seen = len(events)
+        await desk.post("/api/centres/paris/tickets", json={})
+        for _ in range(50):  # the healthy screen, which reads, is still served
+            if len(events) > seen:
+                break
+            await asyncio.sleep(0.1)
+        assert len(events) > seen and not reader.done()
+    finally:
+        reader.cancel()
+        for sock in sockets:
+            sock.close()
+        await healthy.close()

@@ -1,8 +1,12 @@
-"""The poller's judgement of events in transit versus events lost (display.hub.LagWatch)."""
+"""The hub's judgements without a server: events in transit versus lost, screens too slow."""
 
 from __future__ import annotations
 
-from display.hub import LagWatch
+import asyncio
+
+import pytest
+
+from display.hub import DisplayHub, FeedTimings, LagWatch, Outgoing, Screen
 
 
 def test_a_relay_always_a_little_behind_is_not_resynced() -> None:
@@ -20,3 +24,18 @@ def test_an_event_that_never_arrives_is_missed_after_the_grace_period() -> None:
     assert not watch.missed(7, 4, now=1.0)  # newer ones committed, 5 still not here
     assert watch.missed(8, 4, now=1.6)
     assert not watch.missed(8, 8, now=2.0)  # the snapshot caught the relay up
+
+
+@pytest.mark.timeout(10)
+async def test_a_screen_whose_sends_stay_blocked_is_closed_as_too_slow() -> None:
+    hub = DisplayHub(app=None, timings=FeedTimings(send_timeout_s=0.2))  # type: ignore[arg-type]
+    screen = Screen(centre_id=1, token_id=None, outbox_limit=8)
+    hub.relays[1] = None  # type: ignore[assignment]  # no snapshot is asked for below
+    screen.outbox.get_nowait()  # the first snapshot
+    screen.offer(Outgoing("message", -1, '{"type": "waits"}'))
+
+    async def never_drains(_: str) -> None:
+        await asyncio.Event().wait()  # the client reads nothing: the send never completes
+
+    await asyncio.wait_for(hub.run_sender(screen, never_drains), 5)
+    assert screen.closing.result()[0] == 4008
