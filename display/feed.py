@@ -14,7 +14,8 @@ Close codes the pages map (an `error` message with the same detail comes first w
 - 4429 too many feeds open on this display token or staff session: reconnect later, with
   backoff (a connection of a replica that died stops counting within ~90 s);
 - 4408 the screen was silent too long, 4008 it could not keep up with its feed (backlog),
-  1012 the service restarts, 1009 a frame too large: reconnect with backoff and jitter.
+  1012 the service restarts, 1013 the database is unreachable (try again later), 1009 a
+  frame too large: reconnect with backoff and jitter.
 """
 
 from __future__ import annotations
@@ -31,12 +32,14 @@ from litestar.params import FromPath
 
 from display.access import Refused, authorise_viewer, staff_principal
 from display.hub import FRESH_SNAPSHOT, DisplayHub, Outgoing, Screen, to_text
+from service.db import database_unreachable
 from service.sessions import SESSION_COOKIE
 
 log = logging.getLogger("walkin.display")
 
 MAX_CLIENT_MESSAGE = 512
 PONG = Outgoing("message", -1, to_text({"type": "pong"}))
+UNREACHABLE = "the database cannot be reached, retrying / base de données injoignable"
 
 
 def error(detail: str, status: int = 400) -> Outgoing:
@@ -86,6 +89,13 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: FromPath[st
     except Refused as refused:
         await socket.send_text(error(refused.message, refused.status).text)
         await socket.close(code=refused.close_code, reason=refused.message[:120])
+        return
+    except Exception as exc:
+        if not database_unreachable(exc):
+            raise
+        # Not the screen's fault and not ours to log as a crash: it retries with backoff.
+        await socket.send_text(error(UNREACHABLE, 503).text)
+        await socket.close(code=1013, reason="try again later / réessayez plus tard")
         return
     lease = await hub.admit(viewer, socket.cookies.get(SESSION_COOKIE))
     if lease is None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,7 +33,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from queues.live import EstimateCache, rota_shifts_today
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
-from service.db import WriteGate, make_db_config
+from service.db import WriteGate, database_unreachable, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
@@ -78,26 +77,6 @@ def integrity_error_handler(
 
 
 RETRY_AFTER_S = 5
-# Connection exceptions (class 08), and the server shutting down or starting (57P01-57P03).
-_UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
-# What connecting raises when nothing answers: asyncpg lets these through unwrapped.
-_NETWORK_ERRORS = (ConnectionError, TimeoutError, socket.gaierror)
-
-
-def database_unreachable(exc: BaseException) -> bool:
-    """True when the database could not be reached (down, restarting, pool exhausted): the
-    request may succeed later, nothing about it was wrong."""
-    if isinstance(exc, (PoolTimeout, *_NETWORK_ERRORS)):
-        return True
-    if isinstance(exc, DBAPIError):
-        sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
-        return (
-            exc.connection_invalidated
-            or sqlstate.startswith(_UNREACHABLE_SQLSTATES)
-            or isinstance(exc.orig, _NETWORK_ERRORS)
-            or isinstance(exc.orig.__cause__ if exc.orig else None, _NETWORK_ERRORS)
-        )
-    return False
 
 
 def unavailable() -> Response[dict[str, Any]]:

@@ -6,16 +6,22 @@ The app reaches PostgreSQL through a loopback proxy that the test cuts and resto
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
+import uvicorn
+from litestar import Litestar
 from sqlalchemy.engine import make_url
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from service.app import create_app
 from service.settings import Settings
 from tests.conftest import FakeClock, StaffClients, World
+from tests.display.conftest import free_port
 from tests.faults.tcp_proxy import CuttableProxy
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(60)]
@@ -45,6 +51,27 @@ async def staff(
     await clients.close()
 
 
+async def screen_refusal(app: Litestar) -> tuple[int, int]:
+    """What a screen connecting now is told: (error status, close code)."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # raises why the server could not start
+            await asyncio.sleep(0.02)
+        async with connect(f"ws://127.0.0.1:{port}/ws/centres/paris", open_timeout=5) as ws:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            with pytest.raises(ConnectionClosed) as closed:
+                await asyncio.wait_for(ws.recv(), 10)
+        assert closed.value.rcvd is not None
+        return int(message["status"]), closed.value.rcvd.code
+    finally:
+        server.should_exit = True
+        await task
+
+
 async def test_an_unreachable_database_answers_503_and_fails_readiness(
     staff: StaffClients, proxy: CuttableProxy
 ) -> None:
@@ -67,6 +94,7 @@ async def test_an_unreachable_database_answers_503_and_fails_readiness(
     ready = await anonymous.get("/health/ready")
     assert ready.status_code == 503 and ready.headers["Retry-After"]
     assert (await anonymous.get("/health/live")).status_code == 200
+    assert await screen_refusal(staff.app) == (503, 1013)
 
     await proxy.restore()
     for _ in range(20):  # the pool notices dead connections on checkout (pre-ping)
