@@ -89,8 +89,12 @@ async def authorise_viewer(
         connection.cookies.get(DISPLAY_COOKIE) if cookies_count else None
     )
     refusal: Refused | None = None
+    row = await token_row(session, token) if token else None
+    # End the read transaction (its objects stay loaded): it would otherwise hold a pooled
+    # connection while the staff lookup below waits for another, and a burst of feeds each
+    # holding one and waiting for a second exhausts the pool for its 30 s timeout.
+    await session.commit()
     if token:
-        row = await token_row(session, token)
         if row is not None and row.revoked_at is None and row.centre_id == centre.id:
             return Viewer(centre, row.id, None)
         refusal = Refused(

@@ -3,7 +3,19 @@
 Messages to the screen: `snapshot` (everything; on connect, on request, after any gap),
 queue events as published (`ticket.*`, `checkin.*`, consecutive `seq`), `waits` (calls,
 counts, estimate and doctors, after each batch of events and every ~30 s), `ping`, `pong`,
-`error`. From the screen: `{"type": "pong"}`, `{"type": "ping"}`, `{"type": "resync"}`.
+`error`. From the screen: `{"type": "pong"}`, `{"type": "ping"}`, `{"type": "resync"}`,
+each at most MAX_CLIENT_MESSAGE characters (frames beyond WALKIN_WS_MAX_FRAME_BYTES close 1009).
+
+Close codes the pages map (an `error` message with the same detail comes first where it can):
+- 4401 not signed in / not paired, or the staff session ended (sign-out, expiry, account
+  disabled): stop and send the user to sign in or pair again;
+- 4403 token revoked or for another centre, or not the staff member's centre: stop;
+- 4404 no such centre: stop;
+- 4429 too many feeds open on this display token or staff session: reconnect later, with
+  backoff (a connection of a replica that died stops counting within ~90 s);
+- 4408 the screen was silent too long, 4008 it could not keep up with its feed (backlog),
+  1012 the service restarts, 1013 the database is unreachable (try again later), 1009 a
+  frame too large: reconnect with backoff and jitter.
 """
 
 from __future__ import annotations
@@ -18,13 +30,16 @@ import msgspec
 from litestar import WebSocket, websocket
 from litestar.params import FromPath
 
-from display.access import Refused, authorise_viewer
+from display.access import Refused, authorise_viewer, staff_principal
 from display.hub import FRESH_SNAPSHOT, DisplayHub, Outgoing, Screen, to_text
+from service.db import database_unreachable
+from service.sessions import SESSION_COOKIE
 
 log = logging.getLogger("walkin.display")
 
 MAX_CLIENT_MESSAGE = 512
 PONG = Outgoing("message", -1, to_text({"type": "pong"}))
+UNREACHABLE = "the database cannot be reached, retrying / base de données injoignable"
 
 
 def error(detail: str, status: int = 400) -> Outgoing:
@@ -67,17 +82,42 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: FromPath[st
     hub: DisplayHub = socket.app.state["display_hub"]
     await socket.accept()
     try:
-        async with socket.app.state["db_config"].get_session() as session:
+        # A few handshakes at a time: a reconnect storm (a replica died and its pages move
+        # here) must leave most of the pool to sign-ins and check-ins.
+        async with hub.handshakes, socket.app.state["db_config"].get_session() as session:
             viewer = await authorise_viewer(socket, centre_slug, session)
     except Refused as refused:
         await socket.send_text(error(refused.message, refused.status).text)
         await socket.close(code=refused.close_code, reason=refused.message[:120])
         return
+    except Exception as exc:
+        if not database_unreachable(exc):
+            raise
+        # Not the screen's fault and not ours to log as a crash: it retries with backoff.
+        await socket.send_text(error(UNREACHABLE, 503).text)
+        await socket.close(code=1013, reason="try again later / réessayez plus tard")
+        return
+    lease = await hub.admit(viewer, socket.cookies.get(SESSION_COOKIE))
+    if lease is None:
+        full = Refused(429, "too many feeds open for this screen or session / trop de connexions")
+        await socket.send_text(error(full.message, full.status).text)
+        await socket.close(code=full.close_code, reason=full.message[:120])
+        return
     screen = Screen(viewer.centre.id, viewer.token_id, hub.timings.outbox_limit)
+    if viewer.principal is not None:
+        slug = viewer.centre.slug
+
+        async def still_allowed() -> bool:
+            # Sign-out deletes the session, expiry and a disabled account make it worthless.
+            principal = await staff_principal(socket)
+            return principal is not None and principal.may_act_at(slug)
+
+        screen.still_allowed = still_allowed
     await hub.attach(screen)
     tasks = {
         asyncio.create_task(_receive(socket, screen)),
         asyncio.create_task(hub.run_sender(screen, socket.send_text)),
+        asyncio.create_task(hub.keep_lease(lease)),
     }
     try:
         closing: asyncio.Future[Any] = screen.closing
@@ -92,6 +132,8 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: FromPath[st
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        with contextlib.suppress(Exception):  # a lease not released goes stale by itself
+            await lease.release()
     code, reason = screen.closing.result() if screen.closing.done() else (1000, "")
     with contextlib.suppress(Exception):  # the screen may be gone already
         async with asyncio.timeout(2):

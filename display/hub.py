@@ -29,11 +29,13 @@ import msgspec
 from litestar import Litestar
 from sqlalchemy import select, update
 
+from display.access import Viewer, digest
 from display.models import DisplayToken
 from display.view import centre_identity, centre_state, load_centre, screen_event
 from queues.reads import EstimateCache
 from rota.models import Centre
 from service.events import SupervisedChannelsPlugin
+from service.limits import ConnectionLimiter, Lease
 
 log = logging.getLogger("walkin.display")
 
@@ -56,7 +58,9 @@ class FeedTimings:
     poll_s: float = 2.0  # compare the database's event_seq with what was relayed
     lag_grace_s: float = 1.5  # the bus may be a moment behind the commit: wait before resync
     refresh_s: float = 30.0  # waits change while nothing happens
-    send_timeout_s: float = 10.0
+    send_timeout_s: float = 5.0  # a send blocked this long: the screen cannot keep up
+    staff_check_s: float = 5.0  # how soon a signed-out or expired session's feeds close
+    lease_refresh_s: float = 30.0  # connection-cap leases go stale after 90 s unrefreshed
     outbox_limit: int = 64
     snapshot_max_age_s: float = 1.0  # screens connecting together share one database read
     waits_min_gap_s: float = 1.0  # a burst of events brings one recount, not one per event
@@ -100,6 +104,8 @@ class Screen:
         self.last_heard = time.monotonic()
         self.next_ping = 0.0  # set by the hub, spread over the interval
         self.closing: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
+        # For a staff member's feed: whether their session still lets them watch.
+        self.still_allowed: Callable[[], Awaitable[bool]] | None = None
         self.offer(resync())  # the first thing a screen gets is a snapshot
 
     def offer(self, item: Outgoing) -> None:
@@ -114,6 +120,37 @@ class Screen:
     def close(self, code: int, reason: str) -> None:
         if not self.closing.done():
             self.closing.set_result((code, reason))
+
+
+@dataclass
+class LagWatch:
+    """Tells events still in transit from events that will never come.
+
+    Under steady load the database is nearly always a little ahead of what was relayed, each
+    time by other events: counting how long it has been ahead brought a full snapshot every
+    grace period to every screen. What counts is whether the sequence number seen in the
+    database reached the relay within the grace period.
+    """
+
+    grace_s: float
+    awaited: int | None = None  # a sequence number committed but not relayed when polled
+    since: float = 0.0
+
+    def missed(self, db_seq: int, relayed_seq: int, now: float) -> bool:
+        """True when `awaited` has not arrived within the grace period: resync."""
+        if db_seq <= relayed_seq:
+            self.awaited = None
+            return False
+        if self.awaited is None or relayed_seq >= self.awaited:
+            self.awaited, self.since = db_seq, now  # what was awaited came: watch the newest
+            return False
+        if now - self.since < self.grace_s:
+            return False
+        self.awaited = None
+        return True
+
+    def forget(self) -> None:
+        self.awaited = None
 
 
 class Built(NamedTuple):
@@ -132,7 +169,7 @@ class CentreRelay:
         self.centre_id = centre_id
         self.screens: set[Screen] = set()
         self.last_seq = -1  # highest sequence number relayed to screens
-        self.behind_since: float | None = None
+        self.lag = LagWatch(hub.timings.lag_grace_s)
         # Timers are spread over their period, so that thousands of screens are not all
         # pinged, nor dozens of centres all recounted, in the same instant.
         self.next_refresh = time.monotonic() + random.uniform(0, hub.timings.refresh_s)
@@ -286,10 +323,14 @@ class DisplayHub:
     app: Litestar
     timings: FeedTimings
     relays: dict[int, CentreRelay] = field(default_factory=dict)
+    # Feed handshakes reading the database at once; the pool has 15 connections by default.
+    handshakes: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
     _loops: list[asyncio.Task[None]] = field(default_factory=list)
     _bus_generation: int = 0
     _bus_live: bool = True
     _last_seen_written: float = 0.0
+    _staff_checked: float = 0.0
+    _caps: tuple[ConnectionLimiter, ConnectionLimiter] | None = None
 
     @property
     def channels(self) -> SupervisedChannelsPlugin:
@@ -357,6 +398,29 @@ class DisplayHub:
     def screens(self) -> list[Screen]:
         return [screen for relay in self.relays.values() for screen in relay.screens]
 
+    def _limiters(self) -> tuple[ConnectionLimiter, ConnectionLimiter]:
+        if self._caps is None:
+            settings, counters = self.app.state["settings"], self.app.state["counters"]
+            self._caps = (
+                ConnectionLimiter(counters, "display", settings.feeds_per_display_token),
+                ConnectionLimiter(counters, "staff", settings.feeds_per_staff_session),
+            )
+        return self._caps
+
+    async def admit(self, viewer: Viewer, session_id: str | None) -> Lease | None:
+        """A lease under the viewer's cap (shared by replicas through Redis), or None."""
+        per_token, per_session = self._limiters()
+        if viewer.token_id is not None:
+            return await per_token.acquire(str(viewer.token_id))
+        # The session id is a credential: the counters (in Redis) see only its digest.
+        return await per_session.acquire(digest(session_id or "")[:32])
+
+    async def keep_lease(self, lease: Lease) -> None:
+        while True:
+            await asyncio.sleep(self.timings.lease_refresh_s)
+            with contextlib.suppress(Exception):  # Redis away: the fallback counts
+                await lease.refresh()
+
     def close_token(self, token_id: int, reason: str = "display token revoked") -> None:
         for screen in self.screens():
             if screen.token_id == token_id:
@@ -380,8 +444,14 @@ class DisplayHub:
                 item = Outgoing("snapshot", built.seq, built.text)
             elif item.kind == "snapshot" and item.seq <= screen.sent_seq:
                 continue  # broadcast to all: this screen has it already
-            async with asyncio.timeout(self.timings.send_timeout_s):
-                await send(item.text)
+            try:
+                async with asyncio.timeout(self.timings.send_timeout_s):
+                    await send(item.text)
+            except TimeoutError:
+                # Its backlog fills the kernel's and the server's buffers: let it go, it
+                # reconnects and starts again from a snapshot.
+                screen.close(4008, "too slow to keep up / écran trop lent")
+                return
             if item.kind in ("event", "snapshot"):
                 screen.sent_seq = item.seq
 
@@ -419,21 +489,29 @@ class DisplayHub:
             now = time.monotonic()
             for centre_id, db_seq in rows.all():
                 relay = watched[centre_id]
+                relay.lag.grace_s = self.timings.lag_grace_s
                 if db_seq <= relay.last_seq:
-                    relay.behind_since = None
+                    relay.lag.forget()
                     if bus_changed:
                         relay.trigger(REFRESH)  # tells screens whether updates are live
                     continue
-                if relay.behind_since is None:
-                    relay.behind_since = now
-                if (
-                    not bus.healthy
-                    or bus_changed
-                    or now - relay.behind_since >= (self.timings.lag_grace_s)
-                ):
-                    relay.behind_since = None
+                if not bus.healthy or bus_changed:
+                    relay.lag.forget()  # no event will come, or some were lost in a switch
+                    relay.trigger(SNAPSHOT)
+                elif relay.lag.missed(db_seq, relay.last_seq, now):
                     relay.trigger(SNAPSHOT)
             await self._check_tokens(session)
+        # Outside the block above: each check reads the database on its own.
+        await self._check_staff()
+
+    async def _check_staff(self) -> None:
+        """Close the feeds of staff signed out, expired or disabled (as revoked tokens)."""
+        if time.monotonic() - self._staff_checked < self.timings.staff_check_s:
+            return
+        self._staff_checked = time.monotonic()
+        for screen in self.screens():
+            if screen.still_allowed is not None and not await screen.still_allowed():
+                screen.close(4401, "session ended / session terminée")
 
     async def _check_tokens(self, session: Any) -> None:
         token_ids = {s.token_id for s in self.screens() if s.token_id is not None}

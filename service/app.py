@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 from collections.abc import Callable
@@ -20,14 +21,18 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_500_INTERNAL_SERVER_ERROR,
+    HTTP_503_SERVICE_UNAVAILABLE,
 )
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
+from litestar.types import Message, Scope
+from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
-from service.db import WriteGate, make_db_config
+from service.db import WriteGate, database_unreachable, make_db_config
 from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
@@ -42,6 +47,7 @@ from service.protections import (
     make_security_headers,
 )
 from service.proxy import TrustedProxies
+from service.session_saves import SavesNeverFail
 from service.session_store import make_session_store
 from service.settings import Settings
 
@@ -70,9 +76,33 @@ def integrity_error_handler(
     return _problem(HTTP_409_CONFLICT, "conflicts with existing data / conflit avec les données")
 
 
+RETRY_AFTER_S = 5
+
+
+def unavailable() -> Response[dict[str, Any]]:
+    return Response(
+        {
+            "status_code": HTTP_503_SERVICE_UNAVAILABLE,
+            "detail": "the database cannot be reached, try again in a few seconds"
+            " / base de données injoignable, réessayez dans quelques secondes",
+        },
+        status_code=HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
+def unreachable_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if not database_unreachable(exc):
+        return internal_error_handler(request, exc)
+    log.warning("database unreachable: %s", type(exc).__name__)  # no parameters: patient data
+    return unavailable()
+
+
 def database_error_handler(
     request: Request[Any, Any, Any], exc: DBAPIError
 ) -> Response[dict[str, Any]]:
+    if database_unreachable(exc):
+        return unreachable_handler(request, exc)
     # A data exception (SQLSTATE class 22) is a value the client sent that PostgreSQL refuses
     # (a NUL character in text, a number beyond 64 bits) while SQLite stores it; anything else
     # is ours.
@@ -109,6 +139,52 @@ async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"status": "ok" if events["state"] == "ok" else "degraded", "events": events}
 
 
+@get("/health/live", tags=["service"], opt={"access": "public"}, exclude_from_auth=True)
+async def health_live() -> dict[str, str]:
+    """Liveness: the process serves requests (restart it if not)."""
+    return {"status": "ok"}
+
+
+@get("/health/ready", tags=["service"], opt={"access": "public"}, exclude_from_auth=True)
+async def health_ready(request: Request[Any, Any, Any]) -> Response[dict[str, Any]]:
+    """Readiness: send traffic here only while the database answers."""
+    try:
+        async with asyncio.timeout(3):
+            async with request.app.state["db_config"].get_session() as session:
+                await session.execute(text("SELECT 1"))
+    except Exception as exc:  # whatever the cause, this replica cannot serve requests now
+        log.warning("readiness check failed: %s", type(exc).__name__)
+        return Response(
+            {"status": "unavailable", "database": "unreachable"},
+            status_code=HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_S)},
+        )
+    return Response({"status": "ready", "database": "ok"})
+
+
+def make_secure_cookies(proxies: TrustedProxies, always: bool) -> Any:
+    """A before_send hook: behind a trusted https proxy every cookie is Secure.
+
+    The session middleware's cookie flag is fixed when the app is built and the display
+    cookie looked at the scheme of the hop from the proxy (http); the forwarded scheme, as
+    trusted for HSTS, is what the browser used.
+    """
+
+    async def secure_cookies(message: Message, scope: Scope) -> None:
+        if message["type"] != "http.response.start":
+            return
+        if not (always or proxies.scheme(scope) == "https"):
+            return
+        message["headers"] = [
+            (name, value + b"; Secure")
+            if name.lower() == b"set-cookie" and b"secure" not in value.lower()
+            else (name, value)
+            for name, value in message.get("headers", ())
+        ]
+
+    return secure_cookies
+
+
 def freeze_startup_objects() -> None:
     """Leave what start-up built (modules, app, metadata) out of garbage collection.
 
@@ -123,7 +199,7 @@ def _stores(sessions: Store) -> dict[str, Store]:
     # Registered by name: an unregistered store would silently be per-process memory.
     return {
         # Sessions in the database: shared by replicas, and they survive a Redis outage.
-        "sessions": sessions,
+        "sessions": SavesNeverFail(sessions),
     }
 
 
@@ -176,6 +252,8 @@ def create_app(
         debug=debug,
         route_handlers=[
             health,
+            health_live,
+            health_ready,
             *auth_handlers,
             *page_handlers,
             *audit_handlers,
@@ -194,7 +272,10 @@ def create_app(
                 proxies,
             ),
         ],
-        before_send=[make_security_headers(proxies)],
+        before_send=[
+            make_security_headers(proxies),
+            make_secure_cookies(proxies, always=settings.secure_cookies),
+        ],
         request_max_body_size=settings.max_body_bytes,
         # Only for a long-running server: a test suite building hundreds of apps would keep
         # every frozen one's garbage cycles for good.
@@ -226,6 +307,9 @@ def create_app(
             DomainError: domain_error_handler,
             IntegrityError: integrity_error_handler,
             DBAPIError: database_error_handler,
+            # The database unreachable: 503 and Retry-After, not 500.
+            PoolTimeout: unreachable_handler,
+            OSError: unreachable_handler,
             OverflowError: overflow_error_handler,
             HTTP_413_REQUEST_ENTITY_TOO_LARGE: make_body_too_large(settings.max_body_bytes),
         },

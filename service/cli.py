@@ -6,8 +6,12 @@ import argparse
 import asyncio
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 from service.settings import Settings
+
+WS_PING_INTERVAL_S = 5.0
+WS_PING_TIMEOUT_S = 5.0
 
 
 async def _seed(settings: Settings) -> str | None:
@@ -45,12 +49,30 @@ def cmd_serve(args: argparse.Namespace) -> int:
         create_app(settings, freeze_gc=True),
         host=args.host,
         port=args.port,
-        # Without it uvicorn waits for open WebSockets forever on shutdown.
-        timeout_graceful_shutdown=5,
         proxy_headers=args.proxy_headers,
-        log_level="info",
+        **server_options(settings),
     )
     return 0
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options that every server of the service needs (tests start theirs so)."""
+    from service.log_redaction import serve_log_config
+
+    return {
+        # Without it uvicorn waits for open WebSockets forever on shutdown.
+        "timeout_graceful_shutdown": 5,
+        # Clients send a few small JSON messages: a larger frame is refused (close 1009)
+        # before it is read into memory; uvicorn's default is 16 MiB.
+        "ws_max_size": settings.ws_max_frame_bytes,
+        # Protocol pings, which browsers answer by themselves: a client that does not read
+        # (a frozen TV, an attacker) is dropped within 10 s instead of 40 s (uvicorn's 20 + 20),
+        # before its backlog fills the kernel's send queues and slows the healthy screens.
+        "ws_ping_interval": WS_PING_INTERVAL_S,
+        "ws_ping_timeout": WS_PING_TIMEOUT_S,
+        "log_config": serve_log_config(),  # display and calendar tokens out of the logs
+        "log_level": "info",
+    }
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -16,13 +17,18 @@ from advanced_alchemy.base import BigIntAuditBase, orm_registry
 from advanced_alchemy.config import AsyncSessionConfig
 from advanced_alchemy.extensions.litestar import EngineConfig, SQLAlchemyAsyncConfig
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.settings import Settings
 
-__all__ = ["BigIntAuditBase", "WriteGate", "make_db_config", "metadata"]
+__all__ = ["BigIntAuditBase", "WriteGate", "database_unreachable", "make_db_config", "metadata"]
 
 metadata = orm_registry.metadata
+
+POOL_TIMEOUT_S = 5
+CONNECT_TIMEOUT_S = 5.0
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -53,6 +59,15 @@ def make_db_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     quiet_driver_logs()
     # hide_parameters: database errors are logged, and their parameters may be patient data.
     engine_config = EngineConfig(pool_pre_ping=not settings.is_sqlite, hide_parameters=True)
+    if not settings.is_sqlite:
+        # With the database away, a request should be refused (503) within seconds, not wait
+        # the pool's 30 s or asyncpg's 60 s connect timeout while its client gives up.
+        engine_config = EngineConfig(
+            pool_pre_ping=True,
+            hide_parameters=True,
+            pool_timeout=POOL_TIMEOUT_S,
+            connect_args={"timeout": CONNECT_TIMEOUT_S},
+        )
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         engine_config=engine_config,
@@ -61,6 +76,28 @@ def make_db_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     )
     install_sqlite_pragmas(config.get_engine())
     return config
+
+
+# Connection exceptions (class 08), and the server shutting down or starting (57P01-57P03).
+_UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+# What connecting raises when nothing answers: asyncpg lets these through unwrapped.
+_NETWORK_ERRORS = (ConnectionError, TimeoutError, socket.gaierror)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """True when the database could not be reached (down, restarting, pool exhausted): the
+    request may succeed later, nothing about it was wrong."""
+    if isinstance(exc, (PoolTimeout, *_NETWORK_ERRORS)):
+        return True
+    if isinstance(exc, DBAPIError):
+        sqlstate = str(getattr(exc.orig, "sqlstate", "") or "")
+        return (
+            exc.connection_invalidated
+            or sqlstate.startswith(_UNREACHABLE_SQLSTATES)
+            or isinstance(exc.orig, _NETWORK_ERRORS)
+            or isinstance(exc.orig.__cause__ if exc.orig else None, _NETWORK_ERRORS)
+        )
+    return False
 
 
 class WriteGate:

@@ -195,7 +195,11 @@ class ResilientCounters:
 
 def make_counters(settings: Settings) -> Counters:
     if settings.redis_url:
-        return ResilientCounters(RedisCounters(settings.redis_url))
+        # Under the deployment's prefix ("walkin:limits" by default): deployments and test runs
+        # sharing a Redis would otherwise share limits, and token ids, which every database
+        # numbers from 1, would share connection caps.
+        namespace = f"{settings.channel_prefix}:limits"
+        return ResilientCounters(RedisCounters(settings.redis_url, namespace=namespace))
     return MemoryCounters()
 
 

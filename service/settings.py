@@ -57,6 +57,12 @@ class Settings:
     # Redis pub/sub channels are shared by every database number of a server: deployments
     # (and test runs) sharing one Redis need their own prefix.
     channel_prefix: str = "walkin"
+    # WebSocket feeds: live connections per display token and per staff session (a screen
+    # needs one, a reconnecting one two; staff open a few pages), and the largest frame a
+    # client may send (its messages are small JSON).
+    feeds_per_display_token: int = 3
+    feeds_per_staff_session: int = 10
+    ws_max_frame_bytes: int = 4096
 
     @property
     def is_sqlite(self) -> bool:
@@ -88,4 +94,7 @@ class Settings:
             checkin_per_minute=int(os.environ.get("WALKIN_CHECKIN_PER_MINUTE", 60)),
             public_per_minute=int(os.environ.get("WALKIN_PUBLIC_PER_MINUTE", 120)),
             channel_prefix=os.environ.get("WALKIN_CHANNEL_PREFIX") or "walkin",
+            feeds_per_display_token=int(os.environ.get("WALKIN_FEEDS_PER_DISPLAY_TOKEN", 3)),
+            feeds_per_staff_session=int(os.environ.get("WALKIN_FEEDS_PER_STAFF_SESSION", 10)),
+            ws_max_frame_bytes=int(os.environ.get("WALKIN_WS_MAX_FRAME_BYTES", 4096)),
         )

@@ -151,10 +151,12 @@ async def test_screens_converge_when_a_replica_dies(
     two_replicas: list[Replica], db: Any, world: World
 ) -> None:
     a, b = two_replicas
-    _, token = await make_token(db, world, "paris")
+    # One token per TV: a token holds only a few feeds, and those of a killed replica count
+    # until their leases go stale.
+    t1, t2, t3 = [(await make_token(db, world, "paris", f"TV {n}"))[1] for n in range(3)]
     # Screens on B reconnect to A when B goes, as they would through the proxy.
     screens = await screens_on(
-        [[feed(a, token)], [feed(b, token), feed(a, token)], [feed(b, token), feed(a, token)]]
+        [[feed(a, t1)], [feed(b, t2), feed(a, t2)], [feed(b, t3), feed(a, t3)]]
     )
     centre = world.centres["paris"]
     desk_b = await staff(b, "reception-paris")
