@@ -26,6 +26,7 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 
 from queues.live import EstimateCache, rota_shifts_today
+from service.access import document_anonymous_operations
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, make_db_config
@@ -33,6 +34,7 @@ from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
 from service.limits import Counters, LoginThrottle, limits_store, make_counters
+from service.openapi_schema import StrictStructSchemaPlugin
 from service.pages import page_handlers
 from service.protections import (
     CrossSiteRefusal,
@@ -173,7 +175,7 @@ def create_app(
     proxies = TrustedProxies(settings.trusted_proxies)
     # Rate limits and connection limits: in Redis when configured, so replicas share them.
     counters = make_counters(settings)
-    return Litestar(
+    app = Litestar(
         debug=debug,
         route_handlers=[
             health,
@@ -184,7 +186,7 @@ def create_app(
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
         lifespan=[hook for feature in enabled for hook in feature.lifespan],
-        plugins=[SQLAlchemyPlugin(config=db_config), channels],
+        plugins=[SQLAlchemyPlugin(config=db_config), channels, StrictStructSchemaPlugin()],
         on_app_init=[session_auth.on_app_init],
         # Inside the session middleware: refusals still clear an expired session properly.
         middleware=[
@@ -238,3 +240,5 @@ def create_app(
             path="/schema",
         ),
     )
+    document_anonymous_operations(app)
+    return app

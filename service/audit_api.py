@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, Parameter
 from msgspec import Struct
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,11 +48,10 @@ async def list_audit(
     entity_id: FromQuery[int | None] = None,
     since: FromQuery[datetime | None] = None,
     before_id: FromQuery[int | None] = None,
-    limit: FromQuery[int] = 100,
+    # Bounds in the signature, so the schema documents them and Litestar answers 400.
+    limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 100,
 ) -> AuditPage:
     """The newest entries first, filtered by entity, id and time; paged by before_id."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise DomainError(f"limit must be between 1 and {MAX_PAGE} / limite entre 1 et {MAX_PAGE}")
     if since is not None and since.tzinfo is None:
         raise DomainError("since needs a time zone, e.g. 2026-11-24T08:00:00Z / fuseau requis")
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit + 1)
