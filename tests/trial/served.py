@@ -131,6 +131,9 @@ def serve(database_url: str) -> Iterator[Trial]:
             port=port,
             log_level="warning",
             timeout_graceful_shutdown=2,
+            # uvloop in a non-main thread raised EBUSY at shutdown here now and then; the
+            # standard loop closes cleanly.
+            loop="asyncio",
         )
     )
     thread = threading.Thread(target=server.run, name="trial-uvicorn", daemon=True)
