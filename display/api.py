@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta, Struct
 from sqlalchemy import Update, delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,7 @@ from rota.models import Centre
 from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role
 from service.errors import Conflict, DomainError, NotFound
+from service.params import RowId
 
 PAIRING_TTL = timedelta(minutes=10)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read across a room
@@ -238,7 +239,7 @@ class CentreDisplaysController(Controller):
     async def revoke_display(
         self,
         centre: NamedDependency[Centre],
-        display_id: FromPath[int],
+        display_id: RowId,
         request: Request[Principal, Any, Any],
         db_session: NamedDependency[AsyncSession],
     ) -> DisplayOut:

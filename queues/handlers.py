@@ -37,6 +37,7 @@ from rota.models import Centre, Room
 from service.audit import actor_of
 from service.auth import Principal, centre_scope, staff_only
 from service.errors import NotFound
+from service.params import RowId
 
 
 async def provide_centre(
@@ -233,7 +234,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
     ) -> TicketOut:
         found = await ops.session.get(Ticket, ticket_id)
         if found is None or found.centre_id != centre.id:
@@ -257,7 +258,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
         action_name: FromPath[str],
         request: Request[Principal, Any, Any],
         data: JSONBody[ActionRequest | None] = None,
@@ -276,7 +277,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
         data: JSONBody[PriorityRequest],
     ) -> TicketOut:
         return ticket_out(await ops.set_priority(centre, ticket_id, data.priority), centre)
@@ -286,7 +287,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
         data: JSONBody[MoveToHeadRequest],
     ) -> TicketOut:
         return ticket_out(await ops.move_to_head(centre, ticket_id, data.reason), centre)

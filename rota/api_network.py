@@ -36,6 +36,7 @@ from rota.schemas import (
 from service.accounts import Role, StaffAccount
 from service.auth import manager_only
 from service.errors import Conflict, DomainError, NotFound
+from service.params import RowId
 
 
 async def _doctor(session: AsyncSession, doctor_id: int) -> models.Doctor:
@@ -134,7 +135,7 @@ class DoctorController(Controller):
 
     @get("/{doctor_id:int}")
     async def get_doctor(
-        self, db_session: NamedDependency[AsyncSession], doctor_id: FromPath[int]
+        self, db_session: NamedDependency[AsyncSession], doctor_id: RowId
     ) -> DoctorOut:
         return await _doctor_out(db_session, await _doctor(db_session, doctor_id))
 
@@ -142,7 +143,7 @@ class DoctorController(Controller):
     async def update_doctor(
         self,
         db_session: NamedDependency[AsyncSession],
-        doctor_id: FromPath[int],
+        doctor_id: RowId,
         data: JSONBody[DoctorPatch],
     ) -> DoctorOut:
         doctor = await _doctor(db_session, doctor_id)
@@ -158,7 +159,7 @@ class DoctorController(Controller):
 
     @delete("/{doctor_id:int}", status_code=HTTP_204_NO_CONTENT)
     async def deactivate_doctor(
-        self, db_session: NamedDependency[AsyncSession], doctor_id: FromPath[int]
+        self, db_session: NamedDependency[AsyncSession], doctor_id: RowId
     ) -> None:
         """Deactivates: the doctor's past shifts stay in the history and the exports."""
         doctor = await _doctor(db_session, doctor_id)
@@ -169,7 +170,7 @@ class DoctorController(Controller):
     async def attach(
         self,
         db_session: NamedDependency[AsyncSession],
-        doctor_id: FromPath[int],
+        doctor_id: RowId,
         centre_slug: FromPath[str],
     ) -> DoctorOut:
         doctor = await _doctor(db_session, doctor_id)
@@ -191,7 +192,7 @@ class DoctorController(Controller):
     async def detach(
         self,
         db_session: NamedDependency[AsyncSession],
-        doctor_id: FromPath[int],
+        doctor_id: RowId,
         centre_slug: FromPath[str],
     ) -> DoctorOut:
         """Planned shifts there stay, and show as conflicts (not attached) to resolve."""

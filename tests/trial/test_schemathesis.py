@@ -102,17 +102,6 @@ CROSS_FIELD_RULES: list[Known] = [
 NOT_YET_FIXED: list[Known] = [
     Known(
         "positive_data_acceptance",
-        "integer ids in paths have no maximum in the schema; beyond 64 bits they answer 400",
-        detail="nombre hors limites",
-    ),
-    Known(  # the same on PostgreSQL, where asyncpg refuses the id instead of SQLite's driver
-        "positive_data_acceptance",
-        "integer ids in paths have no maximum in the schema (PostgreSQL's answer)",
-        operation=r"\w+ /.*\{\w*_id\}.*",
-        detail="number out of range) / valeur invalide",
-    ),
-    Known(
-        "positive_data_acceptance",
         "Litestar drops msgspec constraints on list items, dict values and optional fields",
         operation=r"(POST|PATCH|PUT) /api/rota/.*",
         detail="Expected `",
