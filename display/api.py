@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody, Parameter
 from msgspec import Meta, Struct
 from sqlalchemy import Update, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,13 +29,17 @@ from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role
 from service.changes import change_path
 from service.errors import Conflict, DomainError, NotFound
+from service.params import RowId
 
 PAIRING_TTL = timedelta(minutes=10)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read across a room
 CODE_LENGTH = 6
 COOKIE_MAX_AGE_S = 400 * 24 * 3600  # the longest browsers keep a cookie
 
-Code = Annotated[str, Meta(min_length=4, max_length=20)]
+# What normalise_code accepts (CODE_ALPHABET in any case, spaces and dashes between), said in
+# the schema too.
+CODE_PATTERN = rf"^[ -]*(?:[A-HJ-NP-Za-hj-np-z2-9][ -]*){{{CODE_LENGTH}}}$"
+Code = Annotated[str, Meta(min_length=6, max_length=20, pattern=CODE_PATTERN)]
 Label = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
 Claim = Annotated[str, Meta(min_length=16, max_length=100)]
 
@@ -154,7 +158,7 @@ async def start_pairing(
 
 @post("/api/displays/pair/{code:str}", status_code=200, tags=["display"])
 async def claim_pairing(
-    code: FromPath[str],
+    code: Annotated[str, Parameter(min_length=6, max_length=20, pattern=CODE_PATTERN)],
     data: JSONBody[ClaimRequest],
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
@@ -262,7 +266,7 @@ class CentreDisplaysController(Controller):
     async def revoke_display(
         self,
         centre: NamedDependency[Centre],
-        display_id: FromPath[int],
+        display_id: RowId,
         request: Request[Principal, Any, Any],
         db_session: NamedDependency[AsyncSession],
     ) -> DisplayOut:

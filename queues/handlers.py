@@ -39,6 +39,7 @@ from rota.models import Centre, Room
 from service.auth import Principal, centre_scope, staff_only
 from service.changes import change_path
 from service.errors import NotFound
+from service.params import RowId
 
 log = logging.getLogger("walkin.queues")
 
@@ -246,7 +247,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
     ) -> TicketOut:
         found = await ops.session.get(Ticket, ticket_id)
         if found is None or found.centre_id != centre.id:
@@ -270,7 +271,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
         action_name: FromPath[str],
         request: Request[Principal, Any, Any],
         data: JSONBody[ActionRequest | None] = None,
@@ -289,7 +290,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
         data: JSONBody[PriorityRequest],
     ) -> TicketOut:
         return ticket_out(await ops.set_priority(centre, ticket_id, data.priority), centre)
@@ -299,7 +300,7 @@ class CentreQueueController(Controller):
         self,
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
-        ticket_id: FromPath[int],
+        ticket_id: RowId,
         data: JSONBody[MoveToHeadRequest],
     ) -> TicketOut:
         return ticket_out(await ops.move_to_head(centre, ticket_id, data.reason), centre)

@@ -21,6 +21,7 @@ from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import change_path
 from service.errors import Conflict, DomainError, NotFound
+from service.params import RowId
 
 
 async def _doctor(session: AsyncSession, doctor_id: int) -> models.Doctor:
@@ -132,7 +133,7 @@ class DoctorController(Controller):
 
     @get("/{doctor_id:int}")
     async def get_doctor(
-        self, db_session: NamedDependency[AsyncSession], doctor_id: FromPath[int]
+        self, db_session: NamedDependency[AsyncSession], doctor_id: RowId
     ) -> DoctorOut:
         return await _doctor_out(db_session, await _doctor(db_session, doctor_id))
 
@@ -141,7 +142,7 @@ class DoctorController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        doctor_id: FromPath[int],
+        doctor_id: RowId,
         data: JSONBody[DoctorPatch],
     ) -> DoctorOut:
         async with change_path(request, db_session).change() as change:
@@ -163,7 +164,7 @@ class DoctorController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        doctor_id: FromPath[int],
+        doctor_id: RowId,
     ) -> None:
         """Deactivates: the doctor's past shifts stay in the history and the exports."""
         async with change_path(request, db_session).change() as change:
@@ -179,7 +180,7 @@ class DoctorController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        doctor_id: FromPath[int],
+        doctor_id: RowId,
         centre_slug: FromPath[str],
     ) -> DoctorOut:
         async with change_path(request, db_session).change() as change:
@@ -204,7 +205,7 @@ class DoctorController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        doctor_id: FromPath[int],
+        doctor_id: RowId,
         centre_slug: FromPath[str],
     ) -> DoctorOut:
         """Planned shifts there stay, and show as conflicts (not attached) to resolve."""

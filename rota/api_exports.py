@@ -29,6 +29,7 @@ from rota.store import load_network, load_shifts
 from service.auth import manager_only
 from service.changes import change_path
 from service.errors import NotFound
+from service.params import RowId
 
 FEED_PAST = timedelta(days=60)
 FEED_AHEAD = timedelta(days=366)
@@ -51,7 +52,7 @@ def _token_out(row: models.CalendarToken, url: str | None = None) -> CalendarTok
 async def create_calendar_token(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
-    doctor_id: FromPath[int],
+    doctor_id: RowId,
 ) -> CalendarTokenOut:
     """A new subscription URL for the doctor, shown only in this answer. Calendar apps refresh
     subscribed feeds slowly (Google: every 8–24 hours): tell the doctor about late changes."""
@@ -69,7 +70,7 @@ async def create_calendar_token(
 
 @get("/doctors/{doctor_id:int}/calendar-tokens", guards=[manager_only])
 async def list_calendar_tokens(
-    db_session: NamedDependency[AsyncSession], doctor_id: FromPath[int]
+    db_session: NamedDependency[AsyncSession], doctor_id: RowId
 ) -> list[CalendarTokenOut]:
     rows = await db_session.execute(
         select(models.CalendarToken)
@@ -83,7 +84,7 @@ async def list_calendar_tokens(
 async def revoke_calendar_token(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
-    token_id: FromPath[int],
+    token_id: RowId,
 ) -> CalendarTokenOut:
     async with change_path(request, db_session).change() as change:
         row = await db_session.get(models.CalendarToken, token_id)

@@ -41,6 +41,7 @@ from rota.schemas import (
 from rota.store import Network, load_network, load_shifts
 from service.auth import manager_only
 from service.errors import NotFound
+from service.params import RowId
 
 AcceptWarnings = Annotated[bool, QueryParameter(name="accept_warnings")]
 
@@ -130,7 +131,7 @@ class ShiftController(Controller):
 
     @patch("/{shift_id:int}")
     async def move_shift(
-        self, ops: NamedDependency[RotaOps], shift_id: FromPath[int], data: JSONBody[ShiftMove]
+        self, ops: NamedDependency[RotaOps], shift_id: RowId, data: JSONBody[ShiftMove]
     ) -> ShiftChangeOut:
         network, shift, accepted = await ops.move_shift(shift_id, moved(data), data.accept_warnings)
         return ShiftChangeOut(
@@ -141,7 +142,7 @@ class ShiftController(Controller):
     async def remove_shift(
         self,
         ops: NamedDependency[RotaOps],
-        shift_id: FromPath[int],
+        shift_id: RowId,
         accept_warnings: AcceptWarnings = False,
     ) -> ShiftChangeOut:
         network, accepted = await ops.remove_shifts([shift_id], accept_warnings)
@@ -163,7 +164,7 @@ class PatternController(Controller):
     async def remove_future(
         self,
         ops: NamedDependency[RotaOps],
-        pattern_id: FromPath[int],
+        pattern_id: RowId,
         accept_warnings: AcceptWarnings = False,
     ) -> ShiftChangeOut:
         """Removes the pattern's shifts not yet started; past ones stay as worked."""
@@ -222,7 +223,7 @@ class LeaveController(Controller):
     async def decide(
         self,
         ops: NamedDependency[RotaOps],
-        leave_id: FromPath[int],
+        leave_id: RowId,
         decision: FromPath[str],
         data: JSONBody[LeaveDecision | None] = None,
     ) -> LeaveChangeOut:

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from litestar import Litestar
+from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
 from litestar.routes import HTTPRoute, WebSocketRoute
 
@@ -107,3 +108,14 @@ def route_rules(app: Litestar) -> Iterator[RouteRule]:
         elif isinstance(route, WebSocketRoute):
             socket = route.route_handler
             yield RouteRule(route.path, frozenset(), True, socket, classify(route.path, socket))
+
+
+def document_anonymous_operations(app: Litestar) -> None:
+    """Say in the OpenAPI schema which operations need no session, from the same rules that
+    let them through: the session cookie is required document-wide, and an operation-level
+    `security: [{}]` is OpenAPI's way to lift that (a client or fuzzer reading the schema
+    would otherwise expect 401 from /health or the public wait board). Must run before the
+    schema is first built: Litestar caches each handler's resolved security."""
+    for rule in route_rules(app):
+        if isinstance(rule.handler, HTTPRouteHandler) and rule.access in ANONYMOUS:
+            rule.handler.security = [{}]

@@ -30,6 +30,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from service.access import document_anonymous_operations
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
 from service.db import WriteGate, database_unreachable, make_db_config
@@ -38,6 +39,7 @@ from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
 from service.i18n import install_in_engine
 from service.limits import LoginThrottle, make_counters
+from service.openapi_schema import StrictStructSchemaPlugin
 from service.pages import page_handlers
 from service.protections import (
     CrossSiteRefusal,
@@ -248,7 +250,7 @@ def create_app(
     proxies = TrustedProxies(settings.trusted_proxies)
     # Rate limits and connection limits: in Redis when configured, so replicas share them.
     counters = make_counters(settings)
-    return Litestar(
+    app = Litestar(
         debug=debug,
         route_handlers=[
             health,
@@ -261,7 +263,7 @@ def create_app(
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
         lifespan=[hook for feature in enabled for hook in feature.lifespan],
-        plugins=[SQLAlchemyPlugin(config=db_config), channels],
+        plugins=[SQLAlchemyPlugin(config=db_config), channels, StrictStructSchemaPlugin()],
         on_app_init=[session_auth.on_app_init],
         # Inside the session middleware: refusals still clear an expired session properly.
         middleware=[
@@ -319,3 +321,5 @@ def create_app(
             path="/schema",
         ),
     )
+    document_anonymous_operations(app)
+    return app

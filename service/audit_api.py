@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.params import FromQuery, Parameter
 from msgspec import Struct
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,12 +53,11 @@ async def list_audit(
     since: FromQuery[datetime | None] = None,
     until: FromQuery[datetime | None] = None,
     before_id: FromQuery[int | None] = None,
-    limit: FromQuery[int] = 100,
+    # Bounds in the signature, so the schema documents them and Litestar answers 400.
+    limit: Annotated[int, Parameter(ge=1, le=MAX_PAGE)] = 100,
 ) -> AuditPage:
     """The newest entries first, filtered by entity, id, centre, actor (id or username),
     action and time (since included, until excluded); paged by before_id."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise DomainError(f"limit must be between 1 and {MAX_PAGE} / limite entre 1 et {MAX_PAGE}")
     for name, moment in (("since", since), ("until", until)):
         if moment is not None and moment.tzinfo is None:
             raise DomainError(

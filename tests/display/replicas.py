@@ -75,7 +75,9 @@ class Replica:
         self.process.wait(5)
 
 
-def _spawn(port: int, database_url: str, redis_url: str) -> subprocess.Popen[bytes]:
+def _spawn(
+    port: int, database_url: str, redis_url: str, extra_env: dict[str, str], cli: bool
+) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "WALKIN_DATABASE_URL": database_url,
@@ -84,7 +86,12 @@ def _spawn(port: int, database_url: str, redis_url: str) -> subprocess.Popen[byt
         "WALKIN_DEMO": "0",
         "WALKIN_DISPLAY_POLL_S": "0.5",
         "WALKIN_DISPLAY_PING_S": "2",
+        **extra_env,
     }
+    if cli:  # the production command, as compose.yaml runs it behind the proxy
+        command = [str(Path(sys.executable).parent / "walkin"), "serve", "--host", "127.0.0.1",
+                   "--port", str(port), "--proxy-headers"]  # fmt: skip
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
     return subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
@@ -94,9 +101,15 @@ def _spawn(port: int, database_url: str, redis_url: str) -> subprocess.Popen[byt
     )  # fmt: skip
 
 
-async def start_replica(database_url: str, redis_url: str) -> Replica:
+async def start_replica(
+    database_url: str,
+    redis_url: str,
+    extra_env: dict[str, str] | None = None,
+    *,
+    cli: bool = False,
+) -> Replica:
     port = free_port()
-    process = _spawn(port, database_url, redis_url)
+    process = _spawn(port, database_url, redis_url, extra_env or {}, cli)
     replica = Replica(port, process)
     async with httpx.AsyncClient() as client:
         for _ in range(300):
@@ -123,6 +136,7 @@ class TrackedScreen:
     """A screen client that follows the protocol like the page does and reconnects."""
 
     urls: list[str]
+    headers: dict[str, str] = field(default_factory=dict)  # e.g. a staff page's cookie, Origin
     seq: int | None = None
     view: dict[str, Any] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -144,7 +158,7 @@ class TrackedScreen:
         while True:
             url = self.urls[attempt % len(self.urls)]
             try:
-                async with connect(url, open_timeout=2) as ws:
+                async with connect(url, open_timeout=2, additional_headers=self.headers) as ws:
                     self._ws = ws
                     async for raw in ws:
                         await self._handle(ws, json.loads(raw))
