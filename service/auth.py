@@ -17,7 +17,6 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.params import JSONBody
 from litestar.security.session_auth import SessionAuth
-from litestar.types import Message, ScopeSession
 from msgspec import Meta, Struct
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +27,6 @@ from service.audit import actor_of, record
 from service.sessions import (
     SESSION_COOKIE,
     SESSION_STORE,
-    RotatingSessionBackend,
     RotatingSessionConfig,
     rotate_session,
     session_is_current,
@@ -80,33 +78,10 @@ async def retrieve_principal(
     )
 
 
-class QuietSessionBackend(RotatingSessionBackend):
-    """A request that neither has nor starts a session leaves the store alone.
-
-    Litestar otherwise stores an empty session (and sets a cookie) for every anonymous
-    request: screens, /health and the public board would write to Redis on each hit, and fail
-    while it is away.
-    """
-
-    async def store_in_message(
-        self,
-        scope_session: ScopeSession,
-        message: Message,
-        connection: ASGIConnection[Any, Any, Any, Any],
-    ) -> None:
-        if not scope_session and not connection.cookies.get(self.config.key):
-            return
-        await super().store_in_message(scope_session, message, connection)
-
-
-class QuietSessionConfig(RotatingSessionConfig):
-    _backend_class = QuietSessionBackend
-
-
 def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:
     return SessionAuth[Principal, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_principal,
-        session_backend_config=QuietSessionConfig(
+        session_backend_config=RotatingSessionConfig(
             store=SESSION_STORE,
             key=SESSION_COOKIE,
             max_age=settings.session_max_age_s,
