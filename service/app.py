@@ -42,8 +42,10 @@ from service.protections import (
     make_security_headers,
 )
 from service.proxy import TrustedProxies
+from service.request_checks import HostileInputRefusal
 from service.session_store import make_session_store
 from service.settings import Settings
+from service.text import explain_bad_request
 
 log = logging.getLogger("walkin")
 
@@ -188,6 +190,7 @@ def create_app(
         on_app_init=[session_auth.on_app_init],
         # Inside the session middleware: refusals still clear an expired session properly.
         middleware=[
+            HostileInputRefusal(settings.max_body_bytes),
             CrossSiteRefusal(proxies),
             RateLimits(
                 default_rate_rules(settings.checkin_per_minute, settings.public_per_minute),
@@ -226,6 +229,7 @@ def create_app(
         ),
         exception_handlers={
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+            HTTP_400_BAD_REQUEST: explain_bad_request,
             DomainError: domain_error_handler,
             IntegrityError: integrity_error_handler,
             DBAPIError: database_error_handler,
