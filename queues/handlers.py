@@ -8,6 +8,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
@@ -34,8 +35,9 @@ from queues.schemas import (
 from queues.service import QueueOps, active_tickets, missed_tickets, tickets_called_by
 from queues.states import Action, TicketStatus
 from rota.models import Centre, Room
+from service.accounts import Role
 from service.audit import actor_of
-from service.auth import Principal, centre_scope, staff_only
+from service.auth import Principal, centre_scope, requires_role, staff_only
 from service.errors import NotFound
 
 
@@ -135,6 +137,12 @@ TICKET_ACTIONS: dict[str, Action] = {
     "requeue": Action.REQUEUE,
     "release": Action.RELEASE,
 }
+# What a doctor does from the consulting room; the rest of a ticket's life (cancel, left unseen,
+# requeue, release, priority, moves) and closing check-in belong to the desk.
+DOCTOR_ACTIONS = frozenset(
+    {Action.CALL, Action.RECALL, Action.START, Action.FINISH, Action.NO_SHOW}
+)
+desk_only = requires_role(Role.MANAGER, Role.RECEPTION)
 
 
 class CentreQueueController(Controller):
@@ -265,13 +273,17 @@ class CentreQueueController(Controller):
         action = TICKET_ACTIONS.get(action_name)
         if action is None:
             raise NotFound(f"unknown action {action_name!r}; one of: {', '.join(TICKET_ACTIONS)}")
+        if request.user.role is Role.DOCTOR and action not in DOCTOR_ACTIONS:
+            raise PermissionDeniedException(
+                f"{action_name} is done at reception / action réservée à l'accueil"
+            )
         room = room_by_code(centre, data.room) if data and data.room else None
         ticket = await ops.act(
             centre, ticket_id, action, room=room, caller_id=request.user.account_id
         )
         return ticket_out(ticket, centre)
 
-    @post("/tickets/{ticket_id:int}/priority", status_code=HTTP_200_OK)
+    @post("/tickets/{ticket_id:int}/priority", status_code=HTTP_200_OK, guards=[desk_only])
     async def set_priority(
         self,
         centre: NamedDependency[Centre],
@@ -281,7 +293,7 @@ class CentreQueueController(Controller):
     ) -> TicketOut:
         return ticket_out(await ops.set_priority(centre, ticket_id, data.priority), centre)
 
-    @post("/tickets/{ticket_id:int}/move-to-head", status_code=HTTP_200_OK)
+    @post("/tickets/{ticket_id:int}/move-to-head", status_code=HTTP_200_OK, guards=[desk_only])
     async def move_to_head(
         self,
         centre: NamedDependency[Centre],
@@ -291,14 +303,14 @@ class CentreQueueController(Controller):
     ) -> TicketOut:
         return ticket_out(await ops.move_to_head(centre, ticket_id, data.reason), centre)
 
-    @post("/checkin/close", status_code=HTTP_200_OK)
+    @post("/checkin/close", status_code=HTTP_200_OK, guards=[desk_only])
     async def close_checkin(
         self, centre: NamedDependency[Centre], ops: NamedDependency[QueueOps]
     ) -> CheckinStateOut:
         day = await ops.set_checkin_open(centre, False)
         return CheckinStateOut(centre.slug, day.service_day, not day.checkin_closed)
 
-    @post("/checkin/open", status_code=HTTP_200_OK)
+    @post("/checkin/open", status_code=HTTP_200_OK, guards=[desk_only])
     async def open_checkin(
         self, centre: NamedDependency[Centre], ops: NamedDependency[QueueOps]
     ) -> CheckinStateOut:

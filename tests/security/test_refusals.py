@@ -1,0 +1,71 @@
+"""Refusals that must be the right ones: 415 for a body that is not JSON, the desk's actions
+kept from doctors, an HTML page (not raw JSON) for a browser refused a page, single charsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import StaffClients
+from tests.rota.conftest import MONDAY, Rota
+from tests.rota.conftest import rota as rota  # the fixture
+from tests.rota.helpers import add_shift
+
+pytestmark = pytest.mark.timeout(60)
+
+
+async def test_a_check_in_that_is_not_json_is_a_415(clients: StaffClients) -> None:
+    desk = await clients("reception-paris")
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"Content-Type": content_type} if content_type else {}
+        response = await desk.post(
+            "/api/centres/paris/tickets", content=b'{"label": "A.B."}', headers=headers
+        )
+        assert response.status_code == 415, (content_type, response.text)
+        assert "JSON" in response.json()["detail"]
+    assert (await desk.get("/api/centres/paris/queue")).json()["tickets"] == []
+    ok = await desk.post(
+        "/api/centres/paris/tickets",
+        content=b'{"label": "A.B."}',
+        headers={"Content-Type": "application/json; charset=utf-8"},
+    )
+    assert ok.status_code == 201, ok.text
+
+
+async def test_doctors_cannot_cancel_tickets_or_close_check_in(clients: StaffClients) -> None:
+    desk = await clients("reception-paris")
+    doctor = await clients("doctor-paris")
+    base = "/api/centres/paris"
+    first = (await desk.post(f"{base}/tickets", json={})).json()
+    second = (await desk.post(f"{base}/tickets", json={})).json()
+    for path in (
+        f"{base}/tickets/{first['id']}/cancel",
+        f"{base}/tickets/{first['id']}/left-unseen",
+        f"{base}/tickets/{first['id']}/priority",
+        f"{base}/checkin/close",
+    ):
+        body = {"priority": "urgent"} if path.endswith("priority") else None
+        response = await doctor.post(path, json=body)
+        assert response.status_code == 403, (path, response.text)
+        assert response.json()["detail"]
+    queue = (await desk.get(f"{base}/queue")).json()
+    assert [t["status"] for t in queue["tickets"]] == ["waiting", "waiting"]
+    assert queue["checkin_open"] is True
+    # What a doctor does in the consulting room still works.
+    called = await doctor.post(f"{base}/call-next", json={"room": "1"})
+    assert called.status_code == 200, called.text
+    no_show = await doctor.post(f"{base}/tickets/{called.json()['id']}/no-show")
+    assert no_show.status_code == 200, no_show.text
+    # And the desk keeps its own actions.
+    assert (await desk.post(f"{base}/tickets/{second['id']}/cancel")).status_code == 200
+    assert (await desk.post(f"{base}/checkin/close")).status_code == 200
+
+
+async def test_calendar_and_csv_name_their_charset_once(clients: StaffClients, rota: Rota) -> None:
+    manager = await clients("manager")
+    await add_shift(manager, rota, "alice", MONDAY, "08:00", "14:00", room="1")
+    created = await manager.post(f"/api/rota/doctors/{rota.doctors['alice']}/calendar-tokens")
+    url = created.json()["url"]
+    feed = await (await clients()).get(url[url.index("/cal/") :])
+    csv = await manager.get("/api/rota/centres/paris/2026-12.csv")
+    assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert csv.headers["content-type"] == "text/csv; charset=utf-8"
