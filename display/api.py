@@ -29,6 +29,7 @@ from rota.models import Centre
 from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role
 from service.errors import Conflict, DomainError, NotFound
+from service.text import human_text_pattern
 
 PAIRING_TTL = timedelta(minutes=10)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read across a room
@@ -36,7 +37,7 @@ CODE_LENGTH = 6
 COOKIE_MAX_AGE_S = 400 * 24 * 3600  # the longest browsers keep a cookie
 
 Code = Annotated[str, Meta(min_length=4, max_length=20)]
-Label = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
+Label = Annotated[str, Meta(min_length=1, max_length=80, pattern=human_text_pattern("<>"))]
 Claim = Annotated[str, Meta(min_length=16, max_length=100)]
 
 

@@ -33,6 +33,7 @@ from service.sessions import (
     start_session,
 )
 from service.settings import Settings
+from service.text import HumanText
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ manager_only = requires_role(Role.MANAGER)
 
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
-    username: Annotated[str, Meta(min_length=1, max_length=80)]
+    username: Annotated[HumanText, Meta(min_length=1, max_length=80)]
     password: Annotated[str, Meta(min_length=1, max_length=200)]
 
 

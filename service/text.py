@@ -55,15 +55,24 @@ def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
 
 
 UNSAFE_CLASS = _char_class(UNSAFE_RANGES)
-# For msgspec and the OpenAPI schema: the whole value free of unsafe characters.
-HUMAN_TEXT_PATTERN = f"^[^{UNSAFE_CLASS}]*$"
 _UNSAFE = re.compile(f"[{UNSAFE_CLASS}]")
-# How msgspec quotes the pattern in its error messages.
-_QUOTED_PATTERN = repr(HUMAN_TEXT_PATTERN)
+# How msgspec quotes our patterns in its error messages, to recognise them there.
+_QUOTED_PATTERNS: set[str] = set()
+
+
+def human_text_pattern(also_refused: str = "") -> str:
+    """For msgspec and the OpenAPI schema: the whole value free of unsafe characters (and of
+    `also_refused`, e.g. "<>" for what staff screens show)."""
+    pattern = f"^[^{UNSAFE_CLASS}{re.escape(also_refused)}]*$"
+    _QUOTED_PATTERNS.add(repr(pattern))
+    return pattern
+
+
+HUMAN_TEXT_PATTERN = human_text_pattern()
 
 MESSAGE = (
-    "control, bidirectional or invisible characters are not allowed"
-    " / caractères de contrôle, bidirectionnels ou invisibles refusés"
+    "control, bidirectional or invisible characters (or < >) are not allowed"
+    " / caractères de contrôle, bidirectionnels ou invisibles (ou < >) refusés"
 )
 
 HumanText = Annotated[
@@ -89,6 +98,10 @@ def check_human_text(value: str) -> str:
     return value
 
 
+def _is_ours(message: str) -> bool:
+    return "matching regex" in message and any(q in message for q in _QUOTED_PATTERNS)
+
+
 def explain_bad_request(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """The API's 400 answer, with msgspec's regex-quoting message for our pattern made readable.
 
@@ -100,7 +113,7 @@ def explain_bad_request(request: Request[Any, Any, Any], exc: Exception) -> Resp
     extra = raw if isinstance(raw, list) else [raw] if raw else []
     readable = [
         {**item, "message": MESSAGE}
-        if isinstance(item, dict) and _QUOTED_PATTERN in str(item.get("message", ""))
+        if isinstance(item, dict) and _is_ours(str(item.get("message", "")))
         else item
         for item in extra
     ]
