@@ -12,6 +12,7 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import PermissionDeniedException
 from litestar.openapi import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -33,7 +34,7 @@ from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
 from service.limits import Counters, LoginThrottle, limits_store, make_counters
-from service.pages import page_handlers
+from service.pages import page_handlers, refusal
 from service.protections import (
     CrossSiteRefusal,
     RateLimits,
@@ -231,6 +232,8 @@ def create_app(
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
             HTTP_400_BAD_REQUEST: explain_bad_request,
             DomainError: domain_error_handler,
+            # A page refused to a browser is an HTML page saying so, the API's refusal JSON.
+            PermissionDeniedException: refusal,
             IntegrityError: integrity_error_handler,
             DBAPIError: database_error_handler,
             OverflowError: overflow_error_handler,

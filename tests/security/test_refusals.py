@@ -69,3 +69,17 @@ async def test_calendar_and_csv_name_their_charset_once(clients: StaffClients, r
     csv = await manager.get("/api/rota/centres/paris/2026-12.csv")
     assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
     assert csv.headers["content-type"] == "text/csv; charset=utf-8"
+
+
+async def test_a_page_refused_to_a_browser_is_an_html_page(clients: StaffClients) -> None:
+    desk = await clients("reception-paris")
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    for path in ("/rota", "/centres", "/room/lyon"):
+        page = await desk.get(path, headers=browser)
+        assert page.status_code == 403, (path, page.text)
+        assert page.headers["content-type"].startswith("text/html"), path
+        assert "Accès refusé" in page.text, path
+    # The API keeps its JSON refusal, whatever the client accepts.
+    api = await desk.get("/api/rota/doctors", headers=browser)
+    assert api.status_code == 403
+    assert api.json()["detail"]
