@@ -14,6 +14,7 @@ from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
 from litestar.exceptions import PermissionDeniedException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import (
@@ -243,5 +244,14 @@ def create_app(
             title="Walk-in centres: queue, rota and screens",
             version="0.1.0",
             path="/schema",
+            # ReDoc from our own static files (service/static/docs): a CDN is unreachable
+            # without internet and refused by our CSP; no Google fonts, no remote favicon.
+            render_plugins=[
+                RedocRenderPlugin(
+                    js_url="/static/service/docs/redoc.standalone.js",
+                    google_fonts=False,
+                    favicon="",
+                )
+            ],
         ),
     )

@@ -3,6 +3,8 @@ kept from doctors, an HTML page (not raw JSON) for a browser refused a page, sin
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.conftest import StaffClients
@@ -83,3 +85,16 @@ async def test_a_page_refused_to_a_browser_is_an_html_page(clients: StaffClients
     api = await desk.get("/api/rota/doctors", headers=browser)
     assert api.status_code == 403
     assert api.json()["detail"]
+
+
+async def test_the_api_documentation_needs_nothing_from_other_hosts(clients: StaffClients) -> None:
+    visitor = await clients()
+    page = await visitor.get("/schema")
+    assert page.status_code == 200
+    assert "https://" not in page.headers["content-security-policy"]
+    sources = re.findall(r"""(?:src|href)=["']([^"']*)["']""", page.text)
+    assert sources and all(source.startswith("/") for source in sources), sources
+    for source in sources:
+        asset = await visitor.get(source)
+        assert asset.status_code == 200, source
+        assert b"Redoc" in asset.content[:100_000], source
