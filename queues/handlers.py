@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
@@ -211,7 +212,16 @@ class CentreQueueController(Controller):
         day = centre.service_day(ops.clock())
         return [ticket_out(t, centre) for t in await missed_tickets(ops.session, centre, day)]
 
-    @post("/tickets", status_code=HTTP_201_CREATED)
+    @post(
+        "/tickets",
+        status_code=HTTP_201_CREATED,
+        responses={
+            HTTP_200_OK: ResponseSpec(
+                data_container=TicketOut,
+                description="A retry with the same client_key: the ticket already given",
+            )
+        },
+    )
     async def check_in(
         self,
         centre: NamedDependency[Centre],

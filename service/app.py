@@ -35,6 +35,7 @@ from service.errors import DomainError
 from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
 from service.limits import Counters, LoginThrottle, limits_store, make_counters
+from service.openapi import document_error_answers
 from service.pages import page_handlers, refusal
 from service.protections import (
     CrossSiteRefusal,
@@ -177,7 +178,7 @@ def create_app(
     proxies = TrustedProxies(settings.trusted_proxies)
     # Rate limits and connection limits: in Redis when configured, so replicas share them.
     counters = make_counters(settings)
-    return Litestar(
+    app = Litestar(
         debug=debug,
         route_handlers=[
             health,
@@ -255,3 +256,5 @@ def create_app(
             ],
         ),
     )
+    document_error_answers(app)
+    return app

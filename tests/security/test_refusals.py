@@ -98,3 +98,15 @@ async def test_the_api_documentation_needs_nothing_from_other_hosts(clients: Sta
         asset = await visitor.get(source)
         assert asset.status_code == 200, source
         assert b"Redoc" in asset.content[:100_000], source
+
+
+async def test_the_openapi_schema_documents_the_refusals(clients: StaffClients) -> None:
+    schema = (await (await clients()).get("/schema/openapi.json")).json()
+    check_in = schema["paths"]["/api/centres/{centre_slug}/tickets"]["post"]["responses"]
+    assert {"200", "201", "401", "403", "404", "409", "413", "415", "429", "503"} <= set(check_in)
+    assert {"401", "429"} <= set(schema["paths"]["/api/auth/login"]["post"]["responses"])
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert "503" in operation["responses"], (method, path)
+            if "requestBody" in operation:
+                assert {"413", "415"} <= set(operation["responses"]), (method, path)
