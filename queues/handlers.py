@@ -138,10 +138,11 @@ TICKET_ACTIONS: dict[str, Action] = {
     "requeue": Action.REQUEUE,
     "release": Action.RELEASE,
 }
-# What a doctor does from the consulting room; the rest of a ticket's life (cancel, left unseen,
-# requeue, release, priority, moves) and closing check-in belong to the desk.
+# What a doctor does from the consulting room, and releasing a patient they called by mistake
+# (undoing their own call); the rest of a ticket's life (cancel, left unseen, requeue,
+# priority, moves) and closing check-in belong to the desk.
 DOCTOR_ACTIONS = frozenset(
-    {Action.CALL, Action.RECALL, Action.START, Action.FINISH, Action.NO_SHOW}
+    {Action.CALL, Action.RECALL, Action.START, Action.FINISH, Action.NO_SHOW, Action.RELEASE}
 )
 desk_only = requires_role(Role.MANAGER, Role.RECEPTION)
 
