@@ -30,6 +30,7 @@ from service.auth import Principal, centre_scope, requires_role
 from service.changes import change_path
 from service.errors import Conflict, DomainError, NotFound
 from service.params import RowId
+from service.text import human_text_pattern
 
 PAIRING_TTL = timedelta(minutes=10)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read across a room
@@ -40,7 +41,7 @@ COOKIE_MAX_AGE_S = 400 * 24 * 3600  # the longest browsers keep a cookie
 # the schema too.
 CODE_PATTERN = rf"^[ -]*(?:[A-HJ-NP-Za-hj-np-z2-9][ -]*){{{CODE_LENGTH}}}$"
 Code = Annotated[str, Meta(min_length=6, max_length=20, pattern=CODE_PATTERN)]
-Label = Annotated[str, Meta(min_length=1, max_length=80, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
+Label = Annotated[str, Meta(min_length=1, max_length=80, pattern=human_text_pattern("<>"))]
 Claim = Annotated[str, Meta(min_length=16, max_length=100)]
 
 

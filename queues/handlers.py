@@ -10,6 +10,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.exceptions import PermissionDeniedException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
@@ -36,7 +38,8 @@ from queues.schemas import (
 from queues.service import QueueOps, active_tickets, missed_tickets, tickets_called_by
 from queues.states import Action, TicketStatus
 from rota.models import Centre, Room
-from service.auth import Principal, centre_scope, staff_only
+from service.accounts import Role
+from service.auth import Principal, centre_scope, requires_role, staff_only
 from service.changes import change_path
 from service.errors import NotFound
 from service.params import RowId
@@ -154,6 +157,13 @@ TICKET_ACTIONS: dict[str, Action] = {
     "requeue": Action.REQUEUE,
     "release": Action.RELEASE,
 }
+# What a doctor does from the consulting room, and releasing a patient they called by mistake
+# (undoing their own call); the rest of a ticket's life (cancel, left unseen, requeue,
+# priority, moves) and closing check-in belong to the desk.
+DOCTOR_ACTIONS = frozenset(
+    {Action.CALL, Action.RECALL, Action.START, Action.FINISH, Action.NO_SHOW, Action.RELEASE}
+)
+desk_only = requires_role(Role.MANAGER, Role.RECEPTION)
 
 
 class CentreQueueController(Controller):
@@ -222,7 +232,16 @@ class CentreQueueController(Controller):
         day = centre.service_day(ops.clock())
         return [ticket_out(t, centre) for t in await missed_tickets(ops.session, centre, day)]
 
-    @post("/tickets", status_code=HTTP_201_CREATED)
+    @post(
+        "/tickets",
+        status_code=HTTP_201_CREATED,
+        responses={
+            HTTP_200_OK: ResponseSpec(
+                data_container=TicketOut,
+                description="A retry with the same client_key: the ticket already given",
+            )
+        },
+    )
     async def check_in(
         self,
         centre: NamedDependency[Centre],
@@ -279,13 +298,17 @@ class CentreQueueController(Controller):
         action = TICKET_ACTIONS.get(action_name)
         if action is None:
             raise NotFound(f"unknown action {action_name!r}; one of: {', '.join(TICKET_ACTIONS)}")
+        if request.user.role is Role.DOCTOR and action not in DOCTOR_ACTIONS:
+            raise PermissionDeniedException(
+                f"{action_name} is done at reception / action réservée à l'accueil"
+            )
         room = room_by_code(centre, data.room) if data and data.room else None
         ticket = await ops.act(
             centre, ticket_id, action, room=room, caller_id=request.user.account_id
         )
         return ticket_out(ticket, centre)
 
-    @post("/tickets/{ticket_id:int}/priority", status_code=HTTP_200_OK)
+    @post("/tickets/{ticket_id:int}/priority", status_code=HTTP_200_OK, guards=[desk_only])
     async def set_priority(
         self,
         centre: NamedDependency[Centre],
@@ -295,7 +318,7 @@ class CentreQueueController(Controller):
     ) -> TicketOut:
         return ticket_out(await ops.set_priority(centre, ticket_id, data.priority), centre)
 
-    @post("/tickets/{ticket_id:int}/move-to-head", status_code=HTTP_200_OK)
+    @post("/tickets/{ticket_id:int}/move-to-head", status_code=HTTP_200_OK, guards=[desk_only])
     async def move_to_head(
         self,
         centre: NamedDependency[Centre],
@@ -305,14 +328,14 @@ class CentreQueueController(Controller):
     ) -> TicketOut:
         return ticket_out(await ops.move_to_head(centre, ticket_id, data.reason), centre)
 
-    @post("/checkin/close", status_code=HTTP_200_OK)
+    @post("/checkin/close", status_code=HTTP_200_OK, guards=[desk_only])
     async def close_checkin(
         self, centre: NamedDependency[Centre], ops: NamedDependency[QueueOps]
     ) -> CheckinStateOut:
         day = await ops.set_checkin_open(centre, False)
         return CheckinStateOut(centre.slug, day.service_day, not day.checkin_closed)
 
-    @post("/checkin/open", status_code=HTTP_200_OK)
+    @post("/checkin/open", status_code=HTTP_200_OK, guards=[desk_only])
     async def open_checkin(
         self, centre: NamedDependency[Centre], ops: NamedDependency[QueueOps]
     ) -> CheckinStateOut:

@@ -9,14 +9,15 @@ from msgspec import Meta, Struct
 
 from queues.ordering import Priority
 from queues.states import TicketStatus
+from service.text import HumanText, human_text_pattern
 
 ClientKey = Annotated[str, Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 # Initials or a first name for calling: printable, short. No full name is needed.
-Label = Annotated[str, Meta(min_length=1, max_length=40, pattern=r"^[^\x00-\x1f\x7f<>]+$")]
+Label = Annotated[str, Meta(min_length=1, max_length=40, pattern=human_text_pattern("<>"))]
 Phone = Annotated[str, Meta(pattern=r"^\+?[0-9][0-9 .-]{5,18}[0-9]$")]
-RoomCode = Annotated[str, Meta(min_length=1, max_length=16)]
+RoomCode = Annotated[HumanText, Meta(min_length=1, max_length=16)]
 # No control characters: PostgreSQL refuses NUL, and a reason is one short line.
-Reason = Annotated[str, Meta(min_length=3, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Reason = Annotated[HumanText, Meta(min_length=3, max_length=200)]
 
 
 class CheckInRequest(Struct, forbid_unknown_fields=True):

@@ -135,7 +135,7 @@ async def calendar_feed(
     )
     return Response(
         body,
-        media_type="text/calendar; charset=utf-8",
+        media_type="text/calendar",  # Litestar adds "; charset=utf-8" to text/* itself
         headers={"Cache-Control": "private, max-age=300"},
     )
 
@@ -161,7 +161,7 @@ async def centre_month_export(
     text = centre_month_csv(centre, shifts, network.doctors, year, month)
     return Response(
         as_excel_bytes(text),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{csv_filename(centre, year, month)}"'
         },

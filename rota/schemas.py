@@ -10,10 +10,12 @@ from typing import Annotated, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
+from service.text import HumanText
+
 Slug = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
-Name = Annotated[str, Meta(min_length=1, max_length=200)]
-Text = Annotated[str, Meta(max_length=200)]
-RoomCode = Annotated[str, Meta(min_length=1, max_length=16)]
+Name = Annotated[HumanText, Meta(min_length=1, max_length=200)]
+Text = Annotated[HumanText, Meta(max_length=200)]
+RoomCode = Annotated[HumanText, Meta(min_length=1, max_length=16)]
 Rpps = Annotated[str, Meta(pattern=r"^[0-9]{11}$")]
 Hours = Annotated[float, Meta(gt=0, le=168)]
 RestHours = Annotated[float, Meta(ge=0, le=48)]

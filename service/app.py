@@ -13,7 +13,9 @@ from typing import Any
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar, MediaType, Request, Response, get
 from litestar.datastructures import State
+from litestar.exceptions import PermissionDeniedException
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import RedocRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.status_codes import (
@@ -39,8 +41,9 @@ from service.events import EventBus, make_channels_plugin
 from service.feature import Feature
 from service.i18n import install_in_engine
 from service.limits import LoginThrottle, make_counters
+from service.openapi import document_error_answers
 from service.openapi_schema import StrictStructSchemaPlugin
-from service.pages import page_handlers
+from service.pages import page_handlers, refusal
 from service.protections import (
     CrossSiteRefusal,
     RateLimits,
@@ -49,9 +52,11 @@ from service.protections import (
     make_security_headers,
 )
 from service.proxy import TrustedProxies
+from service.request_checks import HostileInputRefusal
 from service.session_saves import SavesNeverFail
 from service.session_store import make_session_store
 from service.settings import Settings
+from service.text import explain_bad_request
 
 log = logging.getLogger("walkin")
 
@@ -267,6 +272,7 @@ def create_app(
         on_app_init=[session_auth.on_app_init],
         # Inside the session middleware: refusals still clear an expired session properly.
         middleware=[
+            HostileInputRefusal(settings.max_body_bytes),
             CrossSiteRefusal(proxies),
             RateLimits(
                 default_rate_rules(settings.checkin_per_minute, settings.public_per_minute),
@@ -306,7 +312,10 @@ def create_app(
         ),
         exception_handlers={
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+            HTTP_400_BAD_REQUEST: explain_bad_request,
             DomainError: domain_error_handler,
+            # A page refused to a browser is an HTML page saying so, the API's refusal JSON.
+            PermissionDeniedException: refusal,
             IntegrityError: integrity_error_handler,
             DBAPIError: database_error_handler,
             # The database unreachable: 503 and Retry-After, not 500.
@@ -319,7 +328,17 @@ def create_app(
             title="Walk-in centres: queue, rota and screens",
             version="0.1.0",
             path="/schema",
+            # ReDoc from our own static files (service/static/docs): a CDN is unreachable
+            # without internet and refused by our CSP; no Google fonts, no remote favicon.
+            render_plugins=[
+                RedocRenderPlugin(
+                    js_url="/static/service/docs/redoc.standalone.js",
+                    google_fonts=False,
+                    favicon="",
+                )
+            ],
         ),
     )
     document_anonymous_operations(app)
+    document_error_answers(app)
     return app

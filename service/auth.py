@@ -17,7 +17,6 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.params import JSONBody
 from litestar.security.session_auth import SessionAuth
-from litestar.types import Message, ScopeSession
 from msgspec import Meta, Struct
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,13 +28,13 @@ from service.changes import change_path
 from service.sessions import (
     SESSION_COOKIE,
     SESSION_STORE,
-    RotatingSessionBackend,
     RotatingSessionConfig,
     rotate_session,
     session_is_current,
     start_session,
 )
 from service.settings import Settings
+from service.text import HumanText
 
 
 @dataclass(frozen=True)
@@ -81,33 +80,10 @@ async def retrieve_principal(
     )
 
 
-class QuietSessionBackend(RotatingSessionBackend):
-    """A request that neither has nor starts a session leaves the store alone.
-
-    Litestar otherwise stores an empty session (and sets a cookie) for every anonymous
-    request: screens, /health and the public board would write to Redis on each hit, and fail
-    while it is away.
-    """
-
-    async def store_in_message(
-        self,
-        scope_session: ScopeSession,
-        message: Message,
-        connection: ASGIConnection[Any, Any, Any, Any],
-    ) -> None:
-        if not scope_session and not connection.cookies.get(self.config.key):
-            return
-        await super().store_in_message(scope_session, message, connection)
-
-
-class QuietSessionConfig(RotatingSessionConfig):
-    _backend_class = QuietSessionBackend
-
-
 def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSessionBackend]:
     return SessionAuth[Principal, ServerSideSessionBackend](
         retrieve_user_handler=retrieve_principal,
-        session_backend_config=QuietSessionConfig(
+        session_backend_config=RotatingSessionConfig(
             store=SESSION_STORE,
             key=SESSION_COOKIE,
             max_age=settings.session_max_age_s,
@@ -172,7 +148,7 @@ manager_only = requires_role(Role.MANAGER)
 
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
-    username: Annotated[str, Meta(min_length=1, max_length=80)]
+    username: Annotated[HumanText, Meta(min_length=1, max_length=80)]
     password: Annotated[str, Meta(min_length=1, max_length=200)]
 
 

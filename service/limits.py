@@ -207,12 +207,19 @@ def make_counters(settings: Settings) -> Counters:
 
 
 class LoginThrottle:
-    """Progressive delays after failed sign-ins, per username and client, and per client.
+    """Progressive delays after failed sign-ins: per username and client, per client, and per
+    account across every client.
 
-    A few mistakes cost nothing; after that each failure doubles the wait, up to `cap_s`. The
+    A few mistakes cost nothing; after that each failure doubles the wait, up to a cap. The
     per-client count stops one address trying many usernames; the per-username count (joined
-    with the client, so an attacker cannot lock a colleague out from elsewhere) stops guessing.
-    A lock is checked before the password hash is computed, so blocked guesses cost no CPU.
+    with the client, so an attacker cannot lock a colleague out from elsewhere) stops guessing
+    from one address. The per-account count stops guessing one account from many addresses (a
+    botnet), and is shaped so that it cannot lock a real user out for long: it allows more free
+    failures (a whole centre's tablets mistyping), its delay is capped at `account_cap_s` (a
+    minute, not a quarter of an hour), and it does not apply at all to an address this account
+    has signed in from in the last `known_for_s` (the centre's own network keeps working while
+    someone elsewhere hammers the account). A lock is checked before the password hash is
+    computed, so blocked guesses cost no CPU.
     """
 
     def __init__(
@@ -221,47 +228,76 @@ class LoginThrottle:
         *,
         free_per_user: int = 5,
         free_per_client: int = 30,
+        free_per_account: int = 20,
         base_s: int = 2,
         cap_s: int = 15 * 60,
+        account_cap_s: int = 60,
         window_s: int = 15 * 60,
+        known_for_s: int = 30 * 86400,
     ) -> None:
         self.counters = counters
         self.free_per_user = free_per_user
         self.free_per_client = free_per_client
+        self.free_per_account = free_per_account
         self.base_s = base_s
         self.cap_s = cap_s
+        self.account_cap_s = account_cap_s
         self.window_s = window_s
+        self.known_for_s = known_for_s
 
     def _keys(self, username: str, client: str) -> tuple[str, str]:
-        return f"login:user:{username.strip().lower()}|{client}", f"login:client:{client}"
+        return f"login:user:{self._name(username)}|{client}", f"login:client:{client}"
+
+    @staticmethod
+    def _name(username: str) -> str:
+        return username.strip().lower()
+
+    def _account_key(self, username: str) -> str:
+        return f"login:account:{self._name(username)}"
+
+    def _known_key(self, username: str, client: str) -> str:
+        return f"login:known:{self._name(username)}|{client}"
+
+    async def _is_known(self, username: str, client: str) -> bool:
+        # A lock key used as a flag with an expiry: "signed in from here lately".
+        return await self.counters.blocked_for(self._known_key(username, client)) > 0
 
     async def retry_after(self, username: str, client: str) -> int:
         """Seconds the caller must wait before trying again (0: may try now)."""
         user_key, client_key = self._keys(username, client)
-        return max(
+        wait = max(
             await self.counters.blocked_for(user_key),
             await self.counters.blocked_for(client_key),
         )
+        if not await self._is_known(username, client):
+            wait = max(wait, await self.counters.blocked_for(self._account_key(username)))
+        return wait
 
-    def _delay(self, failures: int, free: int) -> int:
+    def _delay(self, failures: int, free: int, cap_s: int | None = None) -> int:
         if failures <= free:
             return 0
-        return int(min(self.cap_s, self.base_s * 2 ** min(failures - free - 1, 20)))
+        return int(min(cap_s or self.cap_s, self.base_s * 2 ** min(failures - free - 1, 20)))
 
     async def failed(self, username: str, client: str) -> int:
         delay = 0
-        for key, free in zip(
-            self._keys(username, client), (self.free_per_user, self.free_per_client), strict=True
+        user_key, client_key = self._keys(username, client)
+        for key, free, cap_s in (
+            (user_key, self.free_per_user, self.cap_s),
+            (client_key, self.free_per_client, self.cap_s),
+            (self._account_key(username), self.free_per_account, self.account_cap_s),
         ):
             failures, _ = await self.counters.hit(key, self.window_s)
-            key_delay = self._delay(failures, free)
+            key_delay = self._delay(failures, free, cap_s)
             if key_delay:
                 await self.counters.block(key, key_delay)
-            delay = max(delay, key_delay)
+                delay = max(delay, key_delay)
         return delay
 
     async def succeeded(self, username: str, client: str) -> None:
+        # The account-wide count is left as it is: a success here says nothing about the
+        # guesses from elsewhere.
         await self.counters.forget(self._keys(username, client)[0])
+        await self.counters.block(self._known_key(username, client), self.known_for_s)
 
 
 # --- concurrent connections -----------------------------------------------------------------

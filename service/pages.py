@@ -115,6 +115,28 @@ def _error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     return Response(html, status_code=status, media_type=MediaType.HTML)
 
 
+def wants_page(request: Request[Any, Any, Any]) -> bool:
+    """A browser opening a page (not the API, not a script asking for JSON)."""
+    if request.url.path.startswith("/api/"):
+        return False
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "application/xhtml+xml" in accept
+
+
+def refusal(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Every route's 403: an HTML page for a browser opening a page, JSON for the API.
+
+    App-wide, so a page that forgot PAGE_EXCEPTION_HANDLERS (a role guard on /rota, say) still
+    shows a readable page instead of raw JSON.
+    """
+    if wants_page(request):
+        return _error_page(request, exc)
+    status = getattr(exc, "status_code", 403)
+    return Response(
+        {"status_code": status, "detail": getattr(exc, "detail", "")}, status_code=status
+    )
+
+
 PAGE_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     NotAuthorizedException: _to_login,
     PermissionDeniedException: _error_page,

@@ -37,7 +37,10 @@ def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitabl
     # waiting for a second could exhaust it for good.
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
-        engine_config=EngineConfig(pool_size=4, max_overflow=8, pool_pre_ping=True),
+        # hide_parameters: a failed statement is logged, and its parameters are session ids.
+        engine_config=EngineConfig(
+            pool_size=4, max_overflow=8, pool_pre_ping=True, hide_parameters=True
+        ),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
     )

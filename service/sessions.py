@@ -1,4 +1,5 @@
-"""Staff sessions: an absolute lifetime, an idle timeout, and a fresh id at every sign-in.
+"""Staff sessions: server-made ids only, an absolute lifetime, an idle timeout, and a fresh
+id at every sign-in.
 
 The session store renews its expiry on every write, so on its own a session used every few
 minutes would never end; the session records when it started and when it was last used, and
@@ -7,6 +8,7 @@ both limits are checked on every request.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -18,24 +20,72 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
+from litestar.types import Empty, Message, ScopeSession
 
 SESSION_COOKIE = "session"
 SESSION_STORE = "sessions"
 # Where sign-in leaves the new session id for the session middleware to use on the way out.
 ROTATED_ID = "walkin_rotated_session_id"
+# The id of a session the store really holds, once the middleware has read it.
+LOADED_ID = "walkin_loaded_session_id"
+SESSION_ID_BYTES = 32
+# What generate_session_id and rotate_session make; anything else cannot be ours.
+SESSION_ID_RE = re.compile(rf"[0-9a-f]{{{2 * SESSION_ID_BYTES}}}")
+
+
+def _state(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+    state: dict[str, Any] = connection.scope.setdefault("state", {})
+    return state
 
 
 class RotatingSessionBackend(ServerSideSessionBackend):
+    """Only ids the store holds are used; a request that neither has nor starts a session
+    leaves the store and the cookie alone.
+
+    Litestar takes the cookie's value as the session id whether or not the store knows it, and
+    stores an empty session under it (and sends the cookie back) on every anonymous request:
+    anyone could fill the store with ids of their choosing, or plant one for fixation. Here an
+    unknown id is as good as no cookie, and a new session always gets a server-made id.
+    """
+
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        session_id = connection.cookies.get(self.config.key)
+        if not session_id or not SESSION_ID_RE.fullmatch(session_id):
+            return {}  # also spares the store a lookup for junk (non-ASCII, huge, "null")
+        store = self.config.get_store_from_app(connection.scope["app"])
+        data = await self.get(session_id, store=store)
+        if data is None:
+            return {}
+        _state(connection)[LOADED_ID] = session_id
+        return self.deserialize_data(data)
+
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
-        rotated = connection.scope.get("state", {}).get(ROTATED_ID)
-        if isinstance(rotated, str):
-            return rotated
-        return super().get_session_id(connection)
+        state = _state(connection)
+        for key in (ROTATED_ID, LOADED_ID):
+            if isinstance(state.get(key), str):
+                return str(state[key])
+        # Never the cookie's value: the id the middleware generated for this request, if any.
+        return connection.get_session_id() or self.generate_session_id()
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        if not scope_session:
+            if LOADED_ID not in _state(connection):
+                return  # nothing to keep and nothing to forget: no write, no cookie
+            scope_session = Empty  # an emptied session is deleted, its cookie cleared
+        await super().store_in_message(scope_session, message, connection)
 
 
 @dataclass
 class RotatingSessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+    session_id_bytes: int = SESSION_ID_BYTES
 
 
 async def rotate_session(request: Request[Any, Any, Any]) -> None:
@@ -44,10 +94,10 @@ async def rotate_session(request: Request[Any, Any, Any]) -> None:
     Without this, an id planted in the browser before sign-in (session fixation) would become
     a signed-in session that the attacker also holds.
     """
-    old = request.cookies.get(SESSION_COOKIE)
-    if old and old != "null":
+    old = _state(request).pop(LOADED_ID, None)
+    if old is not None:
         await request.app.stores.get(SESSION_STORE).delete(old)
-    request.scope.setdefault("state", {})[ROTATED_ID] = secrets.token_hex(32)
+    _state(request)[ROTATED_ID] = secrets.token_hex(SESSION_ID_BYTES)
 
 
 def _now(connection: ASGIConnection[Any, Any, Any, Any]) -> float:

@@ -33,6 +33,27 @@ def _persistent_secret(data_dir: Path) -> str:
     return value
 
 
+SQLITE_PREFIX = "sqlite+aiosqlite:///"
+
+
+def _private_sqlite_file(database_url: str) -> None:
+    """Create the embedded database file readable by its owner only (it holds patient labels,
+    phones and password hashes), and tighten one created world-readable before.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so creating the file
+    ourselves with 0600 covers them; ones left by an older version are tightened too.
+    """
+    if not database_url.startswith(SQLITE_PREFIX):
+        return
+    path = Path(database_url.removeprefix(SQLITE_PREFIX).split("?")[0])
+    if not path.name or path.name == ":memory:" or not path.parent.is_dir():
+        return  # nothing to create here; SQLite itself will say what is wrong
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    for companion in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if companion.exists():
+            companion.chmod(0o600)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -76,6 +97,7 @@ class Settings:
         )
         if database_url.startswith("sqlite"):
             data_dir.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(database_url)
         redis_url = os.environ.get("WALKIN_REDIS_URL") or None
         secret_key = os.environ.get("WALKIN_SECRET_KEY") or _persistent_secret(data_dir)
         # Demo data is the embedded default; a production database must ask for it.

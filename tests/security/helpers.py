@@ -97,9 +97,14 @@ def has_centre_param(template: str) -> bool:
 
 
 async def websocket_probe(
-    app: Litestar, path: str, headers: Iterable[tuple[str, str]] = (), wait_s: float = 0.5
+    app: Litestar,
+    path: str,
+    headers: Iterable[tuple[str, str]] = (),
+    wait_s: float = 0.5,
+    closes: list[int] | None = None,
 ) -> tuple[str, list[Any]]:
-    """Open a WebSocket straight through ASGI: ("accepted" | "refused", messages received)."""
+    """Open a WebSocket straight through ASGI: ("accepted" | "refused", messages received);
+    the close codes the app sent are appended to `closes`."""
     inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
     await inbox.put({"type": "websocket.connect"})
     sent: list[dict[str, Any]] = []
@@ -135,6 +140,8 @@ async def websocket_probe(
         task.cancel()
     accepted = any(m["type"] == "websocket.accept" for m in sent)
     messages = [m.get("text") or m.get("bytes") for m in sent if m["type"] == "websocket.send"]
+    if closes is not None:
+        closes.extend(int(m["code"]) for m in sent if m["type"] == "websocket.close")
     return ("accepted" if accepted else "refused"), messages
 
 

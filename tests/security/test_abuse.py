@@ -223,3 +223,32 @@ async def test_anonymous_pairing_is_rate_limited_per_client(clients: StaffClient
     ]
     assert 429 not in codes[:60], codes
     assert codes[60] == 429
+
+
+async def test_one_account_guessed_from_many_addresses_is_slowed_for_a_minute_at_most() -> None:
+    now = [0.0]
+    throttle = LoginThrottle(MemoryCounters(now=lambda: now[0]))
+    await throttle.succeeded("alice", "10.0.0.1")  # the centre's own network
+    for n in range(throttle.free_per_account):
+        assert await throttle.failed("alice", f"203.0.113.{n}") == 0
+    delays = [await throttle.failed("alice", f"198.51.100.{n}") for n in range(10)]
+    assert delays[0] > 0 and max(delays) == throttle.account_cap_s == 60
+    # A fresh address must wait (no guessing from the next machine of the botnet)...
+    assert 0 < await throttle.retry_after("alice", "192.0.2.7") <= 60
+    # ...but the address alice signs in from is not locked out, and the lock is short.
+    assert await throttle.retry_after("alice", "10.0.0.1") == 0
+    now[0] += 60
+    assert await throttle.retry_after("alice", "192.0.2.7") == 0
+
+
+async def test_guessing_one_account_from_many_addresses_is_refused(
+    clients: StaffClients, client_ip: str
+) -> None:
+    browser = await clients()
+    prefix = client_ip.rsplit(".", 1)[0]
+    for n in range(21):  # 20 free failures across addresses, and the one that starts the delay
+        response = await _login(browser, f"{prefix}.{n + 1}", "doctor-paris", "guess")
+        assert response.status_code == 401, n
+    refused = await _login(browser, f"{prefix}.200", "doctor-paris", PASSWORD)
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 60

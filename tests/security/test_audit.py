@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.audit import AuditEntry
+from service.migrate import downgrade, upgrade
 from tests.conftest import PASSWORD, StaffClients
 from tests.security.helpers import PLANTED_LABEL, PLANTED_PHONE, assert_no_personal_data
 
@@ -127,8 +131,7 @@ async def test_there_is_no_way_to_change_the_log_over_http(clients: StaffClients
         assert response.status_code == 405
 
 
-@pytest.mark.postgres
-async def test_postgres_refuses_updates_and_deletes_of_the_log(
+async def test_the_database_refuses_updates_and_deletes_of_the_log(
     clients: StaffClients, db: async_sessionmaker[AsyncSession]
 ) -> None:
     desk = await clients("reception-paris")
@@ -141,3 +144,27 @@ async def test_postgres_refuses_updates_and_deletes_of_the_log(
             with pytest.raises(DBAPIError, match="append-only"):
                 await session.execute(text(statement))
     assert len(await _entries(db)) >= 2
+
+
+def test_the_sqlite_guard_comes_and_goes_with_its_migration(tmp_path: Path) -> None:
+    path = tmp_path / "migrate.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+
+    def try_delete() -> str | None:
+        with sqlite3.connect(path) as conn:
+            conn.execute(  # a row to delete: row triggers do not fire on an empty table
+                "INSERT INTO audit_entry (at, entity, action, changes)"
+                " VALUES ('2026-12-01 10:00:00', 'ticket', 'probe', '{}')"
+            )
+            try:
+                conn.execute("DELETE FROM audit_entry")
+            except sqlite3.DatabaseError as error:
+                return str(error)
+        return None
+
+    upgrade(url, "head")
+    assert "append-only" in str(try_delete())
+    downgrade(url, "0006")
+    assert try_delete() is None
+    upgrade(url, "head")
+    assert "append-only" in str(try_delete())
