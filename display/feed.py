@@ -28,11 +28,11 @@ from typing import Any
 
 import msgspec
 from litestar import WebSocket, websocket
-from litestar.params import FromPath
 
 from display.access import Refused, authorise_viewer, staff_principal
 from display.hub import FRESH_SNAPSHOT, DisplayHub, Outgoing, Screen, to_text
 from service.db import database_unreachable
+from service.params import PathText
 from service.sessions import SESSION_COOKIE
 
 log = logging.getLogger("walkin.display")
@@ -78,7 +78,7 @@ async def _receive(socket: WebSocket[Any, Any, Any], screen: Screen) -> None:
 
 
 @websocket("/ws/centres/{centre_slug:str}", name="display_feed")
-async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: FromPath[str]) -> None:
+async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: PathText) -> None:
     hub: DisplayHub = socket.app.state["display_hub"]
     await socket.accept()
     try:

@@ -12,12 +12,12 @@ from typing import Any
 
 from litestar import MediaType, Request, get
 from litestar.datastructures import Cookie
-from litestar.params import FromPath
 from litestar.response import Template
 
 from display.access import DISPLAY_COOKIE, Refused, authorise_viewer, same_origin
 from display.api import COOKIE_MAX_AGE_S
 from service.pages import staff_page
+from service.params import PathText
 
 
 @get("/display/pair", media_type=MediaType.HTML, include_in_schema=False)
@@ -45,7 +45,7 @@ def _display_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
 
 
 @get("/display/{centre_slug:str}", media_type=MediaType.HTML, include_in_schema=False)
-async def screen_page(centre_slug: FromPath[str], request: Request[Any, Any, Any]) -> Template:
+async def screen_page(centre_slug: PathText, request: Request[Any, Any, Any]) -> Template:
     try:
         async with request.app.state["db_config"].get_session() as session:
             viewer = await authorise_viewer(request, centre_slug, session)

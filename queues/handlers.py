@@ -12,7 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,13 +42,13 @@ from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role, staff_only
 from service.changes import change_path
 from service.errors import NotFound
-from service.params import RowId
+from service.params import PathText, RowId
 
 log = logging.getLogger("walkin.queues")
 
 
 async def provide_centre(
-    centre_slug: FromPath[str], db_session: NamedDependency[AsyncSession]
+    centre_slug: PathText, db_session: NamedDependency[AsyncSession]
 ) -> Centre:
     centre = (
         await db_session.execute(select(Centre).where(Centre.slug == centre_slug))
@@ -291,7 +291,7 @@ class CentreQueueController(Controller):
         centre: NamedDependency[Centre],
         ops: NamedDependency[QueueOps],
         ticket_id: RowId,
-        action_name: FromPath[str],
+        action_name: PathText,
         request: Request[Principal, Any, Any],
         data: JSONBody[ActionRequest | None] = None,
     ) -> TicketOut:

@@ -22,6 +22,7 @@ from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import Change, change_path
 from service.errors import DomainError
+from service.params import PathText
 
 
 async def _exceptional_day(
@@ -68,7 +69,7 @@ class CentreDaysController(Controller):
 
     @get("/exceptional-days")
     async def list_exceptional_days(
-        self, db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str]
+        self, db_session: NamedDependency[AsyncSession], centre_slug: PathText
     ) -> list[ExceptionalDayOut]:
         centre = await centre_by_slug(db_session, centre_slug)
         rows = await db_session.execute(
@@ -83,7 +84,7 @@ class CentreDaysController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        centre_slug: FromPath[str],
+        centre_slug: PathText,
         day: FromPath[date],
         data: JSONBody[ExceptionalDayIn],
     ) -> ExceptionalDayOut:
@@ -118,7 +119,7 @@ class CentreDaysController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        centre_slug: FromPath[str],
+        centre_slug: PathText,
         day: FromPath[date],
     ) -> None:
         async with change_path(request, db_session).change() as change:
@@ -136,7 +137,7 @@ class CentreDaysController(Controller):
 
     @get("/cover-needs")
     async def list_cover_needs(
-        self, db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str]
+        self, db_session: NamedDependency[AsyncSession], centre_slug: PathText
     ) -> list[CoverNeedOut]:
         centre = await centre_by_slug(db_session, centre_slug)
         return await _needs_out(db_session, centre)
@@ -146,7 +147,7 @@ class CentreDaysController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        centre_slug: FromPath[str],
+        centre_slug: PathText,
         data: JSONBody[list[CoverNeedIn]],
     ) -> list[CoverNeedOut]:
         """The whole set of needs of the centre, replaced at once (planning, not live state:

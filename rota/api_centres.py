@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from msgspec import UNSET, structs
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import change_path
 from service.errors import DomainError
+from service.params import PathText
 
 
 def centre_out(centre: models.Centre) -> CentreRotaOut:
@@ -81,7 +82,7 @@ class CentreRotaController(Controller):
 
     @get("/{centre_slug:str}")
     async def get_centre(
-        self, db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str]
+        self, db_session: NamedDependency[AsyncSession], centre_slug: PathText
     ) -> CentreRotaOut:
         return centre_out(await centre_by_slug(db_session, centre_slug))
 
@@ -90,7 +91,7 @@ class CentreRotaController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        centre_slug: FromPath[str],
+        centre_slug: PathText,
         data: JSONBody[CentrePatch],
     ) -> CentreRotaOut:
         """Name, zone, hours, holiday rules: what screens and the estimator show today."""

@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET, structs
 from sqlalchemy import delete as sql_delete
@@ -21,7 +21,7 @@ from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import change_path
 from service.errors import Conflict, DomainError, NotFound
-from service.params import RowId
+from service.params import PathText, RowId
 
 
 async def _doctor(session: AsyncSession, doctor_id: int) -> models.Doctor:
@@ -181,7 +181,7 @@ class DoctorController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         doctor_id: RowId,
-        centre_slug: FromPath[str],
+        centre_slug: PathText,
     ) -> DoctorOut:
         async with change_path(request, db_session).change() as change:
             doctor = await _doctor(db_session, doctor_id)
@@ -206,7 +206,7 @@ class DoctorController(Controller):
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
         doctor_id: RowId,
-        centre_slug: FromPath[str],
+        centre_slug: PathText,
     ) -> DoctorOut:
         """Planned shifts there stay, and show as conflicts (not attached) to resolve."""
         async with change_path(request, db_session).change() as change:

@@ -12,11 +12,11 @@ import hashlib
 import re
 import secrets
 from datetime import date, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Request, Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +29,7 @@ from rota.store import load_network, load_shifts
 from service.auth import manager_only
 from service.changes import change_path
 from service.errors import NotFound
-from service.params import RowId
+from service.params import PathText, RowId
 
 FEED_PAST = timedelta(days=60)
 FEED_AHEAD = timedelta(days=366)
@@ -101,11 +101,16 @@ async def revoke_calendar_token(
     return _token_out(row)
 
 
+# What a calendar link can be (a token_urlsafe and .ics), said in the schema too: anything else
+# is refused by validation before a look-up.
+CalendarFile = Annotated[str, Parameter(pattern=r"^[A-Za-z0-9_-]{1,100}\.ics$")]
+
+
 @get("/cal/{file_name:str}", tags=["rota"])
 async def calendar_feed(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
-    file_name: FromPath[str],
+    file_name: CalendarFile,
 ) -> Response[bytes]:
     """A doctor's shifts as iCalendar (/cal/<token>.ics), anonymous but token-checked.
     Subscribed calendars refresh on the app's schedule (Google: every 8–24 hours)."""
@@ -143,8 +148,8 @@ async def calendar_feed(
 @get("/centres/{centre_slug:str}/{month_file:str}", guards=[manager_only])
 async def centre_month_export(
     db_session: NamedDependency[AsyncSession],
-    centre_slug: FromPath[str],
-    month_file: FromPath[str],
+    centre_slug: PathText,
+    month_file: PathText,
 ) -> Response[bytes]:
     """A centre's shifts of one month as CSV (/centres/<slug>/2026-05.csv), for spreadsheets."""
     match = _MONTH_FILE.match(month_file)

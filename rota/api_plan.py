@@ -12,7 +12,7 @@ from typing import Annotated
 
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from msgspec import UNSET
 from sqlalchemy import select
@@ -41,7 +41,7 @@ from rota.schemas import (
 from rota.store import Network, load_network, load_shifts
 from service.auth import manager_only
 from service.errors import NotFound
-from service.params import RowId
+from service.params import PathText, RowId
 
 AcceptWarnings = Annotated[bool, QueryParameter(name="accept_warnings")]
 
@@ -224,7 +224,7 @@ class LeaveController(Controller):
         self,
         ops: NamedDependency[RotaOps],
         leave_id: RowId,
-        decision: FromPath[str],
+        decision: PathText,
         data: JSONBody[LeaveDecision | None] = None,
     ) -> LeaveChangeOut:
         """decision: approve, reject or cancel."""

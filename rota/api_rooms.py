@@ -6,7 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, delete, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UNSET, structs
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import Change, change_path
 from service.errors import Conflict, NotFound
+from service.params import PathText
 
 
 def _room(centre: models.Centre, code: str) -> models.Room:
@@ -42,7 +43,7 @@ class RoomController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        centre_slug: FromPath[str],
+        centre_slug: PathText,
         data: JSONBody[RoomIn],
     ) -> RoomOut:
         async with change_path(request, db_session).change() as change:
@@ -63,8 +64,8 @@ class RoomController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        centre_slug: FromPath[str],
-        code: FromPath[str],
+        centre_slug: PathText,
+        code: PathText,
         data: JSONBody[RoomPatch],
     ) -> RoomOut:
         async with change_path(request, db_session).change() as change:
@@ -85,8 +86,8 @@ class RoomController(Controller):
         self,
         request: Request[Any, Any, Any],
         db_session: NamedDependency[AsyncSession],
-        centre_slug: FromPath[str],
-        code: FromPath[str],
+        centre_slug: PathText,
+        code: PathText,
     ) -> None:
         """Shifts in that room keep their doctor and lose the room."""
         async with change_path(request, db_session).change() as change:

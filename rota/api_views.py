@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Request, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromQuery, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.answers import conflict_out
@@ -18,6 +18,7 @@ from rota.store import load_network, load_period
 from rota.views import conflicts, coverage_out, fairness_out
 from service.auth import Principal, centre_scope, manager_only, staff_only
 from service.errors import DomainError
+from service.params import PathText
 
 Year = Annotated[int, QueryParameter(name="year", ge=1990, le=2100)]
 
@@ -69,7 +70,7 @@ async def fairness_view(
 
 @get("/centres/{centre_slug:str}/holidays", guards=[staff_only, centre_scope])
 async def holidays_view(
-    db_session: NamedDependency[AsyncSession], centre_slug: FromPath[str], year: Year
+    db_session: NamedDependency[AsyncSession], centre_slug: PathText, year: Year
 ) -> list[HolidayOut]:
     """The centre's public holidays in a year (its country, region and Whit Monday setting)."""
     network = await load_network(db_session)
@@ -86,7 +87,7 @@ async def holidays_view(
 async def on_duty_view(
     request: Request[Principal, Any, Any],
     db_session: NamedDependency[AsyncSession],
-    centre_slug: FromPath[str],
+    centre_slug: PathText,
 ) -> list[OnDutyOut]:
     """Doctors working at the centre right now (leave taken into account)."""
     centre = await centre_by_slug(db_session, centre_slug)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +21,7 @@ from rota.convert import opening_of
 from rota.days import Interval, holiday_region, opening_intervals, zone
 from rota.deps import centre_by_slug
 from rota.on_duty import DoctorOnDuty, PlannedShift, doctors_on_duty, planned_shifts
+from service.params import PathText
 
 __all__ = [
     "DayOpening",
@@ -122,7 +122,7 @@ async def shifts_on_day(
 
 
 async def provide_centre(
-    centre_slug: FromPath[str], db_session: NamedDependency[AsyncSession]
+    centre_slug: PathText, db_session: NamedDependency[AsyncSession]
 ) -> models.Centre:
     """The centre named in the path, for a handler's ``Provide``; 404 if unknown."""
     return await centre_by_slug(db_session, centre_slug)

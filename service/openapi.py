@@ -53,7 +53,8 @@ def error_answers(handler: HTTPRouteHandler, path: str) -> dict[int, ResponseSpe
     if handler.http_methods & UNSAFE:
         codes |= {403, 409}  # 403: the cross-site refusal applies to any unsafe request
     if "data" in handler.parsed_fn_signature.parameters:
-        codes |= {413, 415}
+        # 404 too: a body names doctors, centres and rooms that may not exist.
+        codes |= {404, 413, 415}
     if path.startswith(RATE_LIMITED_PATHS) or path.endswith("/tickets"):
         codes.add(429)
     return {code: ANSWERS[code] for code in sorted(codes)}
