@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from display.models import DisplayToken
 from rota.models import Centre
 from service.auth import Principal, make_session_auth, retrieve_principal
+from service.state import shell
 
 DISPLAY_COOKIE = "walkin_display"
 TOKEN_BYTES = 32
@@ -62,7 +63,7 @@ def same_origin(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
 
 
 async def staff_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
-    settings = connection.app.state["settings"]
+    settings = shell(connection.app).settings
     backend = make_session_auth(settings).session_backend
     session = await backend.load_from_connection(connection)
     return await retrieve_principal(session, connection) if session else None

@@ -30,6 +30,7 @@ from service.auth import Principal, centre_scope, requires_role
 from service.changes import change_path
 from service.errors import Conflict, DomainError, NotFound
 from service.params import RowId
+from service.state import shell
 from service.text import human_text_pattern
 
 PAIRING_TTL = timedelta(minutes=10)
@@ -91,10 +92,6 @@ def display_out(row: DisplayToken) -> DisplayOut:
     return DisplayOut(row.id, row.label, row.created_at, row.revoked_at, row.last_seen_at)
 
 
-def _state(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state
-
-
 async def _pairing(session: AsyncSession, code: str, now: datetime) -> DisplayPairing:
     row = (
         await session.execute(
@@ -136,7 +133,7 @@ async def start_pairing(
     request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> PairingOut:
     """A TV asks for a code to show. Anonymous: it proves nothing until staff confirm it."""
-    now = _state(request)["clock"]()
+    now = shell(request.app).clock()
     claim = new_secret(24)
     # Under the write gate (SQLite) the free code stays free until commit; two replicas on
     # PostgreSQL racing for one code get a unique violation, answered 409 by the app.
@@ -165,7 +162,7 @@ async def claim_pairing(
     db_session: NamedDependency[AsyncSession],
 ) -> Response[ClaimOut]:
     """The TV polls until staff confirmed its code, then collects its token once."""
-    now = _state(request)["clock"]()
+    now = shell(request.app).clock()
     normalised = normalise_code(code)
     async with change_path(request, db_session).change() as change:
         pairing = await _pairing(db_session, normalised, now)
@@ -231,7 +228,7 @@ class CentreDisplaysController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> dict[str, Any]:
         code = normalise_code(data.code)
-        now = _state(request)["clock"]()
+        now = shell(request.app).clock()
         async with change_path(request, db_session).change() as change:
             pairing = await _pairing(db_session, code, now)
             await _only_once(
@@ -285,6 +282,6 @@ class CentreDisplaysController(Controller):
                     after={"label": row.label, "revoked_at": row.revoked_at},
                 )
         # Screens on this replica close now; the others notice within a poll (~2 s).
-        hub: DisplayHub = _state(request)["display_hub"]
+        hub = shell(request.app).part(DisplayHub)
         hub.close_token(row.id)
         return display_out(row)

@@ -11,16 +11,21 @@ from display.api import CentreDisplaysController, claim_pairing, start_pairing
 from display.feed import centre_feed
 from display.hub import DisplayHub, FeedTimings
 from display.pages import pair_page, screen_page
-from display.public import public_waits, public_waits_page
+from display.public import PublicBoard, public_waits, public_waits_page
 from service.feature import Feature
+from service.state import Shell, shell
+
+
+def display_parts(shell: Shell) -> list[object]:
+    """The screens' hub (a test may give its own FeedTimings) and the public board's cache."""
+    timings = shell.find(FeedTimings) or FeedTimings.from_env()
+    return [DisplayHub(shell, timings), PublicBoard()]
 
 
 @asynccontextmanager
 async def display_hub(app: Litestar) -> AsyncIterator[None]:
     """The relay, heartbeats, the database poller and the 30 s refresh of waits."""
-    timings = app.state.get("display_timings") or FeedTimings.from_env()
-    hub = DisplayHub(app, timings)
-    app.state["display_hub"] = hub
+    hub = shell(app).part(DisplayHub)
     hub.start()
     try:
         yield
@@ -41,4 +46,5 @@ FEATURE = Feature(
         public_waits_page,
     ],
     lifespan=[display_hub],
+    parts=display_parts,
 )

@@ -34,6 +34,7 @@ from display.hub import FRESH_SNAPSHOT, DisplayHub, Outgoing, Screen, to_text
 from service.db import database_unreachable
 from service.params import PathText
 from service.sessions import SESSION_COOKIE
+from service.state import shell
 
 log = logging.getLogger("walkin.display")
 
@@ -79,12 +80,12 @@ async def _receive(socket: WebSocket[Any, Any, Any], screen: Screen) -> None:
 
 @websocket("/ws/centres/{centre_slug:str}", name="display_feed")
 async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: PathText) -> None:
-    hub: DisplayHub = socket.app.state["display_hub"]
+    hub = shell(socket.app).part(DisplayHub)
     await socket.accept()
     try:
         # A few handshakes at a time: a reconnect storm (a replica died and its pages move
         # here) must leave most of the pool to sign-ins and check-ins.
-        async with hub.handshakes, socket.app.state["db_config"].get_session() as session:
+        async with hub.handshakes, hub.shell.db.get_session() as session:
             viewer = await authorise_viewer(socket, centre_slug, session)
     except Refused as refused:
         await socket.send_text(error(refused.message, refused.status).text)

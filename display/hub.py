@@ -26,7 +26,6 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 import msgspec
-from litestar import Litestar
 from sqlalchemy import select, update
 
 from display.access import Viewer, digest
@@ -36,6 +35,7 @@ from queues.reads import EstimateCache
 from rota.models import Centre
 from service.events import SupervisedChannelsPlugin
 from service.limits import ConnectionLimiter, Lease
+from service.state import Shell
 
 log = logging.getLogger("walkin.display")
 
@@ -320,7 +320,7 @@ Send = Callable[[str], Awaitable[None]]
 
 @dataclass
 class DisplayHub:
-    app: Litestar
+    shell: Shell
     timings: FeedTimings
     relays: dict[int, CentreRelay] = field(default_factory=dict)
     # Feed handshakes reading the database at once; the pool has 15 connections by default.
@@ -334,21 +334,18 @@ class DisplayHub:
 
     @property
     def channels(self) -> SupervisedChannelsPlugin:
-        plugin: SupervisedChannelsPlugin = self.app.state["channels"]
-        return plugin
+        return self.shell.channels
 
     def clock(self) -> datetime:
-        now: datetime = self.app.state["clock"]()
-        return now
+        return self.shell.clock()
 
     def db_session(self) -> Any:
-        return self.app.state["db_config"].get_session()
+        return self.shell.db.get_session()
 
     @property
     def estimates(self) -> EstimateCache:
         """The app's wait estimates, shared with reception and the public board."""
-        cache: EstimateCache = self.app.state["estimates"]
-        return cache
+        return self.shell.part(EstimateCache)
 
     def start(self) -> None:
         for loop, period in (
@@ -400,7 +397,7 @@ class DisplayHub:
 
     def _limiters(self) -> tuple[ConnectionLimiter, ConnectionLimiter]:
         if self._caps is None:
-            settings, counters = self.app.state["settings"], self.app.state["counters"]
+            settings, counters = self.shell.settings, self.shell.counters
             self._caps = (
                 ConnectionLimiter(counters, "display", settings.feeds_per_display_token),
                 ConnectionLimiter(counters, "staff", settings.feeds_per_staff_session),
@@ -532,7 +529,7 @@ class DisplayHub:
             self.close_token(token_id)
         if valid and time.monotonic() - self._last_seen_written >= self.timings.last_seen_every_s:
             self._last_seen_written = time.monotonic()
-            async with self.app.state["write_gate"].hold():
+            async with self.shell.gate.hold():
                 await session.execute(
                     update(DisplayToken)
                     .where(DisplayToken.id.in_(valid))

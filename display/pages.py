@@ -18,6 +18,7 @@ from display.access import DISPLAY_COOKIE, Refused, authorise_viewer, same_origi
 from display.api import COOKIE_MAX_AGE_S
 from service.pages import staff_page
 from service.params import PathText
+from service.state import shell
 
 
 @get("/display/pair", media_type=MediaType.HTML, include_in_schema=False)
@@ -47,7 +48,7 @@ def _display_cookie(request: Request[Any, Any, Any]) -> list[Cookie]:
 @get("/display/{centre_slug:str}", media_type=MediaType.HTML, include_in_schema=False)
 async def screen_page(centre_slug: PathText, request: Request[Any, Any, Any]) -> Template:
     try:
-        async with request.app.state["db_config"].get_session() as session:
+        async with shell(request.app).db.get_session() as session:
             viewer = await authorise_viewer(request, centre_slug, session)
     except Refused as refused:
         return staff_page(

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from litestar import Litestar, MediaType, Request, get
+from litestar import MediaType, Request, get
 from litestar.response import Template
 from msgspec import Struct
 from sqlalchemy import select
 
 from display.view import centre_waits
+from queues.reads import EstimateCache
 from rota import reads as rota_reads
 from rota.models import Centre
+from service.state import Shell, shell
 
 CACHE_S = 10.0
 
@@ -34,16 +37,23 @@ class PublicWaits(Struct):
     centres: list[PublicWait]
 
 
-async def _compute(app: Litestar) -> PublicWaits:
-    now: datetime = app.state["clock"]()
+@dataclass
+class PublicBoard:
+    """The board as last read, and the read under way: shared by every visitor of a replica."""
+
+    cached: tuple[float, PublicWaits] | None = None
+    computing: asyncio.Task[PublicWaits] | None = None
+
+
+async def _compute(state: Shell) -> PublicWaits:
+    now = state.clock()
+    estimates = state.part(EstimateCache)
     board: list[PublicWait] = []
-    async with app.state["db_config"].get_session() as session:
+    async with state.db.get_session() as session:
         centres = (await session.execute(select(Centre).order_by(Centre.name))).scalars().all()
         openings = await rota_reads.opening_today(session, centres, now)
         for centre in centres:
-            waits = await centre_waits(
-                session, centre, now, app.state["estimates"], openings[centre.id]
-            )
+            waits = await centre_waits(session, centre, now, estimates, openings[centre.id])
             board.append(
                 PublicWait(
                     slug=centre.slug,
@@ -58,24 +68,23 @@ async def _compute(app: Litestar) -> PublicWaits:
     return PublicWaits(now, board)
 
 
-async def _refresh(app: Litestar) -> PublicWaits:
-    fresh = await _compute(app)
-    app.state["public_waits_cache"] = (time.monotonic(), fresh)
+async def _refresh(state: Shell, board: PublicBoard) -> PublicWaits:
+    fresh = await _compute(state)
+    board.cached = (time.monotonic(), fresh)
     return fresh
 
 
 async def public_waits_data(request: Request[Any, Any, Any]) -> PublicWaits:
     """Shared by the JSON and the page; one database pass per replica every few seconds."""
-    state = request.app.state
-    cached: tuple[float, PublicWaits] | None = state.get("public_waits_cache")
-    if cached is not None and time.monotonic() - cached[0] < CACHE_S:
-        return cached[1]
+    state = shell(request.app)
+    board = state.part(PublicBoard)
+    if board.cached is not None and time.monotonic() - board.cached[0] < CACHE_S:
+        return board.cached[1]
     # Requests arriving while the board is being read wait for that read, not start their own:
     # otherwise every visitor in the moment the cache expires costs a pass over all centres.
-    computing: asyncio.Task[PublicWaits] | None = state.get("public_waits_computing")
-    if computing is None or computing.done():
-        computing = state["public_waits_computing"] = asyncio.create_task(_refresh(request.app))
-    return await asyncio.shield(computing)
+    if board.computing is None or board.computing.done():
+        board.computing = asyncio.create_task(_refresh(state, board))
+    return await asyncio.shield(board.computing)
 
 
 @get("/api/public/waits", tags=["public"], cache=False)

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
-from litestar import Litestar
-
 from queues.handlers import CentreQueueController, list_centres
 from queues.live import EstimateCache, rota_shifts_today
 from queues.pages import StaffPagesController
 from queues.retention import purge_schedule
 from service.feature import Feature
+from service.state import Shell
 
 
-@asynccontextmanager
-async def wait_estimates(app: Litestar) -> AsyncIterator[None]:
+def queue_parts(_: Shell) -> list[object]:
     """One estimate cache per app: reception, screens and the public board share each
-    estimate; today's planned shifts come from the rota. Entered before the display
-    feature's lifespan, whose hub reads it."""
-    app.state["estimates"] = EstimateCache(rota_shifts_today)
-    yield
+    estimate; today's planned shifts come from the rota."""
+    return [EstimateCache(rota_shifts_today)]
 
 
 FEATURE = Feature(
     name="queues",
     route_handlers=[list_centres, CentreQueueController, StaffPagesController],
-    lifespan=[wait_estimates, purge_schedule],
+    lifespan=[purge_schedule],
+    parts=queue_parts,
 )

@@ -43,6 +43,7 @@ from service.auth import Principal, centre_scope, requires_role, staff_only
 from service.changes import change_path
 from service.errors import NotFound
 from service.params import PathText, RowId
+from service.state import shell
 
 log = logging.getLogger("walkin.queues")
 
@@ -114,7 +115,7 @@ async def estimates_now(
     centre: Centre,
     tolerate: timedelta | None = None,
 ) -> CentreEstimate:
-    cache: EstimateCache = request.app.state["estimates"]
+    cache = shell(request.app).part(EstimateCache)
     return await cache.get(ops.session, centre, ops.clock(), tolerate)
 
 

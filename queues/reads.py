@@ -126,6 +126,6 @@ async def newcomer_wait(
     session: AsyncSession, centre: Centre, now: datetime, estimates: EstimateCache
 ) -> WaitEstimate:
     """The wait of a standard patient checking in now (``estimates``: the app's cache,
-    ``app.state["estimates"]``, shared by reception, the screens and the public board)."""
+    ``shell(app).part(EstimateCache)``, shared by reception, the screens and the public board)."""
     estimate = await estimates.get(session, centre, now)
     return estimate.newcomer[Priority.STANDARD]

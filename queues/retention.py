@@ -41,6 +41,7 @@ from queues.states import TicketStatus
 from rota.models import Centre
 from service.changes import Change, ChangePath
 from service.db import WriteGate
+from service.state import shell
 
 log = logging.getLogger(__name__)
 
@@ -206,13 +207,13 @@ async def purge_schedule(app: Litestar) -> AsyncIterator[None]:
     async def run() -> None:
         await asyncio.sleep(FIRST_PURGE_AFTER_S)
         while True:
-            state = app.state
+            state = shell(app)
             try:
                 report = await purge(
-                    state["db_config"].get_session,
-                    state["clock"](),
-                    state["settings"].retention_days,
-                    state["write_gate"],
+                    state.db.get_session,
+                    state.clock(),
+                    state.settings.retention_days,
+                    state.gate,
                 )
                 if report.tickets_erased:
                     log.info(

@@ -23,6 +23,7 @@ from service.auth import manager_only
 from service.changes import Change, change_path
 from service.errors import DomainError
 from service.params import PathText
+from service.state import shell
 
 
 async def _exceptional_day(
@@ -41,7 +42,7 @@ async def _announce_if_today(
     change: Change, request: Request[Any, Any, Any], centre: models.Centre, day: date
 ) -> None:
     """Today's hours are live state (screens, the estimator); another day's are planning."""
-    if day == centre.service_day(request.app.state["clock"]()):
+    if day == centre.service_day(shell(request.app).clock()):
         await change.bump_one(centre.id)
         change.publish(centre.id, {"type": "centre.changed", "centre": centre.slug})
 

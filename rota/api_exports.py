@@ -30,6 +30,7 @@ from service.auth import manager_only
 from service.changes import change_path
 from service.errors import NotFound
 from service.params import PathText, RowId
+from service.state import shell
 
 FEED_PAST = timedelta(days=60)
 FEED_AHEAD = timedelta(days=366)
@@ -126,7 +127,7 @@ async def calendar_feed(
     ).scalar_one_or_none()
     if row is None or row.revoked_at is not None:
         raise unknown
-    now = request.app.state["clock"]()
+    now = shell(request.app).clock()
     network = await load_network(db_session)
     shifts = await load_shifts(
         db_session, network, now - FEED_PAST, now + FEED_AHEAD, doctor_ids=[row.doctor_id]

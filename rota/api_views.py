@@ -19,6 +19,7 @@ from rota.views import conflicts, coverage_out, fairness_out
 from service.auth import Principal, centre_scope, manager_only, staff_only
 from service.errors import DomainError
 from service.params import PathText
+from service.state import shell
 
 Year = Annotated[int, QueryParameter(name="year", ge=1990, le=2100)]
 
@@ -91,7 +92,7 @@ async def on_duty_view(
 ) -> list[OnDutyOut]:
     """Doctors working at the centre right now (leave taken into account)."""
     centre = await centre_by_slug(db_session, centre_slug)
-    now = request.app.state["clock"]()
+    now = shell(request.app).clock()
     return [
         OnDutyOut(d.doctor_id, d.display_name, d.room_code, d.start, d.end)
         for d in await doctors_on_duty(db_session, centre, now)

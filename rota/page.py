@@ -28,6 +28,7 @@ from rota.views import conflicts, coverage, fairness_out
 from service.auth import manager_only
 from service.errors import DomainError
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
+from service.state import shell
 
 View = Literal["week", "month"]
 # A rota is planned weeks ahead, kept years: outside these the page has nothing to show, and
@@ -104,7 +105,7 @@ async def board_context(
     request: Request[Any, Any, Any], session: AsyncSession, start: date | None, view: View
 ) -> dict[str, Any]:
     """Everything the board shows for the period around `start` (one load of the shifts)."""
-    today = request.app.state["clock"]().date()
+    today = shell(request.app).clock().date()
     first, last = period_bounds(start or today, view)
     period = await load_period(session, first, last, whole_weeks=True)
     found = conflicts(period)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from service.access import document_anonymous_operations
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
-from service.db import WriteGate, database_unreachable, make_db_config
+from service.db import database_unreachable, make_db_config
 from service.errors import DomainError
-from service.events import EventBus, make_channels_plugin
+from service.events import make_channels_plugin
 from service.feature import Feature
 from service.i18n import install_in_engine
-from service.limits import LoginThrottle, make_counters
+from service.limits import make_counters
 from service.openapi import document_error_answers
 from service.openapi_schema import StrictStructSchemaPlugin
 from service.pages import page_handlers, refusal
@@ -56,6 +56,7 @@ from service.request_checks import HostileInputRefusal
 from service.session_saves import SavesNeverFail
 from service.session_store import make_session_store
 from service.settings import Settings
+from service.state import STATE_KEY, make_shell, shell
 from service.text import explain_bad_request
 
 log = logging.getLogger("walkin")
@@ -142,7 +143,7 @@ def internal_error_handler(_: Request[Any, Any, Any], exc: Exception) -> Respons
 async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
     # Always 200 while the process serves: with the event bus down, screens still get their
     # updates from the database, so the replica is degraded, not dead.
-    events = await request.app.state["channels"].check()
+    events = await shell(request.app).channels.check()
     return {"status": "ok" if events["state"] == "ok" else "degraded", "events": events}
 
 
@@ -157,7 +158,7 @@ async def health_ready(request: Request[Any, Any, Any]) -> Response[dict[str, An
     """Readiness: send traffic here only while the database answers."""
     try:
         async with asyncio.timeout(3):
-            async with request.app.state["db_config"].get_session() as session:
+            async with shell(request.app).db.get_session() as session:
                 await session.execute(text("SELECT 1"))
     except Exception as exc:  # whatever the cause, this replica cannot serve requests now
         log.warning("readiness check failed: %s", type(exc).__name__)
@@ -243,6 +244,8 @@ def create_app(
     settings: Settings | None = None,
     *,
     clock: Clock | None = None,
+    session_clock: Callable[[], float] | None = None,
+    parts: Iterable[object] = (),
     debug: bool = False,
     freeze_gc: bool = False,
 ) -> Litestar:
@@ -255,6 +258,19 @@ def create_app(
     proxies = TrustedProxies(settings.trusted_proxies)
     # Rate limits and connection limits: in Redis when configured, so replicas share them.
     counters = make_counters(settings)
+    shell_state = make_shell(
+        settings,
+        db_config,
+        channels,
+        proxies,
+        counters,
+        clock=clock or utc_now,
+        session_clock=session_clock,
+        given=parts,
+    )
+    for feature in enabled:
+        for part in feature.parts(shell_state) if feature.parts else ():
+            shell_state.add(part)
     app = Litestar(
         debug=debug,
         route_handlers=[
@@ -290,21 +306,7 @@ def create_app(
         on_startup=[freeze_startup_objects] if freeze_gc else [],
         on_shutdown=[counters.close, close_sessions],
         stores=_stores(sessions),
-        state=State(
-            {
-                "settings": settings,
-                # Advanced Alchemy renames its state keys when several apps share a process,
-                # so code outside request handlers reaches the database through the config.
-                "db_config": db_config,
-                "write_gate": WriteGate(enabled=settings.is_sqlite),
-                "event_bus": EventBus(channels),
-                "channels": channels,
-                "clock": clock or utc_now,
-                "proxies": proxies,
-                "counters": counters,
-                "login_throttle": LoginThrottle(counters),
-            }
-        ),
+        state=State({STATE_KEY: shell_state}),
         template_config=TemplateConfig(
             directory=[PACKAGE_ROOT / name / "templates" for name in ("service", *FEATURE_NAMES)],
             engine=JinjaTemplateEngine,

@@ -21,6 +21,8 @@ from sqlalchemy import BigInteger, Index, String, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from service.state import STATE_KEY, shell
+
 # Fields whose values must never reach the log: patient data, and what could identify a
 # patient's check-in after the retention purge (the tablet's key, staff's free-text reason).
 PRIVATE_FIELDS = frozenset({"label", "phone", "client_key", "head_reason"})
@@ -61,7 +63,7 @@ class Actor:
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
     # The signed-in Principal, if any (read by attribute: auth imports this module).
     user = request.scope.get("user")
-    proxies = request.app.state.get("proxies")
+    proxies = shell(request.app).proxies if STATE_KEY in request.app.state else None
     address = proxies.client_address(request.scope) if proxies else None
     return Actor(
         account_id=getattr(user, "account_id", None),

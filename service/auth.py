@@ -34,6 +34,7 @@ from service.sessions import (
     start_session,
 )
 from service.settings import Settings
+from service.state import shell
 from service.text import HumanText
 
 
@@ -59,7 +60,7 @@ async def retrieve_principal(
     if not isinstance(account_id, int) or not session_is_current(session, connection):
         return None
     # Read the account on each request so that a deactivated account stops at once.
-    async with connection.app.state["db_config"].get_session() as db:
+    async with shell(connection.app).db.get_session() as db:
         row = (
             await db.execute(
                 select(StaffAccount, Centre.slug)
@@ -169,7 +170,7 @@ async def login(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
 ) -> Me:
-    throttle = request.app.state["login_throttle"]
+    throttle = shell(request.app).login_throttle
     actor = actor_of(request)
     client = actor.client_address or "unknown"
     wait = await throttle.retry_after(data.username, client)

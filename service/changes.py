@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.audit import Actor, actor_of, record
 from service.db import WriteGate
 from service.events import EventBus
+from service.state import shell
 
 log = logging.getLogger("walkin.changes")
 
@@ -159,11 +160,11 @@ def change_path(
     request: Request[Any, Any, Any], session: AsyncSession, actor: Actor | None = None
 ) -> ChangePath:
     """The change path of a request: its app's gate, bus and clock, the caller as actor."""
-    state = request.app.state
+    state = shell(request.app)
     return ChangePath(
         session,
-        state["write_gate"],
-        state["event_bus"],
-        state["clock"],
+        state.gate,
+        state.bus,
+        state.clock,
         actor if actor is not None else actor_of(request),
     )

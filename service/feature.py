@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar.types import ControllerRouterHandler
 
+if TYPE_CHECKING:
+    from service.state import Shell
+
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[Any]]
+# The feature's typed run-time objects, made once per app from the shell (see service/state.py).
+Parts = Callable[["Shell"], Iterable[object]]
 
 
 @dataclass(frozen=True)
@@ -19,3 +24,4 @@ class Feature:
     route_handlers: list[ControllerRouterHandler] = field(default_factory=list)
     # Background work tied to the app's life (timers, watchdogs), entered at start-up.
     lifespan: list[Lifespan] = field(default_factory=list)
+    parts: Parts | None = None

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +20,8 @@ from litestar.middleware.session.server_side import (
     ServerSideSessionConfig,
 )
 from litestar.types import Empty, Message, ScopeSession
+
+from service.state import shell
 
 SESSION_COOKIE = "session"
 SESSION_STORE = "sessions"
@@ -103,7 +104,7 @@ async def rotate_session(request: Request[Any, Any, Any]) -> None:
 def _now(connection: ASGIConnection[Any, Any, Any, Any]) -> float:
     # Wall time, not the service clock that tests move by days to change the service day; a
     # test may put its own under "session_clock".
-    clock = connection.app.state.get("session_clock", time.time)
+    clock = shell(connection.app).session_clock
     return float(clock())
 
 
@@ -117,7 +118,7 @@ def session_is_current(
 ) -> bool:
     """False once the session is older than its lifetime or was idle too long; else it is
     marked as used now."""
-    settings = connection.app.state["settings"]
+    settings = shell(connection.app).settings
     started, seen = session.get("started_at"), session.get("seen_at")
     if not isinstance(started, int | float) or not isinstance(seen, int | float):
         return False

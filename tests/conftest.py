@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -225,9 +226,34 @@ async def world(db: async_sessionmaker[AsyncSession]) -> World:
     return World(centres, accounts)
 
 
+@dataclass
+class WallClock:
+    """Wall time for session lifetimes (not the service clock): real unless a test pins or
+    moves it."""
+
+    pinned: float | None = None
+    offset: float = 0.0
+
+    def __call__(self) -> float:
+        return (time.time() if self.pinned is None else self.pinned) + self.offset
+
+
 @pytest.fixture
-def app(settings: Settings, clock: FakeClock) -> Litestar:
-    return create_app(settings, clock=clock)
+def wall_clock() -> WallClock:
+    return WallClock()
+
+
+@pytest.fixture
+def app_parts() -> list[object]:
+    """Typed parts handed to create_app (folders override it: faster feed timings...)."""
+    return []
+
+
+@pytest.fixture
+def app(
+    settings: Settings, clock: FakeClock, wall_clock: WallClock, app_parts: list[object]
+) -> Litestar:
+    return create_app(settings, clock=clock, session_clock=wall_clock, parts=app_parts)
 
 
 class StaffClients:

@@ -17,6 +17,7 @@ from service.audit import AuditEntry
 from service.changes import ChangeError, ChangePath
 from service.db import WriteGate
 from service.events import EventBus
+from service.state import shell
 from tests.conftest import StaffClients, World
 
 pytestmark = pytest.mark.timeout(60)
@@ -145,7 +146,7 @@ async def test_a_check_in_is_acknowledged_when_publishing_fails(
     def broken(centre_id: int, event: dict[str, Any]) -> None:
         raise RuntimeError("the bus is down")
 
-    monkeypatch.setattr(app.state["event_bus"], "publish", broken)
+    monkeypatch.setattr(shell(app).bus, "publish", broken)
     desk: httpx.AsyncClient = await clients("reception-paris")
     answer = await desk.post("/api/centres/paris/tickets", json={"priority": "standard"})
     assert answer.status_code == 201, answer.text

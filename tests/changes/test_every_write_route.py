@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from rota.models import Centre
 from service.access import route_rules
 from service.audit import AuditEntry
+from service.state import shell
 from tests.conftest import PASSWORD, StaffClients, World
 
 pytestmark = pytest.mark.timeout(120)
@@ -470,7 +471,7 @@ async def test_every_write_route_is_audited_and_announced_once(
     for client in people.values():
         client.headers["X-Forwarded-For"] = client_ip
     published: list[tuple[int, dict[str, Any]]] = []
-    bus = app.state["event_bus"]
+    bus = shell(app).bus
     real_publish = bus.publish
 
     def capture(centre_id: int, event: dict[str, Any]) -> None:

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 from websockets.asyncio.client import connect
 
+from display.hub import DisplayHub
 from service.settings import Settings
+from service.state import shell
 from tests.conftest import PASSWORD, World
 from tests.display.conftest import Served, make_token, session_cookie
 
@@ -79,9 +81,9 @@ TRANSIT_S = 0.3  # every event spends this long between its commit and the relay
 async def test_events_in_transit_under_steady_load_bring_no_snapshot(
     served: Served, db: Any, world: World
 ) -> None:
-    hub = served.app.state["display_hub"]
+    hub = shell(served.app).part(DisplayHub)
     hub.timings = replace(hub.timings, lag_grace_s=1.0)
-    bus = served.app.state["event_bus"]
+    bus = shell(served.app).bus
     publish = bus.publish
     loop = asyncio.get_running_loop()
 
@@ -108,7 +110,7 @@ async def test_events_in_transit_under_steady_load_bring_no_snapshot(
 
 async def test_a_real_gap_still_brings_a_snapshot(served: Served, db: Any, world: World) -> None:
     """The check above must not blind the poller: an event that never comes is noticed."""
-    bus = served.app.state["event_bus"]
+    bus = shell(served.app).bus
     bus.publish = lambda centre_id, event: None  # the events are lost
     desk = await served.http("reception-paris")
     _, token = await make_token(db, world, "paris")

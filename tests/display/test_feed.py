@@ -10,9 +10,11 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.exceptions import ConnectionClosed
 
+from display.hub import DisplayHub
 from display.models import DisplayToken
 from queues.models import CentreDay, Ticket
 from rota.models import Centre
+from service.state import shell
 from tests.conftest import FakeClock, World
 from tests.display.conftest import Served, make_token, session_cookie
 
@@ -177,7 +179,7 @@ async def test_revoking_a_token_closes_its_screens_within_seconds(
         pass
 
     # Without the poller's check, only the revoking request itself can close the screen.
-    monkeypatch.setattr(served.app.state["display_hub"], "_check_tokens", no_token_check)
+    monkeypatch.setattr(shell(served.app).part(DisplayHub), "_check_tokens", no_token_check)
     manager = await served.http("manager")
     response = await manager.post(f"/api/centres/paris/displays/{token_id}/revoke")
     assert response.status_code == 200 and response.json()["revoked_at"]
@@ -233,13 +235,11 @@ async def test_a_change_committed_without_its_event_reaches_screens(
 
 
 async def test_silent_screens_are_let_go(served: Served, db: Any, world: World) -> None:
-    served.app.state["display_hub"].timings = served.app.state["display_hub"].timings.__class__(
-        ping_s=0.5, dead_after_s=1.2, poll_s=0.2
-    )
+    hub = shell(served.app).part(DisplayHub)
+    hub.timings = hub.timings.__class__(ping_s=0.5, dead_after_s=1.2, poll_s=0.2)
     _, token = await make_token(db, world, "paris")
     screen = await served.screen("paris", token=token)
     await screen.next()
-    hub = served.app.state["display_hub"]
     assert len(hub.screens()) == 1
     with pytest.raises(ConnectionClosed) as closed:  # it never answers the pings
         await screen.until(lambda m: False, wait_s=5)

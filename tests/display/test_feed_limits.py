@@ -15,11 +15,13 @@ from litestar import Litestar
 from sqlalchemy import update
 from websockets.exceptions import ConnectionClosed
 
+from display.hub import DisplayHub
 from service.accounts import StaffAccount
 from service.cli import server_options
 from service.settings import Settings
-from tests.conftest import World
-from tests.display.conftest import FAST, Served, free_port, make_token, session_cookie
+from service.state import shell
+from tests.conftest import WallClock, World
+from tests.display.conftest import Served, free_port, make_token, session_cookie
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -29,7 +31,6 @@ async def served_as_in_production(
     app: Litestar, world: World, settings: Settings
 ) -> AsyncIterator[Served]:
     """The app behind uvicorn with the options `walkin serve` gives it (logging aside)."""
-    app.state["display_timings"] = FAST
     options = {
         key: value
         for key, value in server_options(settings).items()
@@ -115,7 +116,7 @@ async def test_a_staff_session_holds_its_pages_feeds_and_no_more(
 
 @pytest.fixture
 def quick_staff_checks(served: Served) -> None:
-    hub = served.app.state["display_hub"]
+    hub = shell(served.app).part(DisplayHub)
     hub.timings = replace(hub.timings, staff_check_s=0.2)
 
 
@@ -146,13 +147,12 @@ async def test_a_staff_feed_closes_when_the_account_is_disabled(
 
 
 async def test_a_staff_feed_closes_when_the_session_expires(
-    served: Served, world: World, quick_staff_checks: None
+    served: Served, world: World, quick_staff_checks: None, wall_clock: WallClock
 ) -> None:
     desk = await served.http("reception-paris")
     page = await served.screen("paris", cookie=session_cookie(desk))
     assert (await page.next())["type"] == "snapshot"
-    idle = served.app.state["settings"].session_idle_s
-    served.app.state["session_clock"] = lambda: time.time() + idle + 1
+    wall_clock.offset = shell(served.app).settings.session_idle_s + 1
     assert await closed_with(page) == 4401
 
 
@@ -179,7 +179,7 @@ async def test_clients_that_never_read_are_dropped_within_seconds(
     served_as_in_production: Served, db: Any, world: World
 ) -> None:
     served = served_as_in_production
-    hub = served.app.state["display_hub"]
+    hub = shell(served.app).part(DisplayHub)
     port = int(served.base.rsplit(":", 1)[1])
     tokens = [(await make_token(db, world, "paris", f"slow {n}")) for n in range(SLOW_READERS)]
     slow_ids = {token_id for token_id, _ in tokens}

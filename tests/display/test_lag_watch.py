@@ -28,7 +28,7 @@ def test_an_event_that_never_arrives_is_missed_after_the_grace_period() -> None:
 
 @pytest.mark.timeout(10)
 async def test_a_screen_whose_sends_stay_blocked_is_closed_as_too_slow() -> None:
-    hub = DisplayHub(app=None, timings=FeedTimings(send_timeout_s=0.2))  # type: ignore[arg-type]
+    hub = DisplayHub(shell=None, timings=FeedTimings(send_timeout_s=0.2))  # type: ignore[arg-type]
     screen = Screen(centre_id=1, token_id=None, outbox_limit=8)
     hub.relays[1] = None  # type: ignore[assignment]  # no snapshot is asked for below
     screen.outbox.get_nowait()  # the first snapshot

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
+from service.state import shell
 from tests.conftest import StaffClients, World
 
 pytestmark = pytest.mark.timeout(30)
@@ -31,8 +32,8 @@ async def test_changes_are_published_in_order_without_patient_data(
     app: Litestar, clients: StaffClients, world: World
 ) -> None:
     desk = await clients("reception-paris")
-    channel = app.state["channels"].centre_channel(world.centres["paris"].id)
-    async with app.state["channels"].start_subscription([channel]) as subscriber:
+    channel = shell(app).channels.centre_channel(world.centres["paris"].id)
+    async with shell(app).channels.start_subscription([channel]) as subscriber:
         first = await desk.post(
             "/api/centres/paris/tickets",
             json={"priority": "standard", "label": "Jeanne D.", "phone": "+33 6 12 34 56 78"},

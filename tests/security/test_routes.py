@@ -15,7 +15,7 @@ from litestar import Litestar
 
 from service.access import ANONYMOUS, Access, route_rules
 from service.settings import Settings
-from tests.conftest import StaffClients
+from tests.conftest import StaffClients, WallClock
 from tests.security.helpers import (
     PLANTED_LABEL,
     PLANTED_PHONE,
@@ -159,27 +159,27 @@ async def test_a_signed_out_session_cookie_is_worthless(
     await _staff_routes_refuse(replay, app, ticket_id)
 
 
-async def test_an_idle_session_expires(clients: StaffClients, app: Litestar) -> None:
-    now = [1_900_000_000.0]
-    app.state["session_clock"] = lambda: now[0]
+async def test_an_idle_session_expires(
+    clients: StaffClients, app: Litestar, wall_clock: WallClock
+) -> None:
+    wall_clock.pinned = 1_900_000_000.0
     ticket_id = await _plant_ticket(clients)
     desk = await clients("reception-paris")
-    now[0] += 2 * 3600 - 60
+    wall_clock.offset += 2 * 3600 - 60
     assert (await desk.get("/api/centres/paris/queue")).status_code == 200  # still active
-    now[0] += 2 * 3600 - 60  # used a moment ago: the idle clock restarted
+    wall_clock.offset += 2 * 3600 - 60  # used a moment ago: the idle clock restarted
     assert (await desk.get("/api/centres/paris/queue")).status_code == 200
-    now[0] += 2 * 3600 + 1
+    wall_clock.offset += 2 * 3600 + 1
     await _staff_routes_refuse(desk, app, ticket_id)
 
 
 async def test_a_session_ends_at_its_maximum_age_even_when_busy(
-    clients: StaffClients, app: Litestar
+    clients: StaffClients, app: Litestar, wall_clock: WallClock
 ) -> None:
-    now = [1_900_000_000.0]
-    app.state["session_clock"] = lambda: now[0]
+    wall_clock.pinned = 1_900_000_000.0
     desk = await clients("reception-paris")
     for _ in range(7):  # busy every 1h50 for 12h50: never idle, but past the 12 h lifetime
-        now[0] += 110 * 60
+        wall_clock.offset += 110 * 60
         response = await desk.get("/api/centres/paris/queue")
     assert response.status_code == 401
 
