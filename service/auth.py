@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.models import Centre
-from service.accounts import Role, StaffAccount, verify_nothing, verify_password
+from service.accounts import Role, StaffAccount, password_matches
 from service.audit import actor_of
 from service.changes import change_path
 from service.sessions import (
@@ -182,13 +182,9 @@ async def login(
     account = (
         await db_session.execute(select(StaffAccount).where(StaffAccount.username == data.username))
     ).scalar_one_or_none()
-    if account is None:
-        verify_nothing(data.password)  # the same time as a real check: no username oracle
-    if (
-        account is None
-        or not account.active
-        or not verify_password(account.password_hash, data.password)
-    ):
+    # An unknown username costs the time of a real check too: no username oracle.
+    matches = await password_matches(account.password_hash if account else None, data.password)
+    if account is None or not account.active or not matches:
         await throttle.failed(data.username, client)
         if account is not None:
             # Unknown usernames are not logged: people type their password there by mistake.
