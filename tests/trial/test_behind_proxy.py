@@ -96,13 +96,14 @@ async def connected(clients: list[TrackedScreen]) -> None:
 async def test_a_replica_killed_behind_the_proxy_loses_nothing(
     replicas: list[Replica], proxy: Nginx, db: Any, world: World
 ) -> None:
-    _, token = await make_token(db, world, "paris")
+    # One token per TV, as pairing gives: a token holds at most a few feeds at once.
+    tokens = [(await make_token(db, world, "paris"))[1] for _ in range(4)]
     desk = await sign_in(proxy, "reception-paris")
     doctor = await sign_in(proxy, "doctor-paris")
     feed = f"ws://127.0.0.1:{proxy.port}/ws/centres/paris"
     # Screens carry the display cookie the pairing sets; staff pages their session cookie.
     # The proxy spreads them over both replicas; each reconnects to the same address.
-    cookies = [f"walkin_display={token}"] * 4 + [
+    cookies = [f"walkin_display={token}" for token in tokens] + [
         "; ".join(f"{k}={v}" for k, v in client.cookies.items()) for client in (desk, doctor)
     ]
     clients = [TrackedScreen([feed], {**origin(proxy), "Cookie": c}) for c in cookies]
