@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,14 +99,12 @@ def session_cookie(client: httpx.AsyncClient) -> str:
     return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
 
 
-@pytest.fixture
-async def served(app: Litestar, world: World) -> AsyncIterator[Served]:
-    app.state["display_timings"] = FAST
+@asynccontextmanager
+async def serving(app: Litestar, **options: Any) -> AsyncIterator[Served]:
+    """The app behind uvicorn on a free loopback port, in the test's event loop."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
-        )
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -118,6 +117,13 @@ async def served(app: Litestar, world: World) -> AsyncIterator[Served]:
         await client.aclose()
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+async def served(app: Litestar, world: World) -> AsyncIterator[Served]:
+    app.state["display_timings"] = FAST
+    async with serving(app, timeout_graceful_shutdown=2) as served:
+        yield served
 
 
 async def make_token(
