@@ -20,7 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from display.access import digest, new_secret
 from display.hub import FeedTimings
 from display.models import DisplayToken
-from tests.conftest import PASSWORD, World
+from tests.conftest import World, sign_in
 
 FAST = FeedTimings(
     ping_s=0.5, dead_after_s=30, poll_s=0.2, lag_grace_s=0.3, refresh_s=5, last_seen_every_s=0.5
@@ -50,10 +50,7 @@ class Served:
         client = httpx.AsyncClient(base_url=self.base, timeout=10)
         self._http.append(client)
         if username is not None:
-            response = await client.post(
-                "/api/auth/login", json={"username": username, "password": PASSWORD}
-            )
-            assert response.status_code == 200, response.text
+            await sign_in(client, username)
         return client
 
     async def screen(
