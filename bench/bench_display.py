@@ -48,35 +48,19 @@ async def seed(database_url: str, centres: int) -> list[tuple[str, str]]:
     """Centres with three rooms, a manager, and a display token per centre."""
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+    from bench.seeding import all_day_centre, bench_manager
     from display.access import digest, new_secret
     from display.models import DisplayToken
-    from rota.models import Centre, Room
-    from service.accounts import Role, StaffAccount, hash_password
     from service.db import install_sqlite_pragmas
 
     engine = create_async_engine(database_url)
     install_sqlite_pragmas(engine)
     out: list[tuple[str, str]] = []
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-        session.add(
-            StaffAccount(
-                username="bench",
-                display_name="Bench",
-                password_hash=hash_password(PASSWORD),
-                role=Role.MANAGER,
-                active=True,
-            )
-        )
+        session.add(bench_manager(PASSWORD))
         rows = []
         for n in range(centres):
-            centre = Centre(
-                slug=f"c{n:03d}",
-                name=f"Centre {n}",
-                timezone="Europe/Paris",
-                opening_hours={str(d): [["00:00", "23:59"]] for d in range(1, 8)},
-                event_seq=0,
-            )
-            centre.rooms = [Room(code=str(r), name=f"Cabinet {r}", position=r) for r in (1, 2, 3)]
+            centre = all_day_centre(f"c{n:03d}", f"Centre {n}", rooms=3)
             session.add(centre)
             rows.append(centre)
         await session.flush()
@@ -220,6 +204,7 @@ def main() -> int:
     parser.add_argument("--redis-url", default=None)
     args = parser.parse_args()
 
+    from bench.seeding import server_env
     from service.migrate import upgrade
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-display-"))
@@ -227,13 +212,7 @@ def main() -> int:
     upgrade(database_url)
     tokens = asyncio.run(seed(database_url, args.centres))
     port = 18000 + os.getpid() % 1000
-    env = {
-        **os.environ,
-        "WALKIN_DATABASE_URL": database_url,
-        "WALKIN_DATA_DIR": str(workdir),
-        "WALKIN_SECRET_KEY": "bench",
-        "WALKIN_DEMO": "0",
-    }
+    env = server_env(database_url, workdir)
     if args.redis_url:
         env["WALKIN_REDIS_URL"] = args.redis_url
     server = subprocess.Popen(

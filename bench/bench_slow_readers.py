@@ -46,31 +46,15 @@ uvicorn.run(create_app(settings), host="127.0.0.1", port=int(sys.argv[1]), **opt
 async def seed(database_url: str, tokens: int) -> list[str]:
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+    from bench.seeding import all_day_centre, bench_manager
     from display.access import digest, new_secret
     from display.models import DisplayToken
-    from rota.models import Centre, Room
-    from service.accounts import Role, StaffAccount, hash_password
 
     engine = create_async_engine(database_url)
     secrets = [new_secret() for _ in range(tokens)]
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-        session.add(
-            StaffAccount(
-                username="bench",
-                display_name="Bench",
-                password_hash=hash_password(PASSWORD),
-                role=Role.MANAGER,
-                active=True,
-            )
-        )
-        centre = Centre(
-            slug="c0",
-            name="Centre",
-            timezone="Europe/Paris",
-            opening_hours={str(d): [["00:00", "23:59"]] for d in range(1, 8)},
-            event_seq=0,
-        )
-        centre.rooms = [Room(code="1", name="Cabinet 1", position=1)]
+        session.add(bench_manager(PASSWORD))
+        centre = all_day_centre("c0", "Centre", rooms=1)
         session.add(centre)
         await session.flush()
         for secret in secrets:
@@ -187,6 +171,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--uvicorn-defaults", action="store_true")
     args = parser.parse_args()
+    from bench.seeding import server_env
     from service.migrate import upgrade
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-slow-"))
@@ -194,14 +179,7 @@ def main() -> int:
     upgrade(database_url)
     tokens = asyncio.run(seed(database_url, args.slow + args.healthy))
     port = 19000 + os.getpid() % 1000
-    env = {
-        **os.environ,
-        "WALKIN_DATABASE_URL": database_url,
-        "WALKIN_DATA_DIR": str(workdir),
-        "WALKIN_SECRET_KEY": "bench",
-        "WALKIN_DEMO": "0",
-        "WALKIN_CHECKIN_PER_MINUTE": "100000",
-    }
+    env = server_env(database_url, workdir, WALKIN_CHECKIN_PER_MINUTE="100000")
     mode = "defaults" if args.uvicorn_defaults else "serve"
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), mode], cwd=ROOT, env=env)
     try:

@@ -272,15 +272,7 @@ class CentreDisplaysController(Controller):
             row = await db_session.get(DisplayToken, display_id)
             if row is None or row.centre_id != centre.id:
                 raise NotFound(f"no screen {display_id} at this centre / écran inconnu")
-            if row.revoked_at is None:  # revoking twice is fine, and changes nothing
-                row.revoked_at = change.clock()
-                await change.audit(
-                    "display_token",
-                    row.id,
-                    "revoke",
-                    centre_id=centre.id,
-                    after={"label": row.label, "revoked_at": row.revoked_at},
-                )
+            await change.revoke("display_token", row, centre_id=centre.id, label=row.label)
         # Screens on this replica close now; the others notice within a poll (~2 s).
         hub = shell(request.app).part(DisplayHub)
         hub.close_token(row.id)

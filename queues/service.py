@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,10 +19,8 @@ from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
 from rota.models import Centre, Room
 from service.audit import snapshot
-from service.changes import Change, ChangePath
+from service.changes import Change, ChangeOps
 from service.errors import Conflict, DomainError, NotFound
-
-Clock = Callable[[], datetime]
 
 # The ordering policy of queues/ordering.py, in SQL: the same ranks, then queued_at, then id.
 PRIORITY_RANK_SQL = case(
@@ -46,17 +44,8 @@ def public_ticket(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:
 
 
 @dataclass
-class QueueOps:
+class QueueOps(ChangeOps):
     # Every write is one change of the shell's change path (gate, audit, publish after commit).
-    path: ChangePath
-
-    @property
-    def session(self) -> AsyncSession:
-        return self.path.session
-
-    @property
-    def clock(self) -> Clock:
-        return self.path.clock
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -253,17 +242,9 @@ class QueueOps:
                     f"ticket {ticket.number} is still called to {room.name}: mark it started, "
                     f"no-show or released first / le ticket {ticket.number} est encore appelé"
                 )
-            before = snapshot(ticket)
-            ticket.status = TicketStatus.DONE
-            ticket.ended_at = now
-            await change.audit(
-                "ticket",
-                ticket.id,
-                "finish_on_next_call",
-                centre_id=centre.id,
-                before=before,
-                after=snapshot(ticket),
-            )
+            async with change.audited("ticket", ticket, "finish_on_next_call", centre_id=centre.id):
+                ticket.status = TicketStatus.DONE
+                ticket.ended_at = now
         return list(in_room)
 
     # --- other transitions -------------------------------------------------------------
@@ -282,38 +263,30 @@ class QueueOps:
             now = self.clock()
             await self._bump_seq(change, centre)
             ticket = await self._ticket_for_update(centre, ticket_id)
-            before = snapshot(ticket)
-            try:
-                new_status = next_status(action, TicketStatus(ticket.status))
-            except IllegalTransition as exc:
-                raise Conflict(str(exc)) from exc
-            if action is Action.CALL:
-                if room is None:
-                    raise DomainError("a room is needed to call a patient / salle requise")
-                finished = await self._free_room(change, centre, room, now)
-                ticket.room_id, ticket.called_by_id = room.id, caller_id
-                ticket.called_at, ticket.call_count = now, 1
-            elif action is Action.RECALL:
-                ticket.called_at, ticket.call_count = now, ticket.call_count + 1
-            elif action is Action.START:
-                ticket.started_at = now
-            elif action is Action.REQUEUE:
-                # Behind everyone present now; a new ticket number is not needed.
-                ticket.queued_at, ticket.ended_at = now, None
-                ticket.room_id, ticket.called_at = None, None
-            elif action is Action.RELEASE:
-                ticket.room_id, ticket.called_at, ticket.call_count = None, None, 0
-            else:  # finish, no-show, cancel, left unseen
-                ticket.ended_at = now
-            ticket.status = new_status
-            await change.audit(
-                "ticket",
-                ticket.id,
-                action.value,
-                centre_id=centre.id,
-                before=before,
-                after=snapshot(ticket),
-            )
+            async with change.audited("ticket", ticket, action.value, centre_id=centre.id):
+                try:
+                    new_status = next_status(action, TicketStatus(ticket.status))
+                except IllegalTransition as exc:
+                    raise Conflict(str(exc)) from exc
+                if action is Action.CALL:
+                    if room is None:
+                        raise DomainError("a room is needed to call a patient / salle requise")
+                    finished = await self._free_room(change, centre, room, now)
+                    ticket.room_id, ticket.called_by_id = room.id, caller_id
+                    ticket.called_at, ticket.call_count = now, 1
+                elif action is Action.RECALL:
+                    ticket.called_at, ticket.call_count = now, ticket.call_count + 1
+                elif action is Action.START:
+                    ticket.started_at = now
+                elif action is Action.REQUEUE:
+                    # Behind everyone present now; a new ticket number is not needed.
+                    ticket.queued_at, ticket.ended_at = now, None
+                    ticket.room_id, ticket.called_at = None, None
+                elif action is Action.RELEASE:
+                    ticket.room_id, ticket.called_at, ticket.call_count = None, None, 0
+                else:  # finish, no-show, cancel, left unseen
+                    ticket.ended_at = now
+                ticket.status = new_status
             self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket
 
@@ -340,30 +313,24 @@ class QueueOps:
                     f"ticket {ticket.number} is {ticket.status}, not waiting / "
                     "seul un ticket en attente peut être modifié"
                 )
-            before = snapshot(ticket)
-            if priority is not None:
-                ticket.priority = priority
-            if head_reason is not None:
-                first = (
-                    await self.session.execute(
-                        select(func.min(Ticket.queued_at)).where(
-                            Ticket.centre_id == centre.id,
-                            Ticket.service_day == ticket.service_day,
-                            Ticket.status == TicketStatus.WAITING.value,
-                            Ticket.priority == ticket.priority,
+            async with change.audited(
+                "ticket", ticket, kind.removeprefix("ticket."), centre_id=centre.id
+            ):
+                if priority is not None:
+                    ticket.priority = priority
+                if head_reason is not None:
+                    first = (
+                        await self.session.execute(
+                            select(func.min(Ticket.queued_at)).where(
+                                Ticket.centre_id == centre.id,
+                                Ticket.service_day == ticket.service_day,
+                                Ticket.status == TicketStatus.WAITING.value,
+                                Ticket.priority == ticket.priority,
+                            )
                         )
-                    )
-                ).scalar_one()
-                ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
-                ticket.head_reason = head_reason
-            await change.audit(
-                "ticket",
-                ticket.id,
-                kind.removeprefix("ticket."),
-                centre_id=centre.id,
-                before=before,
-                after=snapshot(ticket),
-            )
+                    ).scalar_one()
+                    ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
+                    ticket.head_reason = head_reason
             self._announce(change, centre, kind, ticket)
         return ticket
 

@@ -8,13 +8,13 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
-from msgspec import UNSET, structs
+from msgspec import structs
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.convert import centre_to_domain, hours_of
-from rota.deps import centre_by_slug
+from rota.deps import apply_patch, centre_by_slug
 from rota.schemas import CentreIn, CentrePatch, CentreRotaOut, RoomOut
 from service.audit import snapshot
 from service.auth import manager_only
@@ -98,19 +98,9 @@ class CentreRotaController(Controller):
         async with change_path(request, db_session).change() as change:
             centre = await centre_by_slug(db_session, centre_slug)
             await change.bump_one(centre.id)
-            before = snapshot(centre)
-            for name, value in structs.asdict(data).items():
-                if value is not UNSET:
-                    setattr(centre, name, value)
-            _validated(centre)
-            await change.audit(
-                "centre",
-                centre.id,
-                "update",
-                centre_id=centre.id,
-                before=before,
-                after=snapshot(centre),
-            )
+            async with change.audited("centre", centre, "update", centre_id=centre.id):
+                apply_patch(centre, data)
+                _validated(centre)
             change.publish(centre.id, {"type": "centre.changed", "centre": centre.slug})
             answer = centre_out(centre)
         return answer

@@ -8,13 +8,13 @@ from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from msgspec import UNSET, structs
+from msgspec import UNSET
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
-from rota.deps import centre_by_slug
+from rota.deps import apply_patch, centre_by_slug
 from rota.schemas import DoctorIn, DoctorOut, DoctorPatch
 from service.accounts import Role, StaffAccount
 from service.audit import snapshot
@@ -151,11 +151,8 @@ class DoctorController(Controller):
                 await _rpps_free(db_session, data.rpps, doctor.id)
             if data.account_id is not UNSET:
                 await _check_account(db_session, data.account_id)
-            before = snapshot(doctor)
-            for name, value in structs.asdict(data).items():
-                if value is not UNSET:
-                    setattr(doctor, name, value)
-            await change.audit("doctor", doctor.id, "update", before=before, after=snapshot(doctor))
+            async with change.audited("doctor", doctor, "update"):
+                apply_patch(doctor, data)
             answer = await _doctor_out(db_session, doctor)
         return answer
 
@@ -169,11 +166,8 @@ class DoctorController(Controller):
         """Deactivates: the doctor's past shifts stay in the history and the exports."""
         async with change_path(request, db_session).change() as change:
             doctor = await _doctor(db_session, doctor_id)
-            before = snapshot(doctor)
-            doctor.active = False
-            await change.audit(
-                "doctor", doctor.id, "deactivate", before=before, after=snapshot(doctor)
-            )
+            async with change.audited("doctor", doctor, "deactivate"):
+                doctor.active = False
 
     @put("/{doctor_id:int}/centres/{centre_slug:str}", status_code=HTTP_200_OK)
     async def attach(

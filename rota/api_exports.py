@@ -91,14 +91,7 @@ async def revoke_calendar_token(
         row = await db_session.get(models.CalendarToken, token_id)
         if row is None:
             raise NotFound(f"Lien d'agenda inconnu / unknown calendar token: {token_id}")
-        if row.revoked_at is None:  # revoking twice is fine, and changes nothing
-            row.revoked_at = change.clock()
-            await change.audit(
-                "calendar_token",
-                row.id,
-                "revoke",
-                after={"doctor_id": row.doctor_id, "revoked_at": row.revoked_at},
-            )
+        await change.revoke("calendar_token", row, doctor_id=row.doctor_id)
     return _token_out(row)
 
 

@@ -8,11 +8,10 @@ from litestar import Controller, Request, delete, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from msgspec import UNSET, structs
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
-from rota.deps import centre_by_slug
+from rota.deps import apply_patch, centre_by_slug
 from rota.schemas import RoomIn, RoomOut, RoomPatch
 from service.audit import snapshot
 from service.auth import manager_only
@@ -72,13 +71,8 @@ class RoomController(Controller):
             centre = await centre_by_slug(db_session, centre_slug)
             room = _room(centre, code)
             await _announce(change, centre)
-            before = snapshot(room)
-            for name, value in structs.asdict(data).items():
-                if value is not UNSET:
-                    setattr(room, name, value)
-            await change.audit(
-                "room", room.id, "update", centre_id=centre.id, before=before, after=snapshot(room)
-            )
+            async with change.audited("room", room, "update", centre_id=centre.id):
+                apply_patch(room, data)
         return RoomOut(room.code, room.name, room.position)
 
     @delete("/{code:str}", status_code=HTTP_204_NO_CONTENT)

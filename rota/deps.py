@@ -10,6 +10,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import QueryParameter
+from msgspec import UNSET, Struct, structs
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,3 +58,10 @@ def readable_centre(principal: Principal, slug: str | None) -> str | None:
             "visibles"
         )
     return slug
+
+
+def apply_patch(row: object, patch: Struct) -> None:
+    """Set on a row the fields a PATCH body names (UNSET: left as they are)."""
+    for name, value in structs.asdict(patch).items():
+        if value is not UNSET:
+            setattr(row, name, value)

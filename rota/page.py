@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from litestar import Request, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy import select
@@ -151,26 +151,33 @@ async def _pending_leave(session: AsyncSession) -> list[Any]:
     return [leave_out(row, network) for row in pending]
 
 
-@get("/rota", **PAGE_OPTIONS)
-async def rota_page(
+async def provide_board(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
     start: FromQuery[date | None] = None,
     view: FromQuery[View] = "week",
+) -> dict[str, Any]:
+    """The board of the period the query names: the whole page and its htmx refresh alike."""
+    return await board_context(request, db_session, start, view)
+
+
+BOARD_OPTIONS: dict[str, Any] = {**PAGE_OPTIONS, "dependencies": {"board": Provide(provide_board)}}
+
+
+@get("/rota", **BOARD_OPTIONS)
+async def rota_page(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    board: NamedDependency[dict[str, Any]],
 ) -> Template:
-    board = await board_context(request, db_session, start, view)
     pending = await _pending_leave(db_session)
     return staff_page(request, "rota/planning.html", pending=pending, **board)
 
 
-@get("/rota/board", **PAGE_OPTIONS)
+@get("/rota/board", **BOARD_OPTIONS)
 async def rota_board(
-    request: Request[Any, Any, Any],
-    db_session: NamedDependency[AsyncSession],
-    start: FromQuery[date | None] = None,
-    view: FromQuery[View] = "week",
+    request: Request[Any, Any, Any], board: NamedDependency[dict[str, Any]]
 ) -> Template:
-    board = await board_context(request, db_session, start, view)
     return staff_page(request, "rota/board.html", out_of_band=True, **board)
 
 

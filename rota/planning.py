@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import delete, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.answers import ChangeRefused, conflict_out, enforce
@@ -25,11 +24,10 @@ from rota.convert import leave_to_domain, shift_of
 from rota.domain import CentrePlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.store import Network, load_leaves, load_network, load_shifts
 from service.audit import snapshot
-from service.changes import Change, ChangePath
+from service.changes import Change, ChangeOps
 from service.errors import Conflict as StateConflict
 from service.errors import DomainError, NotFound
 
-Clock = Callable[[], datetime]
 PATTERN_HORIZON = timedelta(weeks=12)  # an open-ended pattern is written this far ahead
 LONGEST_SHIFT = timedelta(hours=24)
 LONGEST_LEAVE_DAYS = 366
@@ -99,18 +97,9 @@ def shift_fields(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @dataclass
-class RotaOps:
+class RotaOps(ChangeOps):
     # Every edit is one change of the shell's change path: behind the write gate, rolled back
     # there on any error, audited in its transaction, announced after commit.
-    path: ChangePath
-
-    @property
-    def session(self) -> AsyncSession:
-        return self.path.session
-
-    @property
-    def clock(self) -> Clock:
-        return self.path.clock
 
     @property
     def actor_id(self) -> int | None:

@@ -25,7 +25,7 @@ from litestar import Request
 from sqlalchemy import column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.audit import Actor, actor_of, record
+from service.audit import Actor, actor_of, record, snapshot
 from service.db import WriteGate
 from service.events import EventBus
 from service.state import shell
@@ -109,6 +109,34 @@ class Change:
             after=after,
         )
 
+    @asynccontextmanager
+    async def audited(
+        self, entity: str, row: Any, action: str, *, centre_id: int | None = None
+    ) -> AsyncIterator[None]:
+        """Audit what the body does to a mapped row: its fields before and after (nothing is
+        recorded if the body raises: the change rolls back)."""
+        before = snapshot(row)
+        yield
+        await self.audit(
+            entity, row.id, action, centre_id=centre_id, before=before, after=snapshot(row)
+        )
+
+    async def revoke(
+        self, entity: str, row: Any, *, centre_id: int | None = None, **kept: Any
+    ) -> None:
+        """Stamp a token row revoked now, audited with the ``kept`` fields; revoking twice is
+        fine, and changes nothing."""
+        if row.revoked_at is not None:
+            return
+        row.revoked_at = self.clock()
+        await self.audit(
+            entity,
+            row.id,
+            "revoke",
+            centre_id=centre_id,
+            after={**kept, "revoked_at": row.revoked_at},
+        )
+
     def check_complete(self) -> None:
         missing = sorted(set(self.seqs) - set(self.events))
         if missing:
@@ -154,6 +182,21 @@ class ChangePath:
             except Exception:
                 # Committed and acknowledged already: the readers catch up from event_seq.
                 log.exception("could not publish %s for centre %s", event.get("type"), centre_id)
+
+
+@dataclass
+class ChangeOps:
+    """Base of a feature's operations: every write is one change of ``path``."""
+
+    path: ChangePath
+
+    @property
+    def session(self) -> AsyncSession:
+        return self.path.session
+
+    @property
+    def clock(self) -> Clock:
+        return self.path.clock
 
 
 def change_path(

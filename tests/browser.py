@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.async_api import BrowserContext
 
 CHROMIUM = os.environ.get("WALKIN_CHROMIUM", "/usr/bin/chromium")
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -28,3 +35,20 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@asynccontextmanager
+async def chromium_context(**options: Any) -> AsyncIterator[BrowserContext]:
+    """Chromium with a fresh throw-away profile, closed on leaving; ``options`` go to
+    Playwright's ``launch_persistent_context`` (viewport, locale, bypass_csp...)."""
+    from playwright.async_api import async_playwright  # only the browser tests need it
+
+    with tempfile.TemporaryDirectory() as profile:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options
+            )
+            try:
+                yield browser
+            finally:
+                await browser.close()

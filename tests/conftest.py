@@ -41,6 +41,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 PASSWORD = "correct horse battery"
 
 
+async def sign_in(client: httpx.AsyncClient, username: str) -> None:
+    """Sign a test client in as one of the world's staff (they all share PASSWORD)."""
+    response = await client.post(
+        "/api/auth/login", json={"username": username, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if PG_URL:
         return
@@ -292,10 +300,7 @@ class StaffClients:
         )
         self._open.append(client)
         if username is not None:
-            response = await client.post(
-                "/api/auth/login", json={"username": username, "password": PASSWORD}
-            )
-            assert response.status_code == 200, response.text
+            await sign_in(client, username)
         return client
 
     async def close(self) -> None:

@@ -4,21 +4,5 @@ tests or runs on the same Redis."""
 
 from __future__ import annotations
 
-import ipaddress
-import random
-from dataclasses import replace
-
-import pytest
-
-from service.settings import Settings
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    return replace(settings, trusted_proxies=("127.0.0.1/32",))
-
-
-@pytest.fixture
-def client_ip() -> str:
-    network = ipaddress.ip_network("198.18.0.0/15")
-    return str(network[random.SystemRandom().randrange(1, network.num_addresses - 1)])
+from tests.behind_proxy import client_ip as client_ip
+from tests.behind_proxy import settings as settings

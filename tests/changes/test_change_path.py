@@ -3,6 +3,7 @@ not the caller's failure."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -152,3 +153,58 @@ async def test_a_check_in_is_acknowledged_when_publishing_fails(
     assert answer.status_code == 201, answer.text
     queue = await desk.get("/api/centres/paris/queue")
     assert [t["id"] for t in queue.json()["tickets"]] == [answer.json()["id"]]
+
+
+async def test_audited_records_what_its_body_changed_and_nothing_when_the_body_fails(
+    db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    paris = world.centres["paris"].id
+    async with db() as session:
+        centre = await session.get(Centre, paris)
+        assert centre is not None
+        old_name = centre.name
+        with pytest.raises(Boom):
+            async with (
+                _path(session, RecordingBus()).change() as change,
+                change.audited("centre", centre, "update", centre_id=paris),
+            ):
+                centre.name = "Paris Nord"
+                raise Boom
+    assert await _audit_count(db) == 0
+    async with db() as session:
+        centre = await session.get(Centre, paris)
+        assert centre is not None
+        async with (
+            _path(session, RecordingBus()).change() as change,
+            change.audited("centre", centre, "update", centre_id=paris),
+        ):
+            centre.name = "Paris Nord"
+    async with db() as session:
+        entry = (await session.execute(select(AuditEntry))).scalar_one()
+    assert (entry.entity, entry.entity_id, entry.action, entry.centre_id) == (
+        "centre",
+        paris,
+        "update",
+        paris,
+    )
+    assert entry.changes == {"name": {"from": old_name, "to": "Paris Nord"}}
+
+
+@dataclass
+class _Token:
+    id: int
+    revoked_at: datetime | None = None
+
+
+async def test_revoking_twice_stamps_and_audits_once(
+    db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    token = _Token(id=7)
+    for _ in range(2):
+        async with db() as session, _path(session, RecordingBus()).change() as change:
+            await change.revoke("display_token", token, centre_id=None, label="TV")
+    assert token.revoked_at == NOW
+    async with db() as session:
+        entry = (await session.execute(select(AuditEntry))).scalar_one()
+    assert (entry.entity, entry.entity_id, entry.action) == ("display_token", 7, "revoke")
+    assert set(entry.changes) == {"label", "revoked_at"}

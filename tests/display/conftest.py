@@ -6,6 +6,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from display.access import digest, new_secret
 from display.hub import FeedTimings
 from display.models import DisplayToken
-from tests.conftest import PASSWORD, World
+from tests.conftest import World, sign_in
 
 FAST = FeedTimings(
     ping_s=0.5, dead_after_s=30, poll_s=0.2, lag_grace_s=0.3, refresh_s=5, last_seen_every_s=0.5
@@ -49,10 +50,7 @@ class Served:
         client = httpx.AsyncClient(base_url=self.base, timeout=10)
         self._http.append(client)
         if username is not None:
-            response = await client.post(
-                "/api/auth/login", json={"username": username, "password": PASSWORD}
-            )
-            assert response.status_code == 200, response.text
+            await sign_in(client, username)
         return client
 
     async def screen(
@@ -104,13 +102,12 @@ def app_parts() -> list[object]:
     return [FAST]
 
 
-@pytest.fixture
-async def served(app: Litestar, world: World) -> AsyncIterator[Served]:
+@asynccontextmanager
+async def serving(app: Litestar, **options: Any) -> AsyncIterator[Served]:
+    """The app behind uvicorn on a free loopback port, in the test's event loop."""
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=2
-        )
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
     )
     task = asyncio.create_task(server.serve())
     while not server.started:
@@ -123,6 +120,12 @@ async def served(app: Litestar, world: World) -> AsyncIterator[Served]:
         await client.aclose()
     server.should_exit = True
     await task
+
+
+@pytest.fixture
+async def served(app: Litestar, world: World) -> AsyncIterator[Served]:
+    async with serving(app, timeout_graceful_shutdown=2) as served:
+        yield served
 
 
 async def make_token(

@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-import uvicorn
 from litestar import Litestar
 from sqlalchemy import update
 from websockets.exceptions import ConnectionClosed
@@ -21,7 +20,7 @@ from service.cli import server_options
 from service.settings import Settings
 from service.state import shell
 from tests.conftest import WallClock, World
-from tests.display.conftest import Served, free_port, make_token, session_cookie
+from tests.display.conftest import Served, make_token, serving, session_cookie
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -36,21 +35,8 @@ async def served_as_in_production(
         for key, value in server_options(settings).items()
         if key not in ("log_config", "log_level")  # the test run keeps its own logging
     }
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.02)
-    served = Served(app, f"http://127.0.0.1:{port}")
-    yield served
-    for client in served._http:
-        await client.aclose()
-    server.should_exit = True
-    await task
+    async with serving(app, **options) as served:
+        yield served
 
 
 async def test_a_large_frame_is_refused_before_it_is_read(

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import PASSWORD, World
+from tests.conftest import World, sign_in
 from tests.display.conftest import make_token
 from tests.display.replicas import (
     RedisServer,
@@ -47,10 +47,7 @@ async def two_replicas(
 
 async def staff(replica: Replica, username: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=replica.base, timeout=10)
-    response = await client.post(
-        "/api/auth/login", json={"username": username, "password": PASSWORD}
-    )
-    assert response.status_code == 200, response.text
+    await sign_in(client, username)
     return client
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import tempfile
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
 from litestar import Litestar
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser import chromium_context, require_chromium
 from tests.conftest import PASSWORD
 from tests.rota.conftest import MONDAY, Rota
+
+if TYPE_CHECKING:
+    from playwright.async_api import Page
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(90)]
 
@@ -38,130 +41,107 @@ async def server(app: Litestar, rota: Rota) -> AsyncIterator[str]:
     await task
 
 
+async def _open_the_week_signed_in(page: Page, server: str) -> None:
+    login = await page.request.post(
+        f"{server}/api/auth/login", data={"username": "manager", "password": PASSWORD}
+    )
+    assert login.ok
+    await page.goto(f"{server}/rota?start={MONDAY}")
+
+
 async def test_manager_fills_a_gap_and_sees_the_conflict_of_approved_leave(
     server: str, rota: Rota
 ) -> None:
     require_chromium()
-    from playwright.async_api import async_playwright
+    async with chromium_context(
+        headless=True,
+        locale="fr-FR",  # the page speaks the browser's language when none is chosen
+    ) as browser:
+        page = await browser.new_page()
+        # A script error or a CSP refusal (htmx under script-src 'self') fails the test.
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: (
+                errors.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        # Not signed in: sent to the login page, which brings the manager back.
+        await page.goto(f"{server}/rota?start={MONDAY}")
+        assert "/login?next=/rota" in page.url
 
-    with tempfile.TemporaryDirectory() as profile:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch_persistent_context(
-                profile,
-                executable_path=CHROMIUM,
-                args=CHROMIUM_ARGS,
-                headless=True,
-                locale="fr-FR",  # the page speaks the browser's language when none is chosen
-            )
-            try:
-                page = await browser.new_page()
-                # A script error or a CSP refusal (htmx under script-src 'self') fails the test.
-                errors: list[str] = []
-                page.on("pageerror", lambda error: errors.append(str(error)))
-                page.on(
-                    "console",
-                    lambda message: (
-                        errors.append(message.text)
-                        if "Content Security Policy" in message.text
-                        else None
-                    ),
-                )
-                # Not signed in: sent to the login page, which brings the manager back.
-                await page.goto(f"{server}/rota?start={MONDAY}")
-                assert "/login?next=/rota" in page.url
+        await _open_the_week_signed_in(page, server)
+        cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"]')
+        await cell.wait_for()
+        assert "gap" in (await cell.get_attribute("class") or "")
+        assert "Manque 1" in await cell.inner_text()
 
-                login = await page.request.post(
-                    f"{server}/api/auth/login", data={"username": "manager", "password": PASSWORD}
-                )
-                assert login.ok
-                await page.goto(f"{server}/rota?start={MONDAY}")
-                cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"]')
-                await cell.wait_for()
-                assert "gap" in (await cell.get_attribute("class") or "")
-                assert "Manque 1" in await cell.inner_text()
+        # Add Alice 08:00–20:00 from the day panel: the cell turns covered.
+        await cell.locator("button").click()
+        form = page.locator("#add-form")
+        await form.locator("select[name=doctor_id]").select_option(str(rota.doctors["alice"]))
+        await form.locator("select[name=room]").select_option("1")
+        # The edit refreshes the grid and the day in place (htmx), without a reload.
+        await page.evaluate("window.notReloaded = true")
+        await form.locator("button[type=submit]").click()
+        covered = f'td.cell.covered[data-centre="paris"][data-day="{MONDAY}"]'
+        await page.locator(covered).wait_for()
+        assert "Couvert" in await page.locator(covered).inner_text()
+        await page.locator("#day-shifts li[data-shift]").wait_for()
+        assert "Dr Alice Martin" in await page.locator("#day-shifts").inner_text()
+        assert await page.evaluate("window.notReloaded === true")
 
-                # Add Alice 08:00–20:00 from the day panel: the cell turns covered.
-                await cell.locator("button").click()
-                form = page.locator("#add-form")
-                await form.locator("select[name=doctor_id]").select_option(
-                    str(rota.doctors["alice"])
-                )
-                await form.locator("select[name=room]").select_option("1")
-                # The edit refreshes the grid and the day in place (htmx), without a reload.
-                await page.evaluate("window.notReloaded = true")
-                await form.locator("button[type=submit]").click()
-                covered = f'td.cell.covered[data-centre="paris"][data-day="{MONDAY}"]'
-                await page.locator(covered).wait_for()
-                assert "Couvert" in await page.locator(covered).inner_text()
-                await page.locator("#day-shifts li[data-shift]").wait_for()
-                assert "Dr Alice Martin" in await page.locator("#day-shifts").inner_text()
-                assert await page.evaluate("window.notReloaded === true")
-
-                # Alice asks for that day off; approving it needs a confirmation, then the
-                # shift stays and shows as a conflict.
-                asked = await page.request.post(
-                    f"{server}/api/rota/leave",
-                    data={
-                        "doctor_id": rota.doctors["alice"],
-                        "first_day": MONDAY,
-                        "last_day": MONDAY,
-                        "accept_warnings": True,
-                    },
-                )
-                assert asked.status == 201
-                await page.reload()
-                leave = page.locator("#leave-panel li.leave")
-                assert "Dr Alice Martin" in await leave.inner_text()
-                await leave.locator("button.approve").click()
-                await page.locator("#confirm-warnings").wait_for()
-                assert "est en congé" in await page.locator("#answer").inner_text()
-                await page.locator("#confirm-warnings").click()
-                conflict = f'td.cell.conflict[data-centre="paris"][data-day="{MONDAY}"]'
-                await page.locator(conflict).wait_for()
-                assert "1 conflit(s)" in await page.locator(conflict).inner_text()
-                await page.locator("#leave-panel li.leave").wait_for(state="detached")
-                assert await page.locator("#conflict-total").inner_text() == "1"
-                assert not errors, errors
-            finally:
-                await browser.close()
+        # Alice asks for that day off; approving it needs a confirmation, then the
+        # shift stays and shows as a conflict.
+        asked = await page.request.post(
+            f"{server}/api/rota/leave",
+            data={
+                "doctor_id": rota.doctors["alice"],
+                "first_day": MONDAY,
+                "last_day": MONDAY,
+                "accept_warnings": True,
+            },
+        )
+        assert asked.status == 201
+        await page.reload()
+        leave = page.locator("#leave-panel li.leave")
+        assert "Dr Alice Martin" in await leave.inner_text()
+        await leave.locator("button.approve").click()
+        await page.locator("#confirm-warnings").wait_for()
+        assert "est en congé" in await page.locator("#answer").inner_text()
+        await page.locator("#confirm-warnings").click()
+        conflict = f'td.cell.conflict[data-centre="paris"][data-day="{MONDAY}"]'
+        await page.locator(conflict).wait_for()
+        assert "1 conflit(s)" in await page.locator(conflict).inner_text()
+        await page.locator("#leave-panel li.leave").wait_for(state="detached")
+        assert await page.locator("#conflict-total").inner_text() == "1"
+        assert not errors, errors
 
 
 async def test_an_ended_session_sends_the_planning_page_to_login_and_back(
     server: str, rota: Rota
 ) -> None:
     require_chromium()
-    from playwright.async_api import async_playwright
-
-    with tempfile.TemporaryDirectory() as profile:
-        async with async_playwright() as playwright:
-            browser = await playwright.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, args=CHROMIUM_ARGS, locale="fr-FR"
-            )
-            try:
-                page = await browser.new_page()
-                login = await page.request.post(
-                    f"{server}/api/auth/login", data={"username": "manager", "password": PASSWORD}
-                )
-                assert login.ok
-                await page.goto(f"{server}/rota?start={MONDAY}")
-                cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"] button')
-                await cell.click()
-                await page.locator("#add-form").wait_for()
-                # The session ends (signed out elsewhere, or expired) while the page is open.
-                assert (await page.request.post(f"{server}/api/auth/logout")).ok
-                # An htmx part answers with HX-Redirect: the whole page goes to login, not
-                # the login form swapped into the panel.
-                await cell.click()
-                await page.wait_for_url(f"**/login?next=/rota%3Fstart%3D{MONDAY}")
-                await page.get_by_label("Identifiant").fill("manager")
-                await page.get_by_label("Mot de passe").fill(PASSWORD)
-                await page.get_by_role("button", name="Se connecter").click()
-                await page.wait_for_url(f"**/rota?start={MONDAY}")
-                # A JSON edit through the kit sends to login too (401 from the API).
-                await cell.click()
-                await page.locator("#add-form").wait_for()
-                assert (await page.request.post(f"{server}/api/auth/logout")).ok
-                await page.locator("#add-form button[type=submit]").click()
-                await page.wait_for_url(f"**/login?next=%2Frota%3Fstart%3D{MONDAY}")
-            finally:
-                await browser.close()
+    async with chromium_context(locale="fr-FR") as browser:
+        page = await browser.new_page()
+        await _open_the_week_signed_in(page, server)
+        cell = page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"] button')
+        await cell.click()
+        await page.locator("#add-form").wait_for()
+        # The session ends (signed out elsewhere, or expired) while the page is open.
+        assert (await page.request.post(f"{server}/api/auth/logout")).ok
+        # An htmx part answers with HX-Redirect: the whole page goes to login, not
+        # the login form swapped into the panel.
+        await cell.click()
+        await page.wait_for_url(f"**/login?next=/rota%3Fstart%3D{MONDAY}")
+        await page.get_by_label("Identifiant").fill("manager")
+        await page.get_by_label("Mot de passe").fill(PASSWORD)
+        await page.get_by_role("button", name="Se connecter").click()
+        await page.wait_for_url(f"**/rota?start={MONDAY}")
+        # A JSON edit through the kit sends to login too (401 from the API).
+        await cell.click()
+        await page.locator("#add-form").wait_for()
+        assert (await page.request.post(f"{server}/api/auth/logout")).ok
+        await page.locator("#add-form button[type=submit]").click()
+        await page.wait_for_url(f"**/login?next=%2Frota%3Fstart%3D{MONDAY}")
