@@ -104,11 +104,6 @@ NOT_YET_FIXED: list[Known] = [
         operation=r"(POST|PATCH|PUT) /api/rota/.*",
         detail="Expected `",
     ),
-    Known(
-        "allow_header_conformance",
-        "GET and POST on one path from two handlers: Litestar's OPTIONS lists only the first",
-        operation=r"(GET|POST) /api/rota/doctors/\{doctor_id\}/calendar-tokens",
-    ),
 ]
 
 EXCUSED = KNOWN_UNTIL_MERGE + CROSS_FIELD_RULES + NOT_YET_FIXED
