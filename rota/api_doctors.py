@@ -20,7 +20,7 @@ from service.accounts import Role, StaffAccount
 from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import change_path
-from service.errors import Conflict, DomainError, NotFound
+from service.errors import Conflict, NotFound
 from service.params import PathText, RowId
 
 
@@ -59,11 +59,14 @@ def _doctor_answer(doctor: models.Doctor, centre_slugs: list[str]) -> DoctorOut:
 async def _check_account(session: AsyncSession, account_id: int | None) -> None:
     if account_id is None:
         return
+    # Like any row a body names: unknown is a 404; an account of another role is a 409.
     account = await session.get(StaffAccount, account_id)
-    if account is None or account.role != Role.DOCTOR:
-        raise DomainError(
-            "le compte lié doit exister et avoir le rôle médecin / the linked account must exist "
-            "and have the doctor role"
+    if account is None:
+        raise NotFound(f"Compte lié inconnu / unknown linked account: {account_id}")
+    if account.role != Role.DOCTOR:
+        raise Conflict(
+            "le compte lié doit avoir le rôle médecin / the linked account must have the doctor "
+            "role"
         )
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
+from rota.days import SUPPORTED_COUNTRIES
 from service.text import HumanText
 
 Slug = Annotated[str, Meta(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
@@ -24,6 +26,28 @@ Clock = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 DayHours = list[Annotated[list[Clock], Meta(min_length=2, max_length=2)]]
 IsoWeekday = Annotated[int, Meta(ge=1, le=7)]
 DayTypeName = Literal["weekday", "weekend", "public_holiday"]
+# Instants must carry their UTC offset (the rota refuses naive ones): msgspec checks it and its
+# schema then says `date-time`, which a datetime that may be naive is not.
+Instant = Annotated[datetime, Meta(tz=True)]
+# The rules below are the centre checks' (rota.days, api_centres), stated for the schema only
+# (`extra_json_schema`) so that the refusals keep their messages.
+TimeZoneName = Annotated[str, Meta(extra_json_schema={"enum": sorted(available_timezones())})]
+CountryCode = Annotated[
+    str,
+    Meta(
+        extra_json_schema={
+            # Case and surrounding spaces do not matter to the check.
+            "pattern": r"^\s*("
+            + "|".join(
+                "".join(f"[{c}{c.lower()}]" for c in code) for code in sorted(SUPPORTED_COUNTRIES)
+            )
+            + r")\s*$"
+        }
+    ),
+]
+WeeklyHours = Annotated[
+    dict[str, DayHours], Meta(extra_json_schema={"propertyNames": {"pattern": "^[1-7]$"}})
+]
 
 
 # --- doctors ---------------------------------------------------------------------------------
@@ -65,11 +89,11 @@ class DoctorOut(Struct):
 class CentreIn(Struct, forbid_unknown_fields=True):
     slug: Slug
     name: Name
-    timezone: str = "Europe/Paris"
-    country: str = "FR"
+    timezone: TimeZoneName = "Europe/Paris"
+    country: CountryCode = "FR"
     subdivision: str | None = None
     # ISO weekday "1".."7" → [["08:00", "20:00"]]
-    opening_hours: dict[str, DayHours] = {}
+    opening_hours: WeeklyHours = {}
     city: Text = ""
     address: Text = ""
     whit_monday_is_holiday: bool = True
@@ -78,10 +102,10 @@ class CentreIn(Struct, forbid_unknown_fields=True):
 
 class CentrePatch(Struct, forbid_unknown_fields=True):
     name: Name | UnsetType = UNSET
-    timezone: str | UnsetType = UNSET
-    country: str | UnsetType = UNSET
+    timezone: TimeZoneName | UnsetType = UNSET
+    country: CountryCode | UnsetType = UNSET
     subdivision: str | UnsetType | None = UNSET
-    opening_hours: dict[str, DayHours] | UnsetType = UNSET
+    opening_hours: WeeklyHours | UnsetType = UNSET
     city: Text | UnsetType = UNSET
     address: Text | UnsetType = UNSET
     whit_monday_is_holiday: bool | UnsetType = UNSET
@@ -158,8 +182,8 @@ class ShiftIn(Struct, forbid_unknown_fields=True):
     doctor_id: int
     centre: Slug
     room: RoomCode | None = None
-    start: datetime | None = None
-    end: datetime | None = None
+    start: Instant | None = None
+    end: Instant | None = None
     day: date | None = None
     start_time: Clock | None = None
     end_time: Clock | None = None
@@ -172,8 +196,8 @@ class ShiftMove(Struct, forbid_unknown_fields=True):
     doctor_id: int | UnsetType = UNSET
     centre: Slug | UnsetType = UNSET
     room: RoomCode | UnsetType | None = UNSET
-    start: datetime | UnsetType = UNSET
-    end: datetime | UnsetType = UNSET
+    start: Instant | UnsetType = UNSET
+    end: Instant | UnsetType = UNSET
     day: date | UnsetType = UNSET
     start_time: Clock | UnsetType = UNSET
     end_time: Clock | UnsetType = UNSET

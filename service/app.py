@@ -33,6 +33,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service.access import document_anonymous_operations
+from service.allow_header import advertise_every_method
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
 from service.db import database_unreachable, make_db_config
@@ -343,4 +344,5 @@ def create_app(
     )
     document_anonymous_operations(app)
     document_error_answers(app)
+    advertise_every_method(app)
     return app
