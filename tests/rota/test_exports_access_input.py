@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.models import CalendarToken
-from tests.conftest import StaffClients
+from tests.conftest import StaffClients, World
 from tests.rota.conftest import MONDAY, Rota
 from tests.rota.helpers import add_shift, shift_body
 
@@ -195,6 +195,7 @@ async def test_staff_read_only_their_own_centre(clients: StaffClients, rota: Rot
         ),
         ("POST", "/api/rota/doctors", {"display_name": "Dr X", "rpps": "123"}, 400),
         ("POST", "/api/rota/doctors", {"display_name": "Dr X", "centres": ["nowhere"]}, 404),
+        ("POST", "/api/rota/doctors", {"display_name": "Dr X", "account_id": 999_999}, 404),
         ("POST", "/api/rota/fill", {"from": "2026-12-08", "to": "2026-12-01"}, 400),
         ("POST", "/api/rota/doctors/999/calendar-tokens", None, 404),
     ],
@@ -227,3 +228,15 @@ async def test_rpps_is_unique_when_given(clients: StaffClients, rota: Rota) -> N
     assert second.status_code == 409
     without = await manager.post("/api/rota/doctors", json={"display_name": "Dr C"})
     assert without.status_code == 201 and without.json()["rpps"] is None
+
+
+async def test_a_doctor_links_only_to_a_doctor_account(
+    clients: StaffClients, rota: Rota, world: World
+) -> None:
+    manager = await clients("manager")
+    desk_account = world.accounts["reception-paris"].id
+    linked = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr X", "account_id": desk_account}
+    )
+    assert linked.status_code == 409, linked.text
+    assert "médecin" in linked.json()["detail"]
