@@ -16,20 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from queues.estimator import (  # importable thanks to the path above
-    CentreSnapshot,
-    CheckIn,
-    Consultation,
-    DoctorDay,
-    WaitingPatient,
-    estimate,
-)
+from queues import estimator  # importable thanks to the path above
 from queues.ordering import Priority
 
 NOW = 14 * 60.0 + 7
 
 
-def make_snapshot(n_waiting: int, n_doctors: int, seed: int) -> CentreSnapshot:
+def make_snapshot(n_waiting: int, n_doctors: int, seed: int) -> estimator.CentreSnapshot:
     """A mid-afternoon centre: a mix of full-day, morning-to-evening and lunch-gap rotas, most
     doctors in consultation, a day's worth of history, check-ins and finished consultations."""
     rng = random.Random(seed)
@@ -41,15 +34,15 @@ def make_snapshot(n_waiting: int, n_doctors: int, seed: int) -> CentreSnapshot:
         ((10 * 60.0, 18 * 60.0),),
     ]
     doctors = tuple(
-        DoctorDay(f"d{i + 1}", rotas[i % len(rotas)], free_from=NOW - rng.uniform(0, 5))
+        estimator.DoctorDay(f"d{i + 1}", rotas[i % len(rotas)], free_from=NOW - rng.uniform(0, 5))
         for i in range(n_doctors)
     )
     consultations = tuple(
-        Consultation(d.doctor_id, NOW - rng.uniform(0, 15))
+        estimator.Consultation(d.doctor_id, NOW - rng.uniform(0, 15))
         for d in doctors[: max(1, n_doctors - 1)]
     )
     waiting = tuple(
-        WaitingPatient(
+        estimator.WaitingPatient(
             f"A{i:03d}",
             Priority.URGENT if rng.random() < 0.05 else Priority.STANDARD,
             NOW - 90 + i * 90 / max(1, n_waiting),
@@ -59,10 +52,12 @@ def make_snapshot(n_waiting: int, n_doctors: int, seed: int) -> CentreSnapshot:
     history = tuple(round(rng.lognormvariate(2.45, 0.5), 2) for _ in range(300))
     today = tuple(round(rng.lognormvariate(2.35, 0.5), 2) for _ in range(90))
     checkins = tuple(
-        CheckIn(8 * 60.0 + i * 2.5, Priority.URGENT if rng.random() < 0.05 else Priority.STANDARD)
+        estimator.CheckIn(
+            8 * 60.0 + i * 2.5, Priority.URGENT if rng.random() < 0.05 else Priority.STANDARD
+        )
         for i in range(150)
     )
-    return CentreSnapshot(
+    return estimator.CentreSnapshot(
         now=NOW,
         opens=8 * 60.0,
         closes=20 * 60.0,
@@ -85,7 +80,7 @@ def main() -> int:
         for seed in range(30):
             snap = make_snapshot(n_waiting, n_doctors, seed)
             start = time.perf_counter()
-            estimate(snap)
+            estimator.estimate(snap)
             timings.append((time.perf_counter() - start) * 1000)
         timings.sort()
         print(

@@ -14,15 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.estimator import (
-    CentreEstimate,
-    CentreSnapshot,
-    CheckIn,
-    Consultation,
-    DoctorDay,
-    WaitingPatient,
-    estimate,
-)
+from queues import estimator
 from queues.models import Ticket
 from queues.ordering import Priority
 from queues.states import TicketStatus
@@ -87,7 +79,7 @@ async def _history(session: AsyncSession, centre: Centre, day: date) -> tuple[fl
 
 async def snapshot_of(
     session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
-) -> CentreSnapshot:
+) -> estimator.CentreSnapshot:
     tz = centre.tz
     day = centre.service_day(now)
     midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
@@ -120,7 +112,7 @@ async def snapshot_of(
                     account_key(ticket.called_by_id), [(float(opens), float(closes))]
                 )
     free_from: dict[str, float] = {}
-    consultations: list[Consultation] = []
+    consultations: list[estimator.Consultation] = []
     finished: list[float] = []
     waits: list[float] = []
     for ticket in today:
@@ -134,7 +126,7 @@ async def snapshot_of(
             )
         if ticket.status in (TicketStatus.CALLED, TicketStatus.IN_CONSULTATION):
             begun = ticket.started_at or ticket.called_at or now
-            consultations.append(Consultation(key, _minutes(begun, midnight)))
+            consultations.append(estimator.Consultation(key, _minutes(begun, midnight)))
             # Someone calling without a planned shift (a stand-in): known, but no more calls.
             doctors.setdefault(key, [])
         length = _consult_min(ticket)
@@ -144,11 +136,11 @@ async def snapshot_of(
             free_from[key] = max(free_from.get(key, end), end)
 
     waiting = tuple(
-        WaitingPatient(str(t.id), Priority(t.priority), _minutes(t.queued_at, midnight))
+        estimator.WaitingPatient(str(t.id), Priority(t.priority), _minutes(t.queued_at, midnight))
         for t in today
         if t.status == TicketStatus.WAITING
     )
-    return CentreSnapshot(
+    return estimator.CentreSnapshot(
         now=_minutes(now, midnight),
         opens=float(opens),
         closes=float(closes),
@@ -156,13 +148,14 @@ async def snapshot_of(
         waiting=waiting,
         consultations=tuple(consultations),
         doctors=tuple(
-            DoctorDay(key, tuple(sorted(spans)), free_from.get(key))
+            estimator.DoctorDay(key, tuple(sorted(spans)), free_from.get(key))
             for key, spans in sorted(doctors.items())
         ),
         today_consult_min=tuple(finished),
         history_consult_min=await _history(session, centre, day),
         checkins_today=tuple(
-            CheckIn(_minutes(t.checked_in_at, midnight), Priority(t.priority)) for t in today
+            estimator.CheckIn(_minutes(t.checked_in_at, midnight), Priority(t.priority))
+            for t in today
         ),
         left_unseen_today=sum(1 for t in today if t.status == TicketStatus.LEFT_UNSEEN),
         waits_today_min=tuple(waits),
@@ -171,8 +164,8 @@ async def snapshot_of(
 
 async def centre_estimate(
     session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
-) -> CentreEstimate:
-    return estimate(await snapshot_of(session, centre, now, shifts_today))
+) -> estimator.CentreEstimate:
+    return estimator.estimate(await snapshot_of(session, centre, now, shifts_today))
 
 
 @dataclass(frozen=True)
@@ -180,7 +173,7 @@ class _Cached:
     seq: int
     minute: int
     at: datetime
-    value: CentreEstimate
+    value: estimator.CentreEstimate
 
 
 class EstimateCache:
@@ -200,7 +193,7 @@ class EstimateCache:
         centre: Centre,
         now: datetime,
         tolerate: timedelta | None = None,
-    ) -> CentreEstimate:
+    ) -> estimator.CentreEstimate:
         """The estimate now; with `tolerate`, any estimate made that recently will do, even
         if the queue changed since (a newcomer's wait barely moves in a few seconds)."""
         minute = int(now.timestamp() // 60)
