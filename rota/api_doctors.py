@@ -31,6 +31,37 @@ async def _doctor(session: AsyncSession, doctor_id: int) -> models.Doctor:
     return found
 
 
+async def _set_link(
+    request: Request[Any, Any, Any],
+    session: AsyncSession,
+    doctor_id: int,
+    centre_slug: str,
+    *,
+    attached: bool,
+) -> DoctorOut:
+    """Attaches or detaches; PUT and DELETE are idempotent, so only a real change is audited."""
+    async with change_path(request, session).change() as change:
+        doctor = await _doctor(session, doctor_id)
+        centre = await centre_by_slug(session, centre_slug)
+        link = (
+            models.DoctorCentre.doctor_id == doctor.id,
+            models.DoctorCentre.centre_id == centre.id,
+        )
+        if attached:
+            found = await session.execute(select(models.DoctorCentre).where(*link))
+            changed = found.scalar_one_or_none() is None
+            if changed:
+                session.add(models.DoctorCentre(doctor_id=doctor.id, centre_id=centre.id))
+        else:
+            removed = await session.execute(sql_delete(models.DoctorCentre).where(*link))
+            changed = bool(getattr(removed, "rowcount", 0))
+        if changed:
+            action = "attach" if attached else "detach"
+            await change.audit("doctor", doctor.id, action, centre_id=centre.id)
+        answer = await _doctor_out(session, doctor)
+    return answer
+
+
 async def _doctor_out(session: AsyncSession, doctor: models.Doctor) -> DoctorOut:
     slugs = (
         await session.execute(
@@ -180,22 +211,7 @@ class DoctorController(Controller):
         doctor_id: RowId,
         centre_slug: PathText,
     ) -> DoctorOut:
-        async with change_path(request, db_session).change() as change:
-            doctor = await _doctor(db_session, doctor_id)
-            centre = await centre_by_slug(db_session, centre_slug)
-            link = (
-                await db_session.execute(
-                    select(models.DoctorCentre).where(
-                        models.DoctorCentre.doctor_id == doctor.id,
-                        models.DoctorCentre.centre_id == centre.id,
-                    )
-                )
-            ).scalar_one_or_none()
-            if link is None:  # PUT: attaching twice is fine, and the second changes nothing
-                db_session.add(models.DoctorCentre(doctor_id=doctor.id, centre_id=centre.id))
-                await change.audit("doctor", doctor.id, "attach", centre_id=centre.id)
-            answer = await _doctor_out(db_session, doctor)
-        return answer
+        return await _set_link(request, db_session, doctor_id, centre_slug, attached=True)
 
     @delete("/{doctor_id:int}/centres/{centre_slug:str}", status_code=HTTP_200_OK)
     async def detach(
@@ -206,16 +222,4 @@ class DoctorController(Controller):
         centre_slug: PathText,
     ) -> DoctorOut:
         """Planned shifts there stay, and show as conflicts (not attached) to resolve."""
-        async with change_path(request, db_session).change() as change:
-            doctor = await _doctor(db_session, doctor_id)
-            centre = await centre_by_slug(db_session, centre_slug)
-            removed = await db_session.execute(
-                sql_delete(models.DoctorCentre).where(
-                    models.DoctorCentre.doctor_id == doctor.id,
-                    models.DoctorCentre.centre_id == centre.id,
-                )
-            )
-            if getattr(removed, "rowcount", 0):
-                await change.audit("doctor", doctor.id, "detach", centre_id=centre.id)
-            answer = await _doctor_out(db_session, doctor)
-        return answer
+        return await _set_link(request, db_session, doctor_id, centre_slug, attached=False)
