@@ -4,7 +4,7 @@ import { CheckIns } from "./checkin.js";
 import { $, flash, h, pageConfig } from "/static/service/dom.js";
 import { clockTime, estimateText, minutesSince, statusText } from "/static/service/format.js";
 import { applyStrings, t } from "/static/service/i18n.js";
-import { showConnection, startLive } from "/static/service/live.js";
+import { startStaffLive } from "/static/service/live.js";
 
 const config = pageConfig();
 const base = `/api/centres/${encodeURIComponent(config.centre)}`;
@@ -15,7 +15,6 @@ const LABEL = /^[^\x00-\x1f\x7f<>]{1,40}$/;
 let queue = null;
 let missed = [];
 let lastTicket = null;
-let lastUpdated = null;
 let dialogTicketId = null;
 
 applyStrings();
@@ -29,17 +28,11 @@ async function refresh() {
   ]);
   queue = current.data;
   missed = gone.data;
-  lastUpdated = new Date().toISOString();
   render();
   return queue.seq;
 }
 
-const live = startLive({
-  centre: config.centre,
-  refresh,
-  onStatus: showConnection(() => lastUpdated, config.timezone),
-  onError: (error) => flash(error.message, "error"),
-});
+const live = startStaffLive(config, refresh);
 
 function render() {
   if (!queue) return;

@@ -3,7 +3,7 @@ import { api, NetworkError } from "/static/service/api.js";
 import { $, flash, h, pageConfig, typingInField } from "/static/service/dom.js";
 import { clockTime, statusText } from "/static/service/format.js";
 import { applyStrings, t } from "/static/service/i18n.js";
-import { showConnection, startLive } from "/static/service/live.js";
+import { startStaffLive } from "/static/service/live.js";
 
 const config = pageConfig();
 const base = `/api/centres/${encodeURIComponent(config.centre)}`;
@@ -17,7 +17,6 @@ let room = roomCodes.includes(localStorage.getItem(ROOM_KEY)) ? localStorage.get
 let paused = localStorage.getItem(PAUSE_KEY) === "1";
 let queue = null;
 let myDay = null;
-let lastUpdated = null;
 let busy = false;
 
 const BUTTONS = [
@@ -51,17 +50,11 @@ async function refresh() {
   queue = current.data;
   myDay = day.data;
   onDuty = duty.data;
-  lastUpdated = new Date().toISOString();
   render();
   return queue.seq;
 }
 
-const live = startLive({
-  centre: config.centre,
-  refresh,
-  onStatus: showConnection(() => lastUpdated, config.timezone),
-  onError: (error) => flash(error.message, "error"),
-});
+const live = startStaffLive(config, refresh);
 
 function patientInRoom() {
   if (!queue || !room) return null;

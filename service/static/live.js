@@ -4,7 +4,7 @@
 // A lost connection is retried with exponential backoff and full jitter (backoff.js).
 import { NetworkError } from "./api.js";
 import { backoffDelay } from "./backoff.js";
-import { $ } from "./dom.js";
+import { $, flash } from "./dom.js";
 import { clockTime } from "./format.js";
 import { t } from "./i18n.js";
 
@@ -177,4 +177,25 @@ export function showConnection(lastUpdated, timeZone) {
       });
     }
   };
+}
+
+/**
+ * The live set-up of a staff page (reception, consulting room): the status pill and offline
+ * banner show the time of the last successful refresh, and a refusal is flashed.
+ * @param {{centre: string, timezone: string}} config the page's config
+ * @param {() => Promise<number>} refresh re-reads and renders the page's data, returns its seq
+ * @returns {{refreshNow: () => Promise<void>}}
+ */
+export function startStaffLive(config, refresh) {
+  let lastUpdated = null;
+  return startLive({
+    centre: config.centre,
+    async refresh() {
+      const seq = await refresh();
+      lastUpdated = new Date().toISOString();
+      return seq;
+    },
+    onStatus: showConnection(() => lastUpdated, config.timezone),
+    onError: (error) => flash(error.message, "error"),
+  });
 }
