@@ -36,5 +36,12 @@ async def add_shift(
     return await client.post("/api/rota/shifts", json=shift_body(rota, who, day, start, end, **kw))
 
 
+async def add_leave(
+    client: httpx.AsyncClient, rota: Rota, who: str, first_day: str, last_day: str, **kw: Any
+) -> httpx.Response:
+    body = {"doctor_id": rota.doctors[who], "first_day": first_day, "last_day": last_day, **kw}
+    return await client.post("/api/rota/leave", json=body)
+
+
 def kinds(response: httpx.Response) -> list[str]:
     return [conflict["kind"] for conflict in response.json()["conflicts"]]

@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import FakeClock, StaffClients
 from tests.rota.conftest import MONDAY, TUESDAY, Rota
-from tests.rota.helpers import add_shift, kinds
+from tests.rota.helpers import add_leave, add_shift, kinds
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -87,16 +87,7 @@ async def test_on_duty_now_leaves_out_a_doctor_on_leave(
         ("Dr Alice Martin", "1"),
         ("Dr Bruno Petit", "2"),
     ]
-    await manager.post(
-        "/api/rota/leave",
-        json={
-            "doctor_id": rota.doctors["alice"],
-            "first_day": MONDAY,
-            "last_day": MONDAY,
-            "approved": True,
-            "accept_warnings": True,
-        },
-    )
+    await add_leave(manager, rota, "alice", MONDAY, MONDAY, approved=True, accept_warnings=True)
     duty = (await desk.get("/api/centres/paris/on-duty")).json()
     assert [d["doctor"] for d in duty] == ["Dr Bruno Petit"]
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.conftest import StaffClients
 from tests.rota.conftest import MONDAY, TUESDAY, Rota
-from tests.rota.helpers import add_shift, kinds
+from tests.rota.helpers import add_leave, add_shift, kinds
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -83,15 +83,7 @@ async def test_room_given_twice_is_refused(clients: StaffClients, rota: Rota) ->
 
 async def test_a_shift_on_approved_leave_is_refused(clients: StaffClients, rota: Rota) -> None:
     manager = await clients("manager")
-    leave = await manager.post(
-        "/api/rota/leave",
-        json={
-            "doctor_id": rota.doctors["alice"],
-            "first_day": MONDAY,
-            "last_day": MONDAY,
-            "approved": True,
-        },
-    )
+    leave = await add_leave(manager, rota, "alice", MONDAY, MONDAY, approved=True)
     assert leave.status_code == 201, leave.text
     refused = await add_shift(
         manager, rota, "alice", MONDAY, "08:00", "20:00", accept_warnings=True
@@ -104,10 +96,7 @@ async def test_a_shift_on_approved_leave_is_refused(clients: StaffClients, rota:
 async def test_warnings_need_confirmation(clients: StaffClients, rota: Rota) -> None:
     manager = await clients("manager")
     # Pending leave on Tuesday, a late Monday evening at Lyon, then Tuesday morning.
-    await manager.post(
-        "/api/rota/leave",
-        json={"doctor_id": rota.doctors["bruno"], "first_day": TUESDAY, "last_day": TUESDAY},
-    )
+    await add_leave(manager, rota, "bruno", TUESDAY, TUESDAY)
     bruno = f"/api/rota/doctors/{rota.doctors['bruno']}"
     assert (await manager.patch(bruno, json={"min_rest_hours": 13})).status_code == 200
     evening = await add_shift(manager, rota, "bruno", MONDAY, "14:00", "20:00", centre="lyon")
