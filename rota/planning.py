@@ -112,12 +112,15 @@ class RotaOps(ChangeOps):
         change: Change,
         network: Network,
         shifts: Iterable[PlannedShift],
-        doctor_ids: Iterable[int],
+        doctor_ids: Iterable[int] | None = None,
     ) -> None:
         """Lock the shifts' centres (the row lock orders concurrent edits of one centre's
         cover) and bump the sequence of those where a shift falls today (their live state:
-        who is on duty now); lock the doctors. Ids sorted against deadlocks."""
+        who is on duty now); lock the doctors (by default the shifts' own). Ids sorted
+        against deadlocks."""
         shifts = list(shifts)
+        if doctor_ids is None:
+            doctor_ids = {int(s.doctor_id) for s in shifts}
         centre_ids = sorted({network.centre_row(s.centre_id).id for s in shifts})
         for centre_id in centre_ids:
             await change.lock_centre(centre_id)
@@ -239,12 +242,7 @@ class RotaOps(ChangeOps):
         self._active_doctor(network, int(after.doctor_id))
         room_id = network.room_id(after.centre_id, after.room)
         async with self.path.change() as work:
-            await self._lock(
-                work,
-                network,
-                [before, after],
-                {int(before.doctor_id), int(after.doctor_id)},
-            )
+            await self._lock(work, network, [before, after])
             row = await self._shift_row(shift_id)  # as it is now that we hold the locks
             conflicts = await self._conflicts_of(network, ShiftChange.moving(after))
             enforce(conflicts, accept_warnings, network)
@@ -269,12 +267,7 @@ class RotaOps(ChangeOps):
         rows = [await self._shift_row(shift_id) for shift_id in shift_ids]
         values = [self.shift_value(network, row) for row in rows]
         async with self.path.change() as work:
-            await self._lock(
-                work,
-                network,
-                values,
-                {int(s.doctor_id) for s in values},
-            )
+            await self._lock(work, network, values)
             if values:
                 removal = ShiftChange(remove=frozenset(s.id for s in values))
                 conflicts = await self._conflicts_of(network, removal)
@@ -309,12 +302,7 @@ class RotaOps(ChangeOps):
         if not shifts:
             return [], []
         async with self.path.change() as change:
-            await self._lock(
-                change,
-                network,
-                shifts,
-                {int(s.doctor_id) for s in shifts},
-            )
+            await self._lock(change, network, shifts)
             conflicts = await self._conflicts_of(network, ShiftChange(add=tuple(shifts)))
             enforce(conflicts, accept_warnings, network)
             if pattern is not None:
