@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from sqlalchemy import update
@@ -20,7 +21,13 @@ from service.cli import server_options
 from service.settings import Settings
 from service.state import shell
 from tests.conftest import WallClock, World
-from tests.display.conftest import Served, make_token, serving, session_cookie
+from tests.display.conftest import (
+    ScreenClient,
+    Served,
+    make_token,
+    serving,
+    session_cookie,
+)
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -106,12 +113,18 @@ def quick_staff_checks(served: Served) -> None:
     hub.timings = replace(hub.timings, staff_check_s=0.2)
 
 
-async def test_a_staff_feed_closes_on_sign_out(
-    served: Served, world: World, quick_staff_checks: None
-) -> None:
+async def desk_feed(served: Served) -> tuple[httpx.AsyncClient, ScreenClient]:
+    """Paris's reception signed in, and a feed opened with its session, past the snapshot."""
     desk = await served.http("reception-paris")
     page = await served.screen("paris", cookie=session_cookie(desk))
     assert (await page.next())["type"] == "snapshot"
+    return desk, page
+
+
+async def test_a_staff_feed_closes_on_sign_out(
+    served: Served, world: World, quick_staff_checks: None
+) -> None:
+    desk, page = await desk_feed(served)
     assert (await desk.post("/api/auth/logout")).status_code == 204
     assert await closed_with(page) == 4401
 
@@ -119,9 +132,7 @@ async def test_a_staff_feed_closes_on_sign_out(
 async def test_a_staff_feed_closes_when_the_account_is_disabled(
     served: Served, db: Any, world: World, quick_staff_checks: None
 ) -> None:
-    desk = await served.http("reception-paris")
-    page = await served.screen("paris", cookie=session_cookie(desk))
-    assert (await page.next())["type"] == "snapshot"
+    _, page = await desk_feed(served)
     async with db() as session:
         await session.execute(
             update(StaffAccount)
@@ -135,9 +146,7 @@ async def test_a_staff_feed_closes_when_the_account_is_disabled(
 async def test_a_staff_feed_closes_when_the_session_expires(
     served: Served, world: World, quick_staff_checks: None, wall_clock: WallClock
 ) -> None:
-    desk = await served.http("reception-paris")
-    page = await served.screen("paris", cookie=session_cookie(desk))
-    assert (await page.next())["type"] == "snapshot"
+    _, page = await desk_feed(served)
     wall_clock.offset = shell(served.app).settings.session_idle_s + 1
     assert await closed_with(page) == 4401
 
