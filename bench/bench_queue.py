@@ -29,8 +29,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.seeding import bench_manager  # noqa: E402
 from rota.models import Centre, Room  # noqa: E402
-from service.accounts import Role, StaffAccount, hash_password  # noqa: E402
 from service.migrate import upgrade  # noqa: E402
 
 PASSWORD = "bench-password"
@@ -64,16 +64,7 @@ async def seed(url: str, centres: int) -> list[str]:
             )
             centre.rooms = [Room(code=str(r), name=f"Cabinet {r}", position=r) for r in range(1, 9)]
             session.add(centre)
-        session.add(
-            StaffAccount(
-                username="manager",
-                display_name="manager",
-                password_hash=hash_password(PASSWORD),
-                role=Role.MANAGER,
-                centre_id=None,
-                active=True,
-            )
-        )
+        session.add(bench_manager(PASSWORD))
         await session.commit()
     await engine.dispose()
     return slugs
@@ -94,7 +85,7 @@ def percentiles(samples: list[float]) -> str:
 async def login(base: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base, timeout=30)
     response = await client.post(
-        "/api/auth/login", json={"username": "manager", "password": PASSWORD}
+        "/api/auth/login", json={"username": "bench", "password": PASSWORD}
     )
     response.raise_for_status()
     return client

@@ -26,8 +26,8 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from bench.seeding import bench_manager
 from rota.demo_load import DAYS_AFTER, DAYS_BEFORE, load_demo_network
-from service.accounts import Role, StaffAccount, hash_password
 from service.app import create_app
 from service.db import install_sqlite_pragmas
 from service.migrate import downgrade, upgrade
@@ -42,15 +42,7 @@ async def _seed(url: str) -> None:
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
         started = perf_counter()
         await load_demo_network(session, datetime.now(UTC).date())
-        session.add(
-            StaffAccount(
-                username="bench-manager",
-                display_name="Bench",
-                password_hash=hash_password(PASSWORD),
-                role=Role.MANAGER,
-                active=True,
-            )
-        )
+        session.add(bench_manager(PASSWORD))
         await session.commit()
         print(f"demo network loaded in {(perf_counter() - started) * 1000:.0f} ms")
         count = (await session.execute(text("SELECT count(*) FROM shift"))).scalar_one()
@@ -82,7 +74,7 @@ async def _run(url: str, repeat: int) -> None:
     async with app.lifespan():
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            login = {"username": "bench-manager", "password": PASSWORD}
+            login = {"username": "bench", "password": PASSWORD}
             (await client.post("/api/auth/login", json=login)).raise_for_status()
             print(f"{'view':<34}{'best ms':>10}{'median ms':>11}{'items':>8}")
             for view in ("coverage", "conflicts"):
