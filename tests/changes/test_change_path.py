@@ -3,6 +3,8 @@ not the caller's failure."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota.models import Centre
 from service.audit import AuditEntry
-from service.changes import ChangeError, ChangePath
+from service.changes import Change, ChangeError, ChangePath
 from service.db import WriteGate
 from service.events import EventBus
 from service.state import shell
@@ -58,19 +60,28 @@ def _path(session: AsyncSession, bus: EventBus | None) -> ChangePath:
     return ChangePath(session, WriteGate(enabled=True), bus, lambda: NOW)
 
 
+@asynccontextmanager
+async def _refused_paris_change(
+    db: async_sessionmaker[AsyncSession], bus: EventBus, error: type[Exception], paris: int
+) -> AsyncIterator[Change]:
+    """A change that bumps and audits Paris, then must end in `error` (checked here)."""
+    async with db() as session:
+        with pytest.raises(error):
+            async with _path(session, bus).change() as change:
+                await change.bump([paris])
+                await change.audit("centre", paris, "update", centre_id=paris)
+                yield change
+
+
 async def test_an_error_rolls_everything_back_and_publishes_nothing(
     db: async_sessionmaker[AsyncSession], world: World
 ) -> None:
     paris = world.centres["paris"].id
     bus = RecordingBus()
-    async with db() as session:
-        with pytest.raises(Boom):
-            async with _path(session, bus).change() as change:
-                await change.bump([paris])
-                await change.audit("centre", paris, "update", centre_id=paris)
-                change.publish(paris, {"type": "centre.changed"})
-                await session.flush()  # written to the transaction, not yet committed
-                raise Boom
+    async with _refused_paris_change(db, bus, Boom, paris) as change:
+        change.publish(paris, {"type": "centre.changed"})
+        await change.session.flush()  # written to the transaction, not yet committed
+        raise Boom
     assert await _audit_count(db) == 0
     assert await _seq(db, paris) == 0
     assert bus.calls == []
@@ -123,17 +134,13 @@ async def test_a_change_breaking_the_event_rules_is_refused_whole(
 ) -> None:
     paris, lyon = world.centres["paris"].id, world.centres["lyon"].id
     bus = RecordingBus()
-    async with db() as session:
-        with pytest.raises(ChangeError):
-            async with _path(session, bus).change() as change:
-                await change.bump([paris])
-                await change.audit("centre", paris, "update", centre_id=paris)
-                if mistake != "bumped without event":
-                    change.publish(paris, {"type": "centre.changed"})
-                if mistake == "two events":
-                    change.publish(paris, {"type": "centre.changed"})
-                if mistake == "event unbumped":
-                    change.publish(lyon, {"type": "centre.changed"})
+    async with _refused_paris_change(db, bus, ChangeError, paris) as change:
+        if mistake != "bumped without event":
+            change.publish(paris, {"type": "centre.changed"})
+        if mistake == "two events":
+            change.publish(paris, {"type": "centre.changed"})
+        if mistake == "event unbumped":
+            change.publish(lyon, {"type": "centre.changed"})
     assert await _audit_count(db) == 0 and await _seq(db, paris) == 0
     assert bus.calls == []
 
