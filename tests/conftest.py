@@ -190,6 +190,18 @@ class World:
 _PASSWORD_HASH = hash_password(PASSWORD)  # hashing is slow on purpose: once per run
 
 
+def staff_account(username: str, role: Role, centre: Centre | None) -> StaffAccount:
+    """An active account shown under its username, with the suite's one password."""
+    return StaffAccount(
+        username=username,
+        display_name=username,
+        password_hash=_PASSWORD_HASH,
+        role=role,
+        centre_id=centre.id if centre else None,
+        active=True,
+    )
+
+
 @pytest.fixture
 async def world(db: async_sessionmaker[AsyncSession]) -> World:
     """Three centres with rooms, a manager, and reception and a doctor at each centre."""
@@ -220,14 +232,7 @@ async def world(db: async_sessionmaker[AsyncSession]) -> World:
                 (f"doctor-{slug}", Role.DOCTOR, slug),
             ]
         for username, role, slug in people:
-            account = StaffAccount(
-                username=username,
-                display_name=username,
-                password_hash=_PASSWORD_HASH,
-                role=role,
-                centre_id=centres[slug].id if slug else None,
-                active=True,
-            )
+            account = staff_account(username, role, centres[slug] if slug else None)
             session.add(account)
             accounts[username] = account
         await session.commit()

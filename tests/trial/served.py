@@ -25,12 +25,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 from display.access import digest, new_secret
 from display.models import DisplayToken
 from rota.models import Centre, Room
-from service.accounts import Role, StaffAccount, hash_password
+from service.accounts import Role
 from service.app import create_app
 from service.db import install_sqlite_pragmas
 from service.migrate import upgrade
 from service.settings import Settings
-from tests.conftest import PASSWORD, PG_URL, REDIS_URL, _pg_execute
+from tests.conftest import PASSWORD, PG_URL, REDIS_URL, _pg_execute, staff_account
 from tests.display.conftest import free_port
 
 STAFF = ("manager", "reception-paris", "doctor-paris")
@@ -67,7 +67,6 @@ async def seed(database_url: str) -> str:
     """Two centres with rooms, the staff of `STAFF`, and a screen of Paris; returns its token."""
     engine = create_async_engine(database_url)
     install_sqlite_pragmas(engine)
-    password_hash = hash_password(PASSWORD)
     token = new_secret()
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as session:
@@ -90,16 +89,7 @@ async def seed(database_url: str) -> str:
                 ("reception-paris", Role.RECEPTION, "paris"),
                 ("doctor-paris", Role.DOCTOR, "paris"),
             ):
-                session.add(
-                    StaffAccount(
-                        username=username,
-                        display_name=username,
-                        password_hash=password_hash,
-                        role=role,
-                        centre_id=centres[slug].id if slug else None,
-                        active=True,
-                    )
-                )
+                session.add(staff_account(username, role, centres[slug] if slug else None))
             session.add(
                 DisplayToken(centre_id=centres["paris"].id, label="TV", token_hash=digest(token))
             )
