@@ -38,6 +38,7 @@ from queues.schemas import (
 from queues.service import QueueOps, active_tickets, missed_tickets, tickets_called_by
 from queues.states import Action, TicketStatus
 from rota.models import Centre, Room
+from rota.reads import provide_centre
 from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role, staff_only
 from service.changes import change_path
@@ -46,17 +47,6 @@ from service.params import PathText, RowId
 from service.state import shell
 
 log = logging.getLogger("walkin.queues")
-
-
-async def provide_centre(
-    centre_slug: PathText, db_session: NamedDependency[AsyncSession]
-) -> Centre:
-    centre = (
-        await db_session.execute(select(Centre).where(Centre.slug == centre_slug))
-    ).scalar_one_or_none()
-    if centre is None:
-        raise NotFound(f"no centre {centre_slug!r} / centre inconnu")
-    return centre
 
 
 def provide_ops(

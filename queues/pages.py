@@ -12,8 +12,8 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency, Provide
 from litestar.response import Template
 
-from queues.handlers import provide_centre
 from rota.models import Centre
+from rota.reads import provide_centre
 from service.auth import Principal, centre_scope, staff_only
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 

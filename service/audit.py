@@ -21,7 +21,7 @@ from sqlalchemy import BigInteger, Index, String, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.state import STATE_KEY, shell
+from service.state import shell
 
 # Fields whose values must never reach the log: patient data, and what could identify a
 # patient's check-in after the retention purge (the tablet's key, staff's free-text reason).
@@ -63,8 +63,8 @@ class Actor:
 def actor_of(request: Request[Any, Any, Any]) -> Actor:
     # The signed-in Principal, if any (read by attribute: auth imports this module).
     user = request.scope.get("user")
-    proxies = shell(request.app).proxies if STATE_KEY in request.app.state else None
-    address = proxies.client_address(request.scope) if proxies else None
+    proxies = shell(request.app).proxies
+    address = proxies.client_address(request.scope)
     return Actor(
         account_id=getattr(user, "account_id", None),
         username=getattr(user, "username", None),
