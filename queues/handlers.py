@@ -126,6 +126,25 @@ async def _estimate_after_commit(
     return estimate_out(value)
 
 
+async def _estimate_before_check_in(
+    request: Request[Any, Any, Any], ops: QueueOps, centre: Centre, priority: Priority
+) -> WaitEstimate | None:
+    """The newcomer's wait the desk is about to show, kept on the ticket for the statistics.
+    The answer's estimate after commit reuses this one (it is under 30 s old), so the ticket
+    keeps exactly what was shown; failing, the check-in goes ahead without it."""
+    try:
+        estimates = await estimates_now(request, ops, centre, CHECKIN_ESTIMATE_TOLERANCE)
+    except Exception:
+        log.exception("estimate before check-in failed at centre %s", centre.id)
+        with suppress(Exception):
+            await ops.session.rollback()
+            # The rollback expired the centre: load it again here, in async code, or the
+            # check-in's first use of it would try lazy I/O outside the event loop.
+            await ops.session.refresh(centre)
+        return None
+    return estimates.newcomer[priority]
+
+
 def centre_out(centre: Centre) -> CentreOut:
     return CentreOut(
         slug=centre.slug,
@@ -240,8 +259,9 @@ class CentreQueueController(Controller):
         data: JSONBody[CheckInRequest],
         request: Request[Any, Any, Any],
     ) -> Response[TicketOut]:
+        told = await _estimate_before_check_in(request, ops, centre, data.priority)
         ticket, created = await ops.check_in(
-            centre, data.priority, data.client_key, data.label, data.phone
+            centre, data.priority, data.client_key, data.label, data.phone, told
         )
         row = ticket_out(ticket, centre)
         if ticket.status == TicketStatus.WAITING:

@@ -8,6 +8,7 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import (
     Boolean,
     Date,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -70,3 +71,9 @@ class Ticket(BigIntAuditBase):
     )
     started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # What the patient was told at check-in (minutes; None: no estimate, or nobody would call)
+    # and how many were ahead of them then: anonymous, kept for the estimator's accuracy and
+    # the drop-off by position in the statistics.
+    told_wait_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    told_high_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    joined_position: Mapped[int | None] = mapped_column(Integer, nullable=True)

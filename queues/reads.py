@@ -7,6 +7,7 @@ Everything here is safe to show in a waiting room: no patient label or phone lea
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -24,15 +25,19 @@ from service.accounts import Role, StaffAccount
 
 __all__ = [
     "PUBLIC_TICKET_FIELDS",
+    "AnonymousTicket",
     "EstimateCache",
     "WaitEstimate",
+    "anonymous_tickets",
     "called_tickets",
     "checkin_open",
+    "first_ticket_day",
     "newcomer_wait",
     "public_ticket",
     "public_view",
     "recent_callers",
     "recent_calls",
+    "ticket_days",
     "waiting_counts",
 ]
 
@@ -129,3 +134,68 @@ async def newcomer_wait(
     ``shell(app).part(EstimateCache)``, shared by reception, the screens and the public board)."""
     estimate = await estimates.get(session, centre, now)
     return estimate.newcomer[Priority.STANDARD]
+
+
+@dataclass(frozen=True)
+class AnonymousTicket:
+    """What the statistics may know of a ticket: times, states and the caller, nothing of the
+    patient (no label, phone, idempotency key or reason): the same before and after the purge."""
+
+    priority: str
+    status: str
+    checked_in_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    called_by_id: int | None  # the calling doctor's staff account
+    told_wait_min: float | None
+    told_high_min: float | None
+    joined_position: int | None
+
+
+async def anonymous_tickets(
+    session: AsyncSession, centre_id: int, day: date
+) -> list[AnonymousTicket]:
+    """A centre's tickets of one service day, anonymous, in check-in order."""
+    rows = await session.execute(
+        select(
+            Ticket.priority,
+            Ticket.status,
+            Ticket.checked_in_at,
+            Ticket.called_at,
+            Ticket.started_at,
+            Ticket.ended_at,
+            Ticket.called_by_id,
+            Ticket.told_wait_min,
+            Ticket.told_high_min,
+            Ticket.joined_position,
+        )
+        .where(Ticket.centre_id == centre_id, Ticket.service_day == day)
+        .order_by(Ticket.seq_no)
+    )
+    return [AnonymousTicket(*row) for row in rows.all()]
+
+
+async def ticket_days(
+    session: AsyncSession, centre_id: int, since: date, until: date
+) -> list[date]:
+    """The service days in [since, until] on which the centre gave tickets, in order."""
+    rows = await session.execute(
+        select(Ticket.service_day)
+        .where(
+            Ticket.centre_id == centre_id,
+            Ticket.service_day >= since,
+            Ticket.service_day <= until,
+        )
+        .distinct()
+        .order_by(Ticket.service_day)
+    )
+    return list(rows.scalars().all())
+
+
+async def first_ticket_day(session: AsyncSession, centre_id: int) -> date | None:
+    """The centre's earliest service day with a ticket, if any."""
+    found = await session.execute(
+        select(func.min(Ticket.service_day)).where(Ticket.centre_id == centre_id)
+    )
+    return found.scalar_one_or_none()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -13,6 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from queues.estimator import WaitEstimate
 from queues.models import CentreDay, Ticket
 from queues.numbering import ticket_number
 from queues.ordering import PRIORITY_RANK, Priority
@@ -26,6 +28,10 @@ from service.errors import Conflict, DomainError, NotFound
 PRIORITY_RANK_SQL = case(
     {priority.value: rank for priority, rank in PRIORITY_RANK.items()}, value=Ticket.priority
 )
+
+
+def _finite(minutes: float) -> float | None:
+    return round(minutes, 1) if math.isfinite(minutes) else None
 
 
 def public_ticket(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:
@@ -104,8 +110,12 @@ class QueueOps(ChangeOps):
         client_key: str | None,
         label: str | None = None,
         phone: str | None = None,
+        told: WaitEstimate | None = None,
     ) -> tuple[Ticket, bool]:
-        """A new ticket, or the one already given for this client key (created=False)."""
+        """A new ticket, or the one already given for this client key (created=False).
+
+        ``told``: the newcomer's estimate the desk shows for this priority, kept on the ticket
+        (with the queue position it joins at) to measure the estimator afterwards."""
         async with self.path.change() as change:
             if client_key is not None:
                 # Under the centre lock, so a concurrent retry of the same check-in waits
@@ -149,6 +159,9 @@ class QueueOps(ChangeOps):
                 phone=phone,
                 checked_in_at=now,
                 queued_at=now,
+                told_wait_min=_finite(told.wait_min) if told else None,
+                told_high_min=_finite(told.high_min) if told else None,
+                joined_position=await self._waiting_ahead(centre.id, day, priority),
             )
             self.session.add(ticket)
             await self.session.flush()
@@ -157,6 +170,18 @@ class QueueOps(ChangeOps):
             )
             self._announce(change, centre, "ticket.checked_in", ticket)
         return ticket, True
+
+    async def _waiting_ahead(self, centre_id: int, day: date, priority: Priority) -> int:
+        """Patients a newcomer of ``priority`` would have ahead (same rank or better)."""
+        count = await self.session.execute(
+            select(func.count(Ticket.id)).where(
+                Ticket.centre_id == centre_id,
+                Ticket.service_day == day,
+                Ticket.status == TicketStatus.WAITING.value,
+                PRIORITY_RANK[priority] >= PRIORITY_RANK_SQL,
+            )
+        )
+        return int(count.scalar_one())
 
     async def _by_client_key(self, centre_id: int, client_key: str) -> Ticket | None:
         return (

@@ -18,16 +18,30 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.convert import opening_of
-from rota.days import Interval, holiday_region, opening_intervals, zone
+from rota.days import Interval, holiday_region, opening_intervals, public_holidays, zone
 from rota.deps import centre_by_slug
-from rota.on_duty import DoctorOnDuty, PlannedShift, doctors_on_duty, planned_shifts
+from rota.domain import LeaveStatus
+from rota.on_duty import (
+    DoctorOnDuty,
+    PlannedShift,
+    doctors_on_duty,
+    planned_shifts,
+    present_spans,
+)
 from service.params import PathText
 
 __all__ = [
     "DayOpening",
+    "DoctorCard",
     "DoctorOnDuty",
+    "DoctorShift",
     "PlannedShift",
+    "centre_holidays",
     "day_opening",
+    "doctor_by_account",
+    "doctor_card",
+    "doctor_shifts",
+    "doctors_by_account",
     "doctors_on_duty",
     "opening_hours",
     "opening_today",
@@ -126,3 +140,113 @@ async def provide_centre(
 ) -> models.Centre:
     """The centre named in the path, for a handler's ``Provide``; 404 if unknown."""
     return await centre_by_slug(db_session, centre_slug)
+
+
+@dataclass(frozen=True)
+class DoctorCard:
+    """A doctor as the statistics name them: who, and the staff account they call with."""
+
+    id: int
+    display_name: str
+    rpps: str | None
+    account_id: int | None
+
+
+@dataclass(frozen=True)
+class DoctorShift:
+    """One of a doctor's shifts, with the hours actually worked (approved leave taken out)."""
+
+    centre_id: int
+    start: datetime  # UTC, as planned
+    end: datetime
+    present: tuple[tuple[datetime, datetime], ...]
+
+    @property
+    def hours_worked(self) -> float:
+        return sum((b - a).total_seconds() for a, b in self.present) / 3600
+
+
+def _card(doctor: models.Doctor) -> DoctorCard:
+    return DoctorCard(doctor.id, doctor.display_name, doctor.rpps, doctor.account_id)
+
+
+async def doctor_card(session: AsyncSession, doctor_id: int) -> DoctorCard | None:
+    doctor = await session.get(models.Doctor, doctor_id)
+    return _card(doctor) if doctor is not None else None
+
+
+async def doctor_by_account(session: AsyncSession, account_id: int) -> DoctorCard | None:
+    """The doctor who signs in with this staff account, if any."""
+    found = await session.execute(
+        select(models.Doctor).where(models.Doctor.account_id == account_id)
+    )
+    doctor = found.scalar_one_or_none()
+    return _card(doctor) if doctor is not None else None
+
+
+async def doctors_by_account(session: AsyncSession, account_ids: Iterable[int]) -> dict[int, str]:
+    """Doctors' names by the staff account they call with."""
+    wanted = sorted(set(account_ids))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(models.Doctor.account_id, models.Doctor.display_name).where(
+            models.Doctor.account_id.in_(wanted)
+        )
+    )
+    return {int(account): name for account, name in rows.tuples() if account is not None}
+
+
+async def doctor_shifts(
+    session: AsyncSession, doctor_id: int, start: datetime, end: datetime
+) -> list[DoctorShift]:
+    """The doctor's shifts starting in [start, end), at every centre, less approved leave."""
+    shifts = (
+        (
+            await session.execute(
+                select(models.Shift)
+                .where(
+                    models.Shift.doctor_id == doctor_id,
+                    models.Shift.starts_at >= start,
+                    models.Shift.starts_at < end,
+                )
+                .order_by(models.Shift.starts_at)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    leaves = (
+        await session.execute(
+            select(models.Leave.starts_at, models.Leave.ends_at).where(
+                models.Leave.doctor_id == doctor_id,
+                models.Leave.status == LeaveStatus.APPROVED.value,
+                models.Leave.starts_at < end + timedelta(days=2),
+                models.Leave.ends_at > start,
+            )
+        )
+    ).tuples()
+    away = list(leaves)
+    return [
+        DoctorShift(
+            shift.centre_id,
+            shift.starts_at,
+            shift.ends_at,
+            present_spans(shift.starts_at, shift.ends_at, away),
+        )
+        for shift in shifts
+    ]
+
+
+def centre_holidays(centre: models.Centre, first: date, last: date) -> dict[date, str]:
+    """The centre's public holidays in [first, last] (its country, region and Whit Monday
+    setting): local date -> French name."""
+    region = holiday_region(
+        centre.country, centre.subdivision, whit_monday_is_holiday=centre.whit_monday_is_holiday
+    )
+    found: dict[date, str] = {}
+    for year in range(first.year, last.year + 1):
+        for day, name in public_holidays(region, year).items():
+            if first <= day <= last:
+                found[day] = name
+    return found

@@ -13,6 +13,7 @@ import display.models  # noqa: F401  (registers the models on the shared metadat
 import queues.models  # noqa: F401
 import rota.models  # noqa: F401
 import service.accounts  # noqa: F401
+import stats.models  # noqa: F401
 from queues.retention import DailyCentreStats  # noqa: F401
 from service.audit import AuditEntry  # noqa: F401
 from service.db import metadata

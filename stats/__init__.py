@@ -1,0 +1,1 @@
+"""Statistics that outlive the purge, the analytics pages, and the operators' metrics."""
