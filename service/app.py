@@ -213,7 +213,7 @@ def _stores(sessions: Store) -> dict[str, Store]:
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-FEATURE_NAMES = ("queues", "rota", "display")
+FEATURE_NAMES = ("queues", "rota", "display", "stats")
 
 
 def static_routers(enabled: list[Feature]) -> list[Any]:
@@ -237,8 +237,9 @@ def features() -> list[Feature]:
     from display.feature import FEATURE as display
     from queues.feature import FEATURE as queues
     from rota.feature import FEATURE as rota
+    from stats.feature import FEATURE as stats
 
-    return [queues, rota, display]
+    return [queues, rota, display, stats]
 
 
 def create_app(

@@ -193,7 +193,12 @@ async def centres_page(
     request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> Template:
     centres = (await db_session.execute(select(Centre).order_by(Centre.name))).scalars().all()
-    return staff_page(request, "service/centres.html", centres=centres)
+    return staff_page(
+        request,
+        "service/centres.html",
+        centres=centres,
+        has_stats=_has_route(request, "/stats/network"),
+    )
 
 
 page_handlers = [landing, login_page, home, centres_page]

@@ -1,0 +1,13 @@
+"""The statistics feature as the app shell sees it."""
+
+from __future__ import annotations
+
+from service.feature import Feature
+from stats.job import stats_schedule
+from stats.pages import StatsPagesController
+
+FEATURE = Feature(
+    name="stats",
+    route_handlers=[StatsPagesController],
+    lifespan=[stats_schedule],
+)
