@@ -13,6 +13,7 @@ from display.hub import DisplayHub, FeedTimings
 from display.pages import pair_page, screen_page
 from display.public import PublicBoard, public_waits, public_waits_page
 from service.feature import Feature
+from service.metrics import gauges
 from service.state import Shell, shell
 
 
@@ -28,7 +29,12 @@ async def display_hub(app: Litestar) -> AsyncIterator[None]:
     hub = shell(app).part(DisplayHub)
     hub.start()
     try:
-        yield
+        async with gauges(
+            app,
+            ("walkin_feeds_connected", "Live feeds open on this replica", hub.feed_count, "gauge"),
+            ("walkin_relay_lag_seconds", "Oldest event not yet relayed", hub.relay_lag, "gauge"),
+        ):
+            yield
     finally:
         await hub.stop()
 

@@ -395,6 +395,16 @@ class DisplayHub:
     def screens(self) -> list[Screen]:
         return [screen for relay in self.relays.values() for screen in relay.screens]
 
+    def feed_count(self) -> float:
+        """Screens and staff pages connected to this replica (for /metrics)."""
+        return float(sum(len(relay.screens) for relay in self.relays.values()))
+
+    def relay_lag(self) -> float:
+        """Seconds the oldest awaited event has been committed but not relayed (/metrics)."""
+        now = time.monotonic()
+        waiting = [now - r.lag.since for r in self.relays.values() if r.lag.awaited is not None]
+        return max(waiting, default=0.0)
+
     def _limiters(self) -> tuple[ConnectionLimiter, ConnectionLimiter]:
         if self._caps is None:
             settings, counters = self.shell.settings, self.shell.counters

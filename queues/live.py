@@ -20,6 +20,7 @@ from queues.ordering import Priority
 from queues.states import TicketStatus
 from rota import reads as rota_reads
 from rota.models import Centre
+from service.metrics import ESTIMATE_SECONDS
 
 # Minutes between the end of a consultation and the doctor's next call.
 TURNOVER_MIN = 1.0
@@ -165,7 +166,9 @@ async def snapshot_of(
 async def centre_estimate(
     session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
 ) -> estimator.CentreEstimate:
-    return estimator.estimate(await snapshot_of(session, centre, now, shifts_today))
+    snapshot = await snapshot_of(session, centre, now, shifts_today)
+    with ESTIMATE_SECONDS.time():
+        return estimator.estimate(snapshot)
 
 
 @dataclass(frozen=True)

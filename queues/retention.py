@@ -43,7 +43,7 @@ from service.changes import Change, ChangePath
 from service.db import WriteGate
 from service.state import shell
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("walkin.queues")
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 PURGE_EVERY_S = 3600

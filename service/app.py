@@ -42,6 +42,7 @@ from service.events import make_channels_plugin
 from service.feature import Feature
 from service.i18n import install_in_engine
 from service.limits import make_counters
+from service.metrics import MetricsController, prometheus_config, shell_gauges
 from service.openapi import document_error_answers
 from service.openapi_schema import StrictStructSchemaPlugin
 from service.pages import page_handlers, refusal
@@ -54,6 +55,7 @@ from service.protections import (
 )
 from service.proxy import TrustedProxies
 from service.request_checks import HostileInputRefusal
+from service.request_id import request_id_middleware
 from service.session_saves import SavesNeverFail
 from service.session_store import make_session_store
 from service.settings import Settings
@@ -282,14 +284,18 @@ def create_app(
             *auth_handlers,
             *page_handlers,
             *audit_handlers,
+            MetricsController,
             *static_routers(enabled),
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
-        lifespan=[hook for feature in enabled for hook in feature.lifespan],
+        lifespan=[shell_gauges, *(hook for feature in enabled for hook in feature.lifespan)],
         plugins=[SQLAlchemyPlugin(config=db_config), channels, StrictStructSchemaPlugin()],
         on_app_init=[session_auth.on_app_init],
         # Inside the session middleware: refusals still clear an expired session properly.
         middleware=[
+            request_id_middleware(proxies),
+            # By route template, before any refusal: refused requests are counted too.
+            prometheus_config().middleware,
             HostileInputRefusal(settings.max_body_bytes),
             CrossSiteRefusal(proxies),
             RateLimits(

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from service.settings import Settings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("walkin.limits")
 
 
 class Counters(Protocol):

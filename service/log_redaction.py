@@ -35,9 +35,23 @@ class RedactCredentials(logging.Filter):
 
 
 def serve_log_config() -> dict[str, Any]:
-    """uvicorn's logging configuration with the filter on both of its handlers."""
+    """uvicorn's logging configuration with the filter on both of its handlers, and our
+    ``walkin.*`` loggers on stderr with the request id (service/request_id.py)."""
+    from service.request_id import LOG_FORMAT, RequestIdFilter
+
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"redact_credentials": {"()": RedactCredentials}}
+    config["filters"] = {
+        "redact_credentials": {"()": RedactCredentials},
+        "request_id": {"()": RequestIdFilter},
+    }
     for handler in config["handlers"].values():
         handler["filters"] = [*handler.get("filters", []), "redact_credentials"]
+    config["formatters"]["walkin"] = {"format": LOG_FORMAT}
+    config["handlers"]["walkin"] = {
+        "class": "logging.StreamHandler",
+        "stream": "ext://sys.stderr",
+        "formatter": "walkin",
+        "filters": ["redact_credentials", "request_id"],
+    }
+    config["loggers"]["walkin"] = {"handlers": ["walkin"], "level": "INFO", "propagate": False}
     return config

@@ -84,6 +84,8 @@ class Settings:
     feeds_per_display_token: int = 3
     feeds_per_staff_session: int = 10
     ws_max_frame_bytes: int = 4096
+    # Bearer token of Prometheus scrapes (service/metrics.py); unset: loopback only.
+    metrics_token: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -119,4 +121,5 @@ class Settings:
             feeds_per_display_token=int(os.environ.get("WALKIN_FEEDS_PER_DISPLAY_TOKEN", 3)),
             feeds_per_staff_session=int(os.environ.get("WALKIN_FEEDS_PER_STAFF_SESSION", 10)),
             ws_max_frame_bytes=int(os.environ.get("WALKIN_WS_MAX_FRAME_BYTES", 4096)),
+            metrics_token=os.environ.get("WALKIN_METRICS_TOKEN") or None,
         )

@@ -29,7 +29,7 @@ from service.state import shell
 from stats.figures import DayFigures, day_figures, planned_hours
 from stats.models import DayStats, DoctorDayStats, HourStats, figure_values
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("walkin.stats")
 
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 RUN_EVERY_S = 3600
