@@ -8,16 +8,17 @@ per table, so that the embedded `walkin serve` starts in seconds with pages full
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.convert import hours_json
 from rota.days import DayType
 from rota.demo_network import DemoNetwork, build_demo_network
+from service.accounts import Role, StaffAccount
 from service.db import BigIntAuditBase
 
 DAYS_BEFORE = 14
@@ -185,3 +186,39 @@ async def _needs(session: AsyncSession, demo: DemoNetwork, centre_ids: dict[str,
                     }
                 )
     await session.execute(insert(models.CoverNeed), rows)
+
+
+async def link_demo_doctors(session: AsyncSession, now: datetime) -> None:
+    """Each demo doctor account without a rota record becomes the doctor with the most shifts
+    at its centre over the demo's weeks, so that its own pages (shifts, month's figures) show
+    something."""
+    accounts = (
+        await session.execute(
+            select(StaffAccount).where(
+                StaffAccount.role == Role.DOCTOR, StaffAccount.centre_id.is_not(None)
+            )
+        )
+    ).scalars()
+    for account in accounts:
+        linked = await session.execute(
+            select(models.Doctor.id).where(models.Doctor.account_id == account.id)
+        )
+        if linked.first() is not None:
+            continue
+        busiest = (
+            await session.execute(
+                select(models.Doctor)
+                .join(models.Shift, models.Shift.doctor_id == models.Doctor.id)
+                .where(
+                    models.Shift.centre_id == account.centre_id,
+                    models.Shift.starts_at < now,
+                    models.Doctor.account_id.is_(None),
+                )
+                .group_by(models.Doctor.id)
+                .order_by(func.count(models.Shift.id).desc(), models.Doctor.id)
+                .limit(1)
+            )
+        ).scalar_one_or_none()
+        if busiest is not None:
+            busiest.account_id = account.id
+    await session.flush()

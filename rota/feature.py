@@ -24,6 +24,7 @@ from rota.api_views import (
     holidays_view,
     on_duty_view,
 )
+from rota.demo_load import link_demo_doctors
 from rota.page import page_handlers
 from service.feature import Feature
 
@@ -51,4 +52,8 @@ api = Router(
     exception_handlers={ChangeRefused: change_refused_handler},
 )
 
-FEATURE = Feature(name="rota", route_handlers=[api, on_duty_view, calendar_feed, *page_handlers])
+FEATURE = Feature(
+    name="rota",
+    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers],
+    demo=link_demo_doctors,
+)

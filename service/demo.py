@@ -65,5 +65,12 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
                 )
             )
         session.add(CentreDay(centre_id=centre.id, service_day=day, last_seq_no=waiting))
+    await session.flush()
+    # What each feature adds (the demo doctor's rota record, weeks of statistics...).
+    from service.app import features
+
+    for feature in features():
+        if feature.demo is not None:
+            await feature.demo(session, now)
     await session.commit()
     return password

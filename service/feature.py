@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar.types import ControllerRouterHandler
+from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from service.state import Shell
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[Any]]
 # The feature's typed run-time objects, made once per app from the shell (see service/state.py).
 Parts = Callable[["Shell"], Iterable[object]]
+# Demo data a feature adds once the demo network and accounts exist (in that transaction).
+DemoSeed = Callable[[AsyncSession, datetime], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -25,3 +29,4 @@ class Feature:
     # Background work tied to the app's life (timers, watchdogs), entered at start-up.
     lifespan: list[Lifespan] = field(default_factory=list)
     parts: Parts | None = None
+    demo: DemoSeed | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.feature import Feature
+from stats.demo import seed_history
 from stats.job import stats_schedule
 from stats.pages import StatsPagesController
 
@@ -10,4 +11,5 @@ FEATURE = Feature(
     name="stats",
     route_handlers=[StatsPagesController],
     lifespan=[stats_schedule],
+    demo=seed_history,
 )

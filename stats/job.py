@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues import reads as queue_reads
@@ -109,6 +109,34 @@ async def write_day(session: AsyncSession, centre_id: int, day: date, figures: D
     session.add_all(_rows(centre_id, day, figures))
     await session.flush()
     return True
+
+
+def _values(row: Any) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key != "id"}
+
+
+async def bulk_insert(
+    session: AsyncSession, days: Iterable[tuple[int, date, DayFigures]], batch: int = 5000
+) -> int:
+    """Insert many days at once into tables that hold none of them yet (a generated history:
+    the demo, the benchmark); executemany in batches. Returns the rows written."""
+    pending: dict[type, list[dict[str, Any]]] = {HourStats: [], DayStats: [], DoctorDayStats: []}
+    written = 0
+
+    async def flush() -> None:
+        for table, values in pending.items():
+            if values:
+                await session.execute(insert(table), values)
+                values.clear()
+
+    for centre_id, day, figures in days:
+        for row in _rows(centre_id, day, figures):
+            pending[type(row)].append(_values(row))
+            written += 1
+        if sum(map(len, pending.values())) >= batch:
+            await flush()
+    await flush()
+    return written
 
 
 @dataclass
