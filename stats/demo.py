@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -64,10 +64,10 @@ def generate_day(
     open_hours: Sequence[int],
     patients_per_day: float,
     doctors_by_hour: dict[int, float],
-    callers: Sequence[int | None],
+    caller_at: Callable[[int, datetime], int | None],
 ) -> list[DemoTicket]:
     """One day's anonymous tickets at a centre. ``doctors_by_hour``: doctors on duty per hour
-    (the rota's or a plausible one); ``callers``: staff accounts to attribute calls to."""
+    (the rota's or a plausible one); ``caller_at(room, instant)``: who called from that room."""
     weekend = day.isoweekday() >= 6
     scale = patients_per_day * (1.25 if weekend else 1.0) / sum(HOUR_SHAPE[h] for h in open_hours)
     midnight = datetime.combine(day, time(0), tz)
@@ -93,7 +93,7 @@ def generate_day(
             told = max(0.0, wait * rng.uniform(0.75, 1.3) + rng.gauss(0, 5))
             told_high = told * 1.4 + 10
             position = min(25, max(0, round(waiting_ahead * rng.uniform(0.6, 1.0))))
-            caller = callers[slot % len(callers)]  # each consulting room, its doctor
+            caller = caller_at(slot, called)
 
             def ticket(
                 status: str,
@@ -143,18 +143,27 @@ def demo_day_figures(
     open_hours: Sequence[int],
     patients_per_day: float,
     spans: Sequence[tuple[datetime, datetime]] = (),
-    accounts: Sequence[int] = (),
+    accounts: Mapping[int, Sequence[tuple[datetime, datetime]]] | None = None,
 ) -> DayFigures:
-    """A generated day's figures; without the rota's ``spans``, a plausible plan. The first
-    rooms' calls go to ``accounts`` (staff accounts), the others to doctors without one."""
+    """A generated day's figures; without the rota's ``spans``, a plausible plan. A doctor
+    with a staff account (``accounts``: their present spans) calls from the first rooms while
+    on duty; the other calls are by doctors without one (not kept per doctor)."""
     planned = planned_hours(spans, day, tz) if spans else {}
     if not planned:
         planned = {
-            h: float(max(1, round(patients_per_day * HOUR_SHAPE[h] / 55))) for h in open_hours
+            hour: float(max(1, round(patients_per_day * HOUR_SHAPE[hour] / 55)))
+            for hour in open_hours
         }
-    rooms = max(1, round(max(planned.values(), default=1.0)) + 1)
-    callers = [*accounts, *range(-1, -rooms - 1, -1)]  # negative: no account, not stored
-    tickets = generate_day(rng, day, tz, open_hours, patients_per_day, planned, callers)
+    on_duty = sorted((accounts or {}).items())
+
+    def caller_at(room: int, when: datetime) -> int:
+        if room < len(on_duty):
+            account, present = on_duty[room]
+            if any(start <= when < end for start, end in present):
+                return account
+        return -1 - room  # negative: no account, counted as present, not stored
+
+    tickets = generate_day(rng, day, tz, open_hours, patients_per_day, planned, caller_at)
     figures = day_figures(tickets, tz, planned)
     doctors = {account: f for account, f in figures.doctors.items() if account > 0}
     return DayFigures(figures.hours, doctors)
@@ -196,7 +205,10 @@ async def seed_history(session: AsyncSession, now: datetime) -> None:
                 continue
             shifts = await rota_reads.shifts_on_day(session, centre, day)
             spans = [span for shift in shifts for span in shift.present]
-            accounts = sorted({s.account_id for s in shifts if s.account_id and s.present})
+            accounts: dict[int, list[tuple[datetime, datetime]]] = {}
+            for shift in shifts:
+                if shift.account_id is not None:
+                    accounts.setdefault(shift.account_id, []).extend(shift.present)
             rng = random.Random(f"{centre.slug}:{day.isoformat()}")
             size = patients_per_day(centre.slug) * (1.3 if _holiday(centre, day) else 1.0)
             figures = demo_day_figures(rng, day, centre.tz, hours, size, spans, accounts)

@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from operator import add
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -109,13 +110,11 @@ class Figures:
     # --- adding up ---------------------------------------------------------------------
 
     def add(self, other: Figures) -> None:
-        for spec in fields(self):
-            mine, theirs = getattr(self, spec.name), getattr(other, spec.name)
-            if isinstance(mine, list):
-                for index, value in enumerate(theirs):
-                    mine[index] += value
-            else:
-                setattr(self, spec.name, mine + theirs)
+        for name in _COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in _LISTS:
+            mine = getattr(self, name)
+            mine[:] = map(add, mine, getattr(other, name))
 
     @classmethod
     def total(cls, parts: Iterable[Figures]) -> Figures:
@@ -175,6 +174,10 @@ class Figures:
         return round(self.told_above_high / self.told, 3) if self.told else None
 
 
+_LISTS = ("wait_hist", "consult_hist", "left_positions")
+_COUNTS = tuple(spec.name for spec in fields(Figures) if spec.name not in _LISTS)
+
+
 @dataclass(frozen=True)
 class DoctorFigures:
     """One doctor's day at one centre, from the tickets they called."""
@@ -209,16 +212,20 @@ def planned_hours(
 ) -> dict[int, float]:
     """Doctor-hours planned in each local hour of ``day`` (spans: the rota's, UTC)."""
     result: dict[int, float] = {}
-    midnight = datetime.combine(day, datetime.min.time(), tz)
-    for hour in range(24):
-        # Wall-clock hours: on a DST day one hour is missing or doubled, as the clock shows.
-        start = (midnight + timedelta(hours=hour)).astimezone(ZoneInfo("UTC"))
-        end = start + timedelta(hours=1)
+    utc = ZoneInfo("UTC")
+    start = datetime.combine(day, datetime.min.time(), tz).astimezone(utc)
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tz).astimezone(utc)
+    # Real hours, each under the local hour it shows: on the autumn change the repeated hour
+    # counts twice under 02h, as its tickets do; in spring 02h has none.
+    while start < end:
+        stop = start + timedelta(hours=1)
         overlap = sum(
-            max(0.0, (min(end, b) - max(start, a)).total_seconds() / 3600) for a, b in spans
+            max(0.0, (min(stop, b) - max(start, a)).total_seconds() / 3600) for a, b in spans
         )
         if overlap:
-            result[hour] = round(overlap, 3)
+            hour = start.astimezone(tz).hour
+            result[hour] = round(result.get(hour, 0.0) + overlap, 3)
+        start = stop
     return result
 
 
