@@ -99,7 +99,8 @@ class Figures:
     consult_sum_min: float = 0.0
     consult_hist: list[int] = field(default_factory=lambda: _zeros(len(CONSULT_EDGES)))
     left_positions: list[int] = field(default_factory=lambda: _zeros(POSITIONS))
-    # An hour: doctors who called in it; added up: doctor-hours present.
+    # An hour: doctors who called in it (the rooms' presence, once the queue records it,
+    # would replace the calls as the source); added up: doctor-hours present.
     doctors_present: int = 0
     planned_doctor_hours: float = 0.0
     told: int = 0  # called patients who had been told a wait at check-in
