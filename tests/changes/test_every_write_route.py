@@ -450,6 +450,15 @@ def steps(ids: dict[str, Any]) -> list[Step]:
             {"username": "doctor-lyon", "password": PASSWORD},
         ),
         Step("POST", "/api/auth/logout", "/api/auth/logout", "visitor", "account", "logout"),
+        # --- statistics: a finished day computed again (derived data, nothing live) ---
+        Step(
+            "POST",
+            "/api/stats/centres/{centre_slug:str}/days/{day:date}/recompute",
+            "/api/stats/centres/paris/days/2026-11-23/recompute",
+            "manager",
+            "stats_day",
+            "recompute",
+        ),
     ]
 
 

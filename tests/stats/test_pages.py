@@ -116,3 +116,24 @@ async def test_bad_periods_are_refused_with_a_message(clients: StaffClients) -> 
         assert answer.status_code == 400, (path, answer.status_code)
     assert (await manager.get("/stats/centres/nowhere")).status_code == 404
     assert (await manager.get("/stats/doctors/999999")).status_code == 404
+
+
+async def test_a_finished_day_is_recomputed_on_request_idempotently(
+    db: async_sessionmaker[AsyncSession], world: World, clients: StaffClients
+) -> None:
+    await _seed(db, world)
+    manager = await clients("manager")
+    path = "/api/stats/centres/paris/days/2026-10-11/recompute"
+    answer = await manager.post(path)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["changed"] is False  # the job had stored these figures already
+    assert body["arrivals"] == len(scenario().patients)
+    # Not a date: no such route (Litestar matches typed path parameters while routing).
+    refused = await manager.post("/api/stats/centres/paris/days/2026-13-01/recompute")
+    assert refused.status_code == 404, refused.text
+    for unfinished in ("2026-11-24", "2027-01-01"):  # today, the future
+        refused = await manager.post(f"/api/stats/centres/paris/days/{unfinished}/recompute")
+        assert refused.status_code == 409, (unfinished, refused.text)
+    desk = await clients("reception-paris")
+    assert (await desk.post(path)).status_code == 403
