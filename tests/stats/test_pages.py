@@ -137,3 +137,35 @@ async def test_a_finished_day_is_recomputed_on_request_idempotently(
         assert refused.status_code == 409, (unfinished, refused.text)
     desk = await clients("reception-paris")
     assert (await desk.post(path)).status_code == 403
+
+
+async def test_the_pages_speak_english_when_asked(
+    db: async_sessionmaker[AsyncSession], world: World, clients: StaffClients
+) -> None:
+    await _seed(db, world)
+    manager = await clients("manager")
+    page = await manager.get(
+        "/stats/centres/paris?day=2026-10-11&lang=en", headers={"accept": "text/html"}
+    )
+    assert page.status_code == 200
+    assert (
+        'lang="en"' in page.text and "Arrivals by hour against the doctors on the rota" in page.text
+    )
+    assert "12.5" not in page.text or "12,5" not in page.text  # one decimal mark per language
+
+
+def test_a_centre_manager_reads_only_their_centres() -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from service.auth import Principal
+    from stats.access import allowed_centres
+
+    def who(role: Role, centre_id: int | None, **extra: object) -> Principal:
+        return cast(Principal, SimpleNamespace(role=role, centre_id=centre_id, **extra))
+
+    assert allowed_centres(who(Role.MANAGER, None)) is None
+    assert allowed_centres(who(Role.DOCTOR, 3)) == {3}
+    # The centre manager's principal lists its centres (centre_ids).
+    assert allowed_centres(who(Role.RECEPTION, 3, centre_ids=frozenset({3, 5}))) == {3, 5}
+    assert allowed_centres(who(Role.RECEPTION, None)) == frozenset()
