@@ -171,9 +171,15 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
         "/accounts",
         "/audit",
         "/account",
-        "/reception/paris",
+    }
+    await add_centre_manager(db, world, "gestion-one", ["lyon"])
+    one = await clients("gestion-one")
+    assert links((await one.get("/audit")).text) == {
+        "/centres",
+        "/accounts",
+        "/audit",
+        "/account",
         "/reception/lyon",
-        "/room/paris",
         "/room/lyon",
     }
     # The planning grid has the bar too, with sign-out and the language switch.
