@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from litestar import Litestar
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.i18n import accept_language
@@ -185,3 +186,37 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
     # The planning grid has the bar too, with sign-out and the language switch.
     rota = (await manager.get("/rota")).text
     assert 'id="staff-nav"' in rota and "data-signout" in rota and "?lang=en" in rota
+
+
+async def test_every_page_refused_to_a_role_says_so_in_html(
+    clients: StaffClients, app: Litestar, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """Every staff page (not the API), enumerated from the app: a role its guards exclude, or
+    a centre manager of another centre, gets a readable HTML page, never JSON."""
+    from service.access import Access, allowed_roles, route_rules
+    from tests.security.helpers import concrete_path
+
+    await add_centre_manager(db, world, "gestion-lyon-only", ["lyon"])
+    people = {
+        "reception": await clients("reception-paris"),
+        "doctor": await clients("doctor-paris"),
+        "centre_manager": await clients("gestion-lyon-only"),
+    }
+    checked = 0
+    for rule in route_rules(app):
+        if rule.websocket or rule.access is not Access.STAFF or "GET" not in rule.methods:
+            continue
+        if rule.path.startswith(("/api/", "/ws/")) or rule.handler.include_in_schema:
+            continue
+        roles = allowed_roles(rule.handler)
+        url = concrete_path(rule.path, "paris", 1)
+        for role, client in people.items():
+            outside = role == "centre_manager" and "{centre_slug" in rule.path
+            if (roles is None or role in roles) and not outside:
+                continue
+            answer = await client.get(url, headers={"accept": "text/html"})
+            assert answer.status_code == 403, (rule.path, role, answer.status_code)
+            assert answer.headers["content-type"].startswith("text/html"), (rule.path, role)
+            assert "Accès refusé" in answer.text
+            checked += 1
+    assert checked >= 8
