@@ -286,3 +286,52 @@ async def test_a_doctor_account_is_linked_to_one_doctor_record(
         manager, username="claire.petit", display_name="Again", role="doctor", centres=["paris"]
     )
     assert taken.status_code == 409
+
+
+async def test_a_centre_manager_plans_the_shifts_of_their_centres_only(
+    clients: StaffClients, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    manager = await clients("manager")
+    doctor = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr Paul Roux", "centres": ["paris", "lyon"]}
+    )
+    assert doctor.status_code == 201, doctor.text
+    doctor_id = doctor.json()["id"]
+
+    def shift(centre: str, day: str) -> dict[str, object]:
+        return {
+            "doctor_id": doctor_id,
+            "centre": centre,
+            "day": day,
+            "start_time": "09:00",
+            "end_time": "13:00",
+        }
+
+    lyon_shift = await manager.post("/api/rota/shifts", json=shift("lyon", "2026-12-08"))
+    assert lyon_shift.status_code == 201, lyon_shift.text
+    lyon_id = lyon_shift.json()["shifts"][0]["id"]
+    await add_centre_manager(db, world, "gestion-paris", ["paris"])
+    boss = await clients("gestion-paris")
+    week = {"from": "2026-12-07", "to": "2026-12-13"}
+    assert (await boss.get("/api/rota/shifts", params=week)).status_code == 403
+    assert (
+        await boss.get("/api/rota/shifts", params={**week, "centre": "lyon"})
+    ).status_code == 403
+    mine = await boss.get("/api/rota/shifts", params={**week, "centre": "paris"})
+    assert mine.status_code == 200 and mine.json() == []
+    assert (
+        await boss.post("/api/rota/shifts", json=shift("lyon", "2026-12-09"))
+    ).status_code == 403
+    added = await boss.post("/api/rota/shifts", json=shift("paris", "2026-12-09"))
+    assert added.status_code == 201, added.text
+    paris_id = added.json()["shifts"][0]["id"]
+    assert (
+        await boss.patch(f"/api/rota/shifts/{lyon_id}", json={"day": "2026-12-10"})
+    ).status_code == 403
+    assert (await boss.delete(f"/api/rota/shifts/{lyon_id}")).status_code == 403
+    moved = await boss.patch(f"/api/rota/shifts/{paris_id}", json={"centre": "lyon"})
+    assert moved.status_code == 403
+    assert (await boss.delete(f"/api/rota/shifts/{paris_id}")).status_code == 200
+    # The network's planning views and leave stay the network managers'.
+    assert (await boss.get("/api/rota/conflicts", params=week)).status_code == 403
+    assert (await boss.get("/api/rota/leave")).status_code == 403
