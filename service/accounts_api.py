@@ -212,6 +212,8 @@ async def visible_accounts(
         centre_id = (
             await session.execute(select(Centre.id).where(Centre.slug == centre))
         ).scalar_one_or_none()
+        if centre_id is None:
+            return []  # no such centre: nobody works there
         in_managed = select(managed_centre.c.account_id).where(
             managed_centre.c.centre_id == centre_id
         )
