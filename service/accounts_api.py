@@ -588,14 +588,15 @@ async def choose_password(
             .where(AccountSetup.token_hash == digest)
         )
     ).one_or_none()
+    # Unknown, spent or expired: a credential refused, like an unknown token (404).
     if found is None or not setup_usable(found[0].expires_at, found[0].used_at, now):
-        raise DomainError(
+        raise NotFound(
             "ce lien n'est plus valable (déjà utilisé ou expiré): demandez-en un nouveau / "
             "this link is no longer valid (used or expired): ask for a new one"
         )
     setup, account = found
     if not account.active:
-        raise DomainError("ce compte est désactivé / this account is disabled")
+        raise NotFound("ce compte est désactivé / this account is disabled")
     _invalid(password_problem(data.password, account.username, account.display_name))
     password_hash = await asyncio.to_thread(hash_password, data.password)
     async with change_path(request, db_session).change() as change:
@@ -606,7 +607,7 @@ async def choose_password(
             .values(used_at=now)
         )
         if getattr(spent, "rowcount", 1) != 1:
-            raise DomainError("ce lien a déjà servi / this link was used already")
+            raise NotFound("ce lien a déjà servi / this link was used already")
         account.password_hash = password_hash
         account.session_generation += 1
         await change.audit(
@@ -632,7 +633,8 @@ async def change_own_password(
     if account is None:
         raise NotFound("compte inconnu / unknown account")
     if not await password_matches(account.password_hash, data.current_password):
-        raise DomainError("mot de passe actuel incorrect / current password is wrong")
+        # The credential refused (like a wrong sign-in), not a malformed request.
+        raise PermissionDeniedException("mot de passe actuel incorrect / current password is wrong")
     _invalid(password_problem(data.new_password, account.username, account.display_name))
     password_hash = await asyncio.to_thread(hash_password, data.new_password)
     async with change_path(request, db_session).change() as change:
