@@ -335,3 +335,24 @@ async def test_a_centre_manager_plans_the_shifts_of_their_centres_only(
     # The network's planning views and leave stay the network managers'.
     assert (await boss.get("/api/rota/conflicts", params=week)).status_code == 403
     assert (await boss.get("/api/rota/leave")).status_code == 403
+
+
+async def test_a_centre_manager_links_only_doctors_of_their_centres(
+    clients: StaffClients, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    manager = await clients("manager")
+    lyon_only = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr Lyon Seul", "centres": ["lyon"]}
+    )
+    paris = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr Paris Aussi", "centres": ["paris"]}
+    )
+    await add_centre_manager(db, world, "gestion-paris", ["paris"])
+    boss = await clients("gestion-paris")
+    offered = {d["id"] for d in (await boss.get("/api/accounts/doctors")).json()}
+    assert paris.json()["id"] in offered and lyon_only.json()["id"] not in offered
+    body = {"display_name": "Dr", "role": "doctor", "centres": ["paris"]}
+    refused = await _create(boss, username="dr.lyon", doctor_id=lyon_only.json()["id"], **body)
+    assert refused.status_code == 404
+    linked = await _create(boss, username="dr.paris", doctor_id=paris.json()["id"], **body)
+    assert linked.status_code == 201, linked.text
