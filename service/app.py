@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,7 @@ from service.protections import (
 from service.proxy import TrustedProxies
 from service.request_checks import HostileInputRefusal
 from service.session_saves import SavesNeverFail
-from service.session_store import make_session_store
+from service.session_store import forget_expired, make_session_store
 from service.settings import Settings
 from service.state import STATE_KEY, make_shell, shell
 from service.text import explain_bad_request
@@ -316,7 +317,10 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         # Only for a long-running server: a test suite building hundreds of apps would keep
         # every frozen one's garbage cycles for good.
-        on_startup=[freeze_startup_objects] if freeze_gc else [],
+        on_startup=[
+            partial(forget_expired, sessions),
+            *([freeze_startup_objects] if freeze_gc else []),
+        ],
         on_shutdown=[counters.close, close_sessions],
         stores=_stores(sessions),
         state=State({STATE_KEY: shell_state}),

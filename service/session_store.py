@@ -43,6 +43,13 @@ def embedded_session_folder(database_url: str) -> Path | None:
     return path.with_name(path.name + "-sessions")
 
 
+async def forget_expired(store: Store) -> None:
+    """At start-up: a session file is removed when read after its expiry, and one never read
+    again (a tablet replaced) would stay; the files past their time go now."""
+    if isinstance(store, FileStore):
+        await store.delete_expired()
+
+
 def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitable[None]]]:
     """The store and what closes it at shutdown."""
     if settings.is_sqlite:

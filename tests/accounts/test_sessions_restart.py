@@ -88,3 +88,17 @@ async def test_the_same_cookie_works_after_a_restart(
             assert (await desk.get("/api/auth/me")).status_code == 401
     finally:
         _stop(process)
+
+
+async def test_expired_session_files_go_at_start_up(tmp_path: Path) -> None:
+    from litestar.stores.file import FileStore
+
+    from service.session_store import forget_expired
+
+    store = FileStore(tmp_path)
+    await store.set("ended", b"x", expires_in=1)
+    await store.set("current", b"y", expires_in=3600)
+    await asyncio.sleep(1.1)
+    await forget_expired(store)
+    assert not await store.exists("ended")
+    assert await store.get("current") == b"y"
