@@ -6,7 +6,9 @@ from queues.handlers import CentreQueueController, list_centres
 from queues.live import EstimateCache, rota_shifts_today
 from queues.pages import StaffPagesController
 from queues.retention import purge_schedule
+from service.accounts import Role
 from service.feature import Feature
+from service.nav import StaffPage
 from service.state import Shell
 
 
@@ -21,4 +23,15 @@ FEATURE = Feature(
     route_handlers=[list_centres, CentreQueueController, StaffPagesController],
     lifespan=[purge_schedule],
     parts=queue_parts,
+    pages=[
+        StaffPage(
+            "/reception/{centre}",
+            "nav_reception",
+            frozenset({Role.RECEPTION, Role.CENTRE_MANAGER}),
+            order=20,
+        ),
+        StaffPage(
+            "/room/{centre}", "nav_room", frozenset({Role.DOCTOR, Role.CENTRE_MANAGER}), order=21
+        ),
+    ],
 )

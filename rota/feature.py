@@ -26,7 +26,9 @@ from rota.api_views import (
 )
 from rota.demo_load import link_demo_doctors
 from rota.page import page_handlers
+from service.accounts import Role
 from service.feature import Feature
+from service.nav import StaffPage
 
 api = Router(
     path="/api/rota",
@@ -56,4 +58,5 @@ FEATURE = Feature(
     name="rota",
     route_handlers=[api, on_duty_view, calendar_feed, *page_handlers],
     demo=link_demo_doctors,
+    pages=[StaffPage("/rota", "nav_rota", frozenset({Role.MANAGER}), order=30)],
 )

@@ -7,6 +7,7 @@ import gc
 import logging
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service.access import document_anonymous_operations
+from service.accounts_api import account_handlers
+from service.admin_pages import SHELL_PAGES, admin_page_handlers
 from service.allow_header import advertise_every_method
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
@@ -43,6 +46,7 @@ from service.feature import Feature
 from service.i18n import install_in_engine
 from service.limits import make_counters
 from service.metrics import MetricsController, prometheus_config, shell_gauges
+from service.nav import install_nav, staff_pages
 from service.openapi import document_error_answers
 from service.openapi_schema import StrictStructSchemaPlugin
 from service.pages import page_handlers, refusal
@@ -57,7 +61,7 @@ from service.proxy import TrustedProxies
 from service.request_checks import HostileInputRefusal
 from service.request_id import request_id_middleware
 from service.session_saves import SavesNeverFail
-from service.session_store import make_session_store
+from service.session_store import forget_expired, make_session_store
 from service.settings import Settings
 from service.state import STATE_KEY, make_shell, shell
 from service.text import explain_bad_request
@@ -275,6 +279,13 @@ def create_app(
     for feature in enabled:
         for part in feature.parts(shell_state) if feature.parts else ():
             shell_state.add(part)
+    pages = staff_pages([*SHELL_PAGES, *(page for feature in enabled for page in feature.pages)])
+    shell_state.add(pages)
+
+    def install_templates(engine: JinjaTemplateEngine) -> None:
+        install_in_engine(engine)  # the translation catalogue's t()
+        install_nav(engine.engine, pages)  # the top bar's links, from the features' pages
+
     app = Litestar(
         debug=debug,
         route_handlers=[
@@ -285,6 +296,8 @@ def create_app(
             *page_handlers,
             *audit_handlers,
             MetricsController,
+            *account_handlers,
+            *admin_page_handlers,
             *static_routers(enabled),
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
@@ -311,14 +324,17 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         # Only for a long-running server: a test suite building hundreds of apps would keep
         # every frozen one's garbage cycles for good.
-        on_startup=[freeze_startup_objects] if freeze_gc else [],
+        on_startup=[
+            partial(forget_expired, sessions),
+            *([freeze_startup_objects] if freeze_gc else []),
+        ],
         on_shutdown=[counters.close, close_sessions],
         stores=_stores(sessions),
         state=State({STATE_KEY: shell_state}),
         template_config=TemplateConfig(
             directory=[PACKAGE_ROOT / name / "templates" for name in ("service", *FEATURE_NAMES)],
             engine=JinjaTemplateEngine,
-            engine_callback=install_in_engine,  # the translation catalogue's t()
+            engine_callback=install_templates,
         ),
         exception_handlers={
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,

@@ -13,6 +13,7 @@ from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
+    from service.nav import StaffPage
     from service.state import Shell
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[Any]]
@@ -30,3 +31,5 @@ class Feature:
     lifespan: list[Lifespan] = field(default_factory=list)
     parts: Parts | None = None
     demo: DemoSeed | None = None
+    # Its staff pages and who may open them: the top bar lists them (service/nav.py).
+    pages: list[StaffPage] = field(default_factory=list)

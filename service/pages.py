@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.models import Centre
 from service.accounts import Role
-from service.auth import Principal, manager_only, retrieve_principal, staff_only
+from service.auth import Principal, admin_only, retrieve_principal, staff_only
 from service.errors import DomainError
 from service.i18n import LANG_COOKIE, Lang, request_lang
 
@@ -185,14 +185,16 @@ async def home(request: Request[Principal, Any, Any]) -> Redirect:
 
 @get(
     "/centres",
-    guards=[manager_only],
+    guards=[admin_only],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
     include_in_schema=False,
 )
 async def centres_page(
     request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> Template:
-    centres = (await db_session.execute(select(Centre).order_by(Centre.name))).scalars().all()
+    found = (await db_session.execute(select(Centre).order_by(Centre.name))).scalars().all()
+    # A centre manager's own centres; a network manager's every one.
+    centres = [centre for centre in found if request.user.may_act_at(centre.slug)]
     return staff_page(
         request,
         "service/centres.html",

@@ -12,9 +12,7 @@ from litestar.exceptions import PermissionDeniedException
 from service.accounts import Role
 from service.auth import Principal, requires_role
 
-# Present once the centre-manager role exists; the statistics need no change then.
-CENTRE_MANAGER: Role | None = getattr(Role, "CENTRE_MANAGER", None)
-READER_ROLES = tuple(role for role in (Role.MANAGER, CENTRE_MANAGER) if role is not None)
+READER_ROLES = (Role.MANAGER, Role.CENTRE_MANAGER)
 
 stats_readers = requires_role(*READER_ROLES)
 stats_or_doctor = requires_role(*READER_ROLES, Role.DOCTOR)
@@ -24,10 +22,8 @@ def allowed_centres(principal: Principal) -> frozenset[int] | None:
     """The centres whose figures the principal may read; None: every centre."""
     if principal.role is Role.MANAGER:
         return None
-    managed = getattr(principal, "centre_ids", None)  # a centre manager's centres
-    if managed is not None:
-        return frozenset(managed)
-    return frozenset({principal.centre_id}) if principal.centre_id is not None else frozenset()
+    # A centre manager's centres; a doctor's own one (their month is checked by doctor).
+    return principal.centre_ids
 
 
 def require_centre(principal: Principal, centre_id: int) -> None:
