@@ -157,11 +157,16 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
     desk = await clients("reception-paris")
     assert links((await desk.get("/reception/paris")).text) == {"/reception/paris", "/account"}
     doctor = await clients("doctor-paris")
-    assert links((await doctor.get("/room/paris")).text) == {"/room/paris", "/account"}
+    assert links((await doctor.get("/room/paris")).text) == {
+        "/room/paris",
+        "/stats/doctors/me",
+        "/account",
+    }
     manager = await clients("manager")
     assert links((await manager.get("/centres")).text) == {
         "/centres",
         "/rota",
+        "/stats/network",
         "/accounts",
         "/audit",
         "/account",
@@ -169,6 +174,7 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
     boss = await clients("gestion-two")
     assert links((await boss.get("/accounts")).text) == {
         "/centres",
+        "/stats/network",
         "/accounts",
         "/audit",
         "/account",
@@ -177,6 +183,7 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
     one = await clients("gestion-one")
     assert links((await one.get("/audit")).text) == {
         "/centres",
+        "/stats/network",
         "/accounts",
         "/audit",
         "/account",

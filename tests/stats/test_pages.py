@@ -155,17 +155,21 @@ async def test_the_pages_speak_english_when_asked(
 
 
 def test_a_centre_manager_reads_only_their_centres() -> None:
-    from types import SimpleNamespace
-    from typing import cast
-
     from service.auth import Principal
     from stats.access import allowed_centres
 
-    def who(role: Role, centre_id: int | None, **extra: object) -> Principal:
-        return cast(Principal, SimpleNamespace(role=role, centre_id=centre_id, **extra))
+    def who(role: Role, centre_id: int | None, centres: frozenset[int]) -> Principal:
+        return Principal(
+            account_id=1,
+            username="u",
+            display_name="U",
+            role=role,
+            centre_id=centre_id,
+            centre_slug=None,
+            centre_ids=centres,
+        )
 
-    assert allowed_centres(who(Role.MANAGER, None)) is None
-    assert allowed_centres(who(Role.DOCTOR, 3)) == {3}
-    # The centre manager's principal lists its centres (centre_ids).
-    assert allowed_centres(who(Role.RECEPTION, 3, centre_ids=frozenset({3, 5}))) == {3, 5}
-    assert allowed_centres(who(Role.RECEPTION, None)) == frozenset()
+    assert allowed_centres(who(Role.MANAGER, None, frozenset())) is None
+    assert allowed_centres(who(Role.DOCTOR, 3, frozenset({3}))) == {3}
+    assert allowed_centres(who(Role.CENTRE_MANAGER, None, frozenset({3, 5}))) == {3, 5}
+    assert allowed_centres(who(Role.RECEPTION, None, frozenset())) == frozenset()
