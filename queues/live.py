@@ -7,6 +7,7 @@ the centre's recent history, and how many patients left unseen.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from queues import estimator
 from queues.models import Ticket
 from queues.ordering import Priority
+from queues.presence import PresenceState, stretches_of_day
 from queues.states import TicketStatus
 from rota import reads as rota_reads
 from rota.models import Centre
@@ -25,6 +27,9 @@ from rota.models import Centre
 TURNOVER_MIN = 1.0
 HISTORY_DAYS = 14
 HISTORY_LIMIT = 600
+# A doctor calling without reporting presence counts as present while their last call or
+# consultation end is this recent (longer than nearly every consultation).
+CALLING_WITHOUT_PAGE = timedelta(minutes=45)
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,9 @@ async def snapshot_of(
             end = _minutes(ticket.ended_at, midnight) + TURNOVER_MIN
             free_from[key] = max(free_from.get(key, end), end)
 
+    present, paused = await _presence(session, centre, day, now, midnight, today)
+    for key in present:
+        doctors.setdefault(key, [])  # in a room without a planned shift: a stand-in
     waiting = tuple(
         estimator.WaitingPatient(str(t.id), Priority(t.priority), _minutes(t.queued_at, midnight))
         for t in today
@@ -148,7 +156,13 @@ async def snapshot_of(
         waiting=waiting,
         consultations=tuple(consultations),
         doctors=tuple(
-            estimator.DoctorDay(key, tuple(sorted(spans)), free_from.get(key))
+            estimator.DoctorDay(
+                key,
+                tuple(sorted(spans)),
+                free_from.get(key),
+                present=tuple(present.get(key, ())),
+                paused_since=paused.get(key),
+            )
             for key, spans in sorted(doctors.items())
         ),
         today_consult_min=tuple(finished),
@@ -159,7 +173,49 @@ async def snapshot_of(
         ),
         left_unseen_today=sum(1 for t in today if t.status == TicketStatus.LEFT_UNSEEN),
         waits_today_min=tuple(waits),
+        presence_known=True,
     )
+
+
+async def _presence(
+    session: AsyncSession,
+    centre: Centre,
+    day: date,
+    now: datetime,
+    midnight: datetime,
+    today: Sequence[Ticket],
+) -> tuple[dict[str, list[tuple[float, float]]], dict[str, float]]:
+    """Each doctor's stretches in a room today (minutes; infinite end: under way) and when
+    those who paused did. A doctor who calls without the consulting-room page (another
+    client of the API) is present from their first call today while they keep calling."""
+    present: dict[str, list[tuple[float, float]]] = {}
+    paused: dict[str, float] = {}
+    tracked: set[str] = set()
+    for stretch in await stretches_of_day(session, centre, day, now):
+        key = account_key(stretch.account_id)
+        tracked.add(key)
+        start = _minutes(stretch.start, midnight)
+        end = math.inf if stretch.end is None else _minutes(stretch.end, midnight)
+        paused.pop(key, None)
+        if stretch.state == PresenceState.PAUSED:
+            if stretch.end is None:
+                paused[key] = start
+            continue
+        spans = present.setdefault(key, [])
+        if spans and spans[-1][1] >= start:  # moved rooms: one presence
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    calls: dict[str, list[datetime]] = {}
+    for ticket in today:
+        if ticket.called_by_id is not None and ticket.called_at is not None:
+            calls.setdefault(account_key(ticket.called_by_id), []).append(
+                ticket.ended_at or ticket.called_at
+            )
+    for key, times in calls.items():
+        if key not in tracked and now - max(times) <= CALLING_WITHOUT_PAGE:
+            present[key] = [(_minutes(min(times), midnight), math.inf)]
+    return present, paused
 
 
 async def centre_estimate(
