@@ -25,9 +25,15 @@ class WaitRange:
     minutes: int
     low: int
     high: int
+    after_closing: bool = False  # a newcomer would not be seen before closing
 
-    def as_dict(self) -> dict[str, int]:
-        return {"minutes": self.minutes, "low": self.low, "high": self.high}
+    def as_dict(self) -> dict[str, int | bool]:
+        return {
+            "minutes": self.minutes,
+            "low": self.low,
+            "high": self.high,
+            "after_closing": self.after_closing,
+        }
 
 
 async def newcomer_wait(
@@ -42,6 +48,7 @@ async def newcomer_wait(
         minutes=round(wait.wait_min),
         low=math.floor(wait.low_min),
         high=math.ceil(wait.high_min),
+        after_closing=wait.after_closing,
     )
 
 
