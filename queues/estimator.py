@@ -27,8 +27,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from array import array
 from bisect import bisect_right
-from collections.abc import Generator
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from statistics import fmean, pstdev
 
@@ -291,8 +292,8 @@ def _quantile(ordered: list[float], q: float) -> float:
     return a + (b - a) * (pos - low)
 
 
-def _summarise(now: float, closes: float, calls: list[float]) -> WaitEstimate:
-    calls.sort()
+def _summarise(now: float, closes: float, simulated: Sequence[float]) -> WaitEstimate:
+    calls = sorted(simulated)
     median = _quantile(calls, 0.5)
     after = sum(1 for t in calls if t > closes) / len(calls)
     return WaitEstimate(
@@ -336,7 +337,7 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
 
 
 # Simulated calls, or summarised patients, between two pauses of ``estimate_steps``.
-CALLS_PER_STEP = 1500
+CALLS_PER_STEP = 800
 SUMMARIES_PER_STEP = 400
 
 
@@ -352,6 +353,7 @@ def estimate_steps(
     turnover = snapshot.turnover_min
     rng = random.Random(_seed(snapshot))
     queue = in_call_order(snapshot.waiting)
+    yield
     n = len(queue)
     n_urgent = sum(1 for p in queue if Priority(p.priority) is Priority.URGENT)
 
@@ -372,11 +374,15 @@ def estimate_steps(
     lengths = _Lengths(snapshot.today_consult_min, snapshot.history_consult_min)
     urgent_rate = _urgent_rate(snapshot)
     share = _impatient_share(snapshot)
+    yield
     leave_chance = [_leave_chance(share, now - p.arrived_at) for p in queue]
+    yield
     closes = snapshot.closes
 
     # calls[i]: simulated call times of queue[i]; then the urgent and the standard newcomer.
-    calls: list[list[float]] = [[] for _ in range(n + 2)]
+    # Arrays, not lists: the collector does not scan them (thousands of lists for a long queue
+    # made its full passes long enough to block an event loop).
+    calls = [array("d") for _ in range(n + 2)]
     urgent_new, standard_new = n, n + 1
     for _ in range(runs):
         factor = lengths.day_factor(rng)
@@ -400,6 +406,8 @@ def estimate_steps(
             now + rng.expovariate(1.0 / PATIENCE_MIN) if rng.random() < chance else INF
             for chance in leave_chance
         ]
+        if n > CALLS_PER_STEP:
+            yield
         next_urgent = now + rng.expovariate(urgent_rate) if now < closes else INF
         urgent_pending = 0
         head = 0  # queue[:head] are called or gone
