@@ -11,7 +11,7 @@ estimator draws, per doctor, the spans in which they will call from now on:
   chance that shrinks the longer the break lasts (an early departure looks the same at first);
 - not here yet though their shift has begun: late, or not coming. Both are weighed by how late
   they already are against the day's lateness, so the doctor who is 30 minutes late counts for
-  less and less, and for nothing long before the rota is edited;
+  less and less, and for nothing past ``MAX_LATE_MIN``;
 - shifts still to come: on time or late by the day's lateness, or not coming at all.
 
 The day's lateness is learned from today's arrivals (each doctor's first presence against the
@@ -33,8 +33,10 @@ Spans = tuple[tuple[float, float], ...]
 GRACE_MIN = 5.0
 # Prior of the day's lateness: share of doctors late, worth PRIOR_DOCTORS doctors; how late.
 PRIOR_LATE_SHARE = 0.2
-PRIOR_LATE_MEAN_MIN = 30.0
+PRIOR_LATE_MEAN_MIN = 20.0
 PRIOR_DOCTORS = 3.0
+# Nobody arrives later than this after the start of their shift without the rota being edited.
+MAX_LATE_MIN = 90.0
 # A doctor on the rota who does not come at all today.
 ABSENT_SHARE = 0.06
 # A doctor present past the end of their shift is expected to stay this much longer at least.
@@ -50,26 +52,44 @@ BREAK_MEAN_MIN = 20.0
 
 @dataclass(frozen=True)
 class Lateness:
-    """The day's lateness: the share of doctors who arrive late, and the mean delay of those."""
+    """The day's lateness: the share of doctors who arrive late, and the mean delay of those
+    (exponential, cut at ``MAX_LATE_MIN``: later than that, the doctor is not coming)."""
 
     late_share: float
     late_mean_min: float
 
+    def _tail(self, late_by: float) -> float:
+        """Chance that a late doctor's delay past the grace exceeds ``late_by`` minutes."""
+        span = MAX_LATE_MIN - GRACE_MIN
+        if late_by >= span:
+            return 0.0
+        cut = math.exp(-span / self.late_mean_min)
+        return (math.exp(-max(0.0, late_by) / self.late_mean_min) - cut) / (1.0 - cut)
+
+    def _delay_after(self, rng: random.Random, late_by: float) -> float:
+        """A late doctor's delay past the grace, given it exceeds ``late_by``."""
+        span = MAX_LATE_MIN - GRACE_MIN
+        low = math.exp(-max(0.0, late_by) / self.late_mean_min)
+        high = math.exp(-span / self.late_mean_min)
+        return -self.late_mean_min * math.log(low - rng.random() * (low - high))
+
     def arrival_delay(self, rng: random.Random) -> float:
         if rng.random() >= self.late_share:
             return 0.0
-        return GRACE_MIN + rng.expovariate(1.0 / self.late_mean_min)
+        return GRACE_MIN + self._delay_after(rng, 0.0)
 
     def chance_coming(self, late_by: float) -> float:
         """Chance that a doctor not here ``late_by`` minutes after their shift began comes."""
         if late_by <= GRACE_MIN:
             return 1.0 - ABSENT_SHARE
-        late = (
-            (1.0 - ABSENT_SHARE)
-            * self.late_share
-            * math.exp(-(late_by - GRACE_MIN) / self.late_mean_min)
-        )
+        late = (1.0 - ABSENT_SHARE) * self.late_share * self._tail(late_by - GRACE_MIN)
         return late / (late + ABSENT_SHARE)
+
+    def arrival_after(self, rng: random.Random, late_by: float) -> float:
+        """Minutes from now until a doctor ``late_by`` late (and coming) arrives."""
+        if late_by <= GRACE_MIN:
+            return rng.random() * (GRACE_MIN - late_by)
+        return GRACE_MIN + self._delay_after(rng, late_by - GRACE_MIN) - late_by
 
 
 def learn_lateness(
@@ -78,14 +98,15 @@ def learn_lateness(
     """The day's lateness from the delays of the doctors who came (minutes after their shift
     began) and how late those still missing already are (censored: late at least that much)."""
     late = [d - GRACE_MIN for d in arrivals if d > GRACE_MIN]
-    still = [m - GRACE_MIN for m in missing if m > GRACE_MIN]
+    still = [min(m, MAX_LATE_MIN) - GRACE_MIN for m in missing if m > GRACE_MIN]
     count = len(late) + len(still)
     share = (count + prior_share * PRIOR_DOCTORS) / (len(arrivals) + len(still) + PRIOR_DOCTORS)
-    # Exponential delays with censoring: total time late over the number who arrived late.
-    mean = (sum(late) + sum(still) + PRIOR_LATE_MEAN_MIN * PRIOR_DOCTORS * prior_share) / (
-        len(late) + PRIOR_DOCTORS * prior_share
+    # Exponential delays with censoring: total time late over the number who arrived late, with
+    # a prior worth PRIOR_DOCTORS late doctors.
+    mean = (sum(late) + sum(still) + PRIOR_LATE_MEAN_MIN * PRIOR_DOCTORS) / (
+        len(late) + PRIOR_DOCTORS
     )
-    return Lateness(min(0.9, share), max(5.0, mean))
+    return Lateness(min(0.9, share), min(60.0, max(5.0, mean)))
 
 
 def first_arrival_delay(shifts: Spans, present: Spans) -> float | None:
@@ -135,9 +156,10 @@ def calling_spans(
     if here:
         current_end = next((end for _, end in shifts if end > now), None)
         if current_end is None:
-            # Past the rota (or not on it): still here, so staying a while, or to closing
-            # when nobody planned them at all (a stand-in).
-            current_end = now + OVERTIME_MIN if shifts else closes
+            # Past the rota: staying on after their shift, a while; in a room that they opened
+            # after it ended (or off the rota altogether), a stand-in: until closing.
+            overtime = bool(shifts) and present[-1][0] < shifts[-1][1]
+            current_end = now + OVERTIME_MIN if overtime else max(closes, now)
         spans.append((now, _maybe_early(rng, now, current_end)))
         spans += later_shifts(rng, shifts, current_end, lateness)
     elif present:
@@ -164,11 +186,7 @@ def calling_spans(
             ongoing = next(((s, e) for s, e in begun if now < e), None)
             if ongoing is not None:
                 # Memoryless delays: from now, as long again as the day's late doctors take.
-                begin = (
-                    now + rng.expovariate(1.0 / lateness.late_mean_min)
-                    if late_by > GRACE_MIN
-                    else now + rng.random() * (GRACE_MIN - late_by)
-                )
+                begin = now + lateness.arrival_after(rng, late_by)
                 if begin < ongoing[1]:
                     spans.append((begin, _maybe_early(rng, begin, ongoing[1])))
             spans += later_shifts(rng, shifts, now, lateness)
