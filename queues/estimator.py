@@ -108,6 +108,9 @@ class DoctorDay:
     # when the doctor said they pause (the service knows it; a replay never does).
     present: tuple[tuple[float, float], ...] = ()
     paused_since: float | None = None
+    # False for a doctor whose presence the service cannot see (on the rota without an account
+    # to open a room with): they call as the rota says.
+    tracked: bool = True
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,8 @@ def _day_lateness(snapshot: CentreSnapshot) -> Lateness:
     arrivals: list[float] = []
     missing: list[float] = []
     for doctor in snapshot.doctors:
+        if not doctor.tracked:
+            continue
         shifts = tuple(sorted(doctor.shifts))
         delay = first_arrival_delay(shifts, doctor.present)
         if delay is not None:
@@ -359,13 +364,14 @@ def estimate_steps(
     n_urgent = sum(1 for p in queue if Priority(p.priority) is Priority.URGENT)
 
     rota = sorted(snapshot.doctors, key=lambda d: d.doctor_id)  # simultaneous calls: by id
-    doctors = [
+    rota_doctors = [
         _Doctor(
             tuple(sorted(d.shifts)),
             bool(d.shifts) and max(e for _, e in d.shifts) >= snapshot.closes,
         )
         for d in rota
     ]
+    doctors = rota_doctors
     started = {c.doctor_id: c.started for c in snapshot.consultations}
     unknown = set(started) - {d.doctor_id for d in rota}
     if unknown:
@@ -393,7 +399,9 @@ def estimate_steps(
                 _Doctor(
                     *calling_spans(rng, now, closes, d.shifts, d.present, d.paused_since, lateness)
                 )
-                for d in rota
+                if d.tracked
+                else planned
+                for d, planned in zip(rota, rota_doctors, strict=True)
             ]
         ready: list[float] = []
         for doc, day in zip(doctors, rota, strict=True):

@@ -256,6 +256,8 @@ async def _snapshot(facts: _DayFacts, slicer: _Slicer | None = None) -> estimato
                 free_from.get(key),
                 present=tuple(present.get(key, ())),
                 paused_since=paused.get(key),
+                # A rota doctor without an account cannot open a room: calls as planned.
+                tracked=key.startswith("account:"),
             )
             for key, spans in sorted(doctors.items())
         ),

@@ -427,42 +427,47 @@ def test_replay_is_deterministic() -> None:
 
 
 # --- acceptance: the estimator against the naive figure on whole days -----------------------
+# Days the estimator was not tuned on, rota-only (format v1) and with presence (v2) alike: the
+# shared examples and the generated held-out days (seeds 1001-1010, and 2001-2010 with
+# presence). The estimator's constants were tuned on seeds 1-40 and, in v2, 101-130.
 
 
-def _scenario_sets() -> list[tuple[str, Path]]:
-    return [("shared examples", SHARED_SCENARIOS), ("generated held-out days", OWN_SCENARIOS)]
+def _held_out() -> list[Path]:
+    return sorted(SHARED_SCENARIOS.glob("*.json")) + sorted(OWN_SCENARIOS.glob("*.json"))
 
 
-def _rota_only(path: Path) -> bool:
-    """Days whose doctors were present as the rota says (no v2 `present` intervals).
-
-    The estimator reads only the rota; days where doctors arrive late or never come (format
-    v2) are what the presence-aware estimator is measured on, not this one.
-    """
-    doctors = json.loads(path.read_text(encoding="utf-8")).get("doctors", [])
-    return all("present" not in doctor for doctor in doctors)
-
-
-@pytest.fixture(scope="module", params=_scenario_sets(), ids=lambda p: p[0])
-def replayed(request: pytest.FixtureRequest) -> list[ScenarioResult]:
-    _, folder = request.param
-    files = [path for path in sorted(folder.glob("*.json")) if _rota_only(path)]
-    if not files:
+@pytest.fixture(scope="module")
+def replayed() -> list[ScenarioResult]:
+    files = _held_out()
+    if not any(path.parent == SHARED_SCENARIOS for path in files):
         if os.environ.get("CI"):
-            pytest.fail(f"no scenarios in {folder}")
-        pytest.skip(f"no scenarios in {folder}")
+            pytest.fail(f"no scenarios in {SHARED_SCENARIOS}")
+        pytest.skip(f"no scenarios in {SHARED_SCENARIOS}")
     return [replay(load_scenario(path)) for path in files]
 
 
-def test_estimator_beats_naive_by_a_quarter_pooled_and_on_every_day(
+# Replaying the 25 held-out days takes about a minute on a loaded 2-core machine.
+@pytest.mark.timeout(600)
+def test_held_out_days_include_both_formats(replayed: list[ScenarioResult]) -> None:
+    v2 = [
+        path
+        for path in _held_out()
+        if any("present" in d for d in json.loads(path.read_text(encoding="utf-8"))["doctors"])
+    ]
+    assert len(v2) >= 12 and len(replayed) - len(v2) >= 12
+
+
+@pytest.mark.timeout(600)
+def test_estimator_beats_naive_by_a_third_pooled_and_by_a_tenth_every_day(
     replayed: list[ScenarioResult],
 ) -> None:
     pooled = pooled_summary(replayed)
-    assert pooled.estimator.mae <= 0.75 * pooled.naive.mae
+    assert pooled.estimator.mae <= 0.65 * pooled.naive.mae
     for result in replayed:
-        assert result.summary.estimator.mae <= result.summary.naive.mae, result.name
+        assert result.summary.estimator.mae <= 0.9 * result.summary.naive.mae, result.name
 
 
+@pytest.mark.timeout(600)
 def test_estimator_is_unbiased_and_its_intervals_are_calibrated(
     replayed: list[ScenarioResult],
 ) -> None:
@@ -470,3 +475,6 @@ def test_estimator_is_unbiased_and_its_intervals_are_calibrated(
     assert abs(pooled.estimator.bias) <= 2.0
     assert pooled.estimator.coverage is not None
     assert 0.75 <= pooled.estimator.coverage <= 0.85
+    for result in replayed:
+        coverage = result.summary.estimator.coverage
+        assert coverage is not None and coverage >= 0.65, result.name
