@@ -115,8 +115,8 @@ function queueRow(ticket) {
       ticket.head_reason ? h("span", { className: "badge", title: ticket.head_reason }, "↑") : null),
     h("span", { className: "state" }, priorityBadge(ticket) ?? statusText(ticket.status)),
     h("span", { className: "waited" }, t("minutes", { n: minutesSince(ticket.checked_in_at) })),
-    h("span", { className: "est" }, estimate ?? "",
-      ticket.estimate?.after_closing ? [h("br"), h("span", { className: "badge warn" }, t("after_closing"))] : null),
+    // An estimate after closing already says so in words (estimateText).
+    h("span", { className: "est" }, estimate ?? ""),
     h("button", { type: "button", className: "secondary", onclick: () => openActions(ticket.id) }, t("actions")));
 }
 
