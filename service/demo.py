@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.models import CentreDay, RoomPresence, Ticket
+from queues.models import CentreDay, Ticket
 from queues.numbering import ticket_number
 from queues.ordering import Priority
 from queues.states import TicketStatus
 from rota.demo_load import load_demo_network
-from rota.models import Centre, Room
+from rota.models import Centre
 from service.accounts import Role, StaffAccount, hash_password
 
 DEMO_ROLES = (
@@ -41,28 +41,6 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
                 role=role,
                 centre_id=centres[0].id if at_centre else None,
                 active=True,
-            )
-        )
-
-    # The demo doctor is in a consulting room at the first centre (reception and the screens
-    # list them); their page keeps it so once signed in, else it ends after the timeout.
-    await session.flush()
-    doctor = (
-        await session.execute(select(StaffAccount).where(StaffAccount.username == "docteur"))
-    ).scalar_one()
-    first = centres[0]
-    rooms = (await session.execute(select(Room).where(Room.centre_id == first.id))).scalars()
-    room = next(iter(rooms), None)
-    if room is not None:
-        session.add(
-            RoomPresence(
-                centre_id=first.id,
-                service_day=first.service_day(now),
-                account_id=doctor.id,
-                room_id=room.id,
-                state="present",
-                started_at=now - timedelta(minutes=40),
-                last_seen_at=now,
             )
         )
 
