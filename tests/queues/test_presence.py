@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from queues import reads
 from queues.models import RoomPresence
@@ -15,6 +17,7 @@ from service.audit import AuditEntry
 from service.changes import ChangePath
 from service.db import WriteGate
 from service.events import EventBus
+from service.migrate import downgrade, upgrade
 from tests.conftest import FakeClock, StaffClients, World
 
 pytestmark = pytest.mark.timeout(30)
@@ -107,3 +110,20 @@ async def test_presence_is_a_doctors_and_bad_input_is_refused(
     assert (await lyon.post(BASE, json={"room": "1"})).status_code == 403
     assert (await (await clients()).get(BASE)).status_code == 401
     assert PresenceState("paused") is PresenceState.PAUSED
+
+
+def test_migration_0012_upgrades_and_downgrades(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'migrate.sqlite3'}"
+    upgrade(url, "0007_audit_sqlite")
+    upgrade(url, "0012_presence")
+
+    async def tables() -> set[str]:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        await engine.dispose()
+        return names
+
+    assert "room_presence" in asyncio.run(tables())
+    downgrade(url, "0007_audit_sqlite")
+    assert "room_presence" not in asyncio.run(tables())
