@@ -1,11 +1,14 @@
-"""Rota-aware wait-time estimator.
+"""Wait-time estimator that follows the rota and what happens in the rooms.
 
 "People ahead x mean consultation / doctors on duty" is wrong exactly when it matters: just
 before a shift change, when a doctor leaves for lunch, after an urgent case, near closing. This
 module simulates the rest of the day many times instead, following the same rules as the queue
-itself (see the scenarios README): each doctor calls the next patient when free, on shift and past
-the turnover; doctors whose shift ends at or after closing keep calling while anyone waits; the
-others stop at the end of their shift. What is uncertain is sampled:
+itself (see the scenarios README): each doctor calls the next patient when free, present and past
+the turnover; doctors present until closing keep calling while anyone waits; the others stop at
+the end of their presence. What is uncertain is sampled:
+
+- who will call, and when (``queues.attendance``: the rota corrected by presence so far, when
+  the snapshot knows it; the rota alone otherwise);
 
 - the length of every future consultation, and the remainder of the ones under way (conditioned
   on how long they have already lasted), from the centre's history rescaled to today's level;
