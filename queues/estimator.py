@@ -1,11 +1,14 @@
-"""Rota-aware wait-time estimator.
+"""Wait-time estimator that follows the rota and what happens in the rooms.
 
 "People ahead x mean consultation / doctors on duty" is wrong exactly when it matters: just
 before a shift change, when a doctor leaves for lunch, after an urgent case, near closing. This
 module simulates the rest of the day many times instead, following the same rules as the queue
-itself (see the scenarios README): each doctor calls the next patient when free, on shift and past
-the turnover; doctors whose shift ends at or after closing keep calling while anyone waits; the
-others stop at the end of their shift. What is uncertain is sampled:
+itself (see the scenarios README): each doctor calls the next patient when free, present and past
+the turnover; doctors present until closing keep calling while anyone waits; the others stop at
+the end of their presence. What is uncertain is sampled:
+
+- who will call, and when (``queues.attendance``: the rota corrected by presence so far, when
+  the snapshot knows it; the rota alone otherwise);
 
 - the length of every future consultation, and the remainder of the ones under way (conditioned
   on how long they have already lasted), from the centre's history rescaled to today's level;
@@ -27,10 +30,13 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from array import array
 from bisect import bisect_right
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from statistics import fmean, pstdev
 
+from queues.attendance import Lateness, calling_spans, first_arrival_delay, learn_lateness
 from queues.ordering import Priority, in_call_order
 
 INF = math.inf
@@ -39,10 +45,18 @@ INF = math.inf
 # so, and a 40-patient, 5-doctor snapshot takes ~10 ms (bench/bench_estimator.py).
 DEFAULT_RUNS = 320
 
-# Quantiles of the simulated call times that bound the 80 % interval. Exact waits (a doctor free
-# now, or in turnover) are always inside it, so the nominal 0.10/0.90 covered 82 % of patients on
-# generated training days (seeds 1-40); 0.12/0.88 brings that to 80 %.
-INTERVAL_LOW = 0.12
+# Work per estimate, in patient calls simulated: a long queue gets fewer simulated days (at
+# least MIN_RUNS), so an estimate's cost stays bounded at any queue size. 320 days of 60
+# waiting fit; 2,500 waiting get 64 days, whose quantiles are still within a few minutes of
+# waits that are then hours long.
+WORK_BUDGET = DEFAULT_RUNS * 60
+MIN_RUNS = 64
+
+# Quantiles of the simulated call times that bound the 80 % interval. With presence (doctors who
+# may come late, break or leave) 0.12/0.88 covered 81 % of patients on generated training days
+# (seeds 1-10 and, format v2, 101-116) with the worst days at 65-69 %; 0.10/0.90 covers 84 %,
+# none below 68 %, for the same error.
+INTERVAL_LOW = 0.10
 
 # Consultation length used when a centre has neither history nor finished consultations today.
 DEFAULT_CONSULT_MIN = 12.0
@@ -92,6 +106,14 @@ class DoctorDay:
     doctor_id: str
     shifts: tuple[tuple[float, float], ...]
     free_from: float | None = None
+    # Presence so far (when the snapshot's ``presence_known``): the stretches in the room that
+    # have begun, ``(start, end)``, ``end`` infinite for the one under way; ``paused_since``
+    # when the doctor said they pause (the service knows it; a replay never does).
+    present: tuple[tuple[float, float], ...] = ()
+    paused_since: float | None = None
+    # False for a doctor whose presence the service cannot see (on the rota without an account
+    # to open a room with): they call as the rota says.
+    tracked: bool = True
 
 
 @dataclass(frozen=True)
@@ -123,6 +145,9 @@ class CentreSnapshot:
     checkins_today: tuple[CheckIn, ...]
     left_unseen_today: int
     waits_today_min: tuple[float, ...] = ()
+    # Whether the doctors' ``present`` stretches are known. Without it, doctors call as the
+    # rota says (the estimate of a centre where nobody reports presence).
+    presence_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -197,10 +222,36 @@ class _Lengths:
         return rng.expovariate(1.0 / max(1.0, 0.25 * self.level * factor))
 
 
+# The seed reads this many of the longest parts of a snapshot in full (then their sizes and
+# sums): bounded work at any queue length, and two different snapshots still seed apart.
+SEED_ITEMS = 200
+
+
 def _seed(snapshot: CentreSnapshot) -> int:
+    def part(items: tuple[object, ...]) -> str:
+        return repr((len(items), items[:SEED_ITEMS], items[-SEED_ITEMS:]))
+
     # repr() of frozen dataclasses of floats and strings is stable across processes, unlike hash().
-    digest = hashlib.blake2b(repr(snapshot).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    text = repr(
+        (
+            snapshot.now,
+            snapshot.opens,
+            snapshot.closes,
+            snapshot.turnover_min,
+            part(snapshot.waiting),
+            snapshot.consultations,
+            snapshot.doctors,
+            part(snapshot.today_consult_min),
+            sum(snapshot.today_consult_min),
+            part(snapshot.history_consult_min),
+            part(snapshot.checkins_today),
+            snapshot.left_unseen_today,
+            part(snapshot.waits_today_min),
+            sum(snapshot.waits_today_min),
+            snapshot.presence_known,
+        )
+    )
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 def _urgent_rate(snapshot: CentreSnapshot) -> float:
@@ -248,8 +299,8 @@ def _quantile(ordered: list[float], q: float) -> float:
     return a + (b - a) * (pos - low)
 
 
-def _summarise(now: float, closes: float, calls: list[float]) -> WaitEstimate:
-    calls.sort()
+def _summarise(now: float, closes: float, simulated: Sequence[float]) -> WaitEstimate:
+    calls = sorted(simulated)
     median = _quantile(calls, 0.5)
     after = sum(1 for t in calls if t > closes) / len(calls)
     return WaitEstimate(
@@ -262,41 +313,99 @@ def _summarise(now: float, closes: float, calls: list[float]) -> WaitEstimate:
     )
 
 
+def runs_for(waiting: int) -> int:
+    """Simulated days for a queue of ``waiting``: all of them up to the work budget."""
+    return max(MIN_RUNS, min(DEFAULT_RUNS, WORK_BUDGET // max(1, waiting + 1)))
+
+
+def _day_lateness(snapshot: CentreSnapshot) -> Lateness:
+    """How late doctors are today: the delays of those who came, and of those still missing."""
+    arrivals: list[float] = []
+    missing: list[float] = []
+    for doctor in snapshot.doctors:
+        if not doctor.tracked:
+            continue
+        shifts = tuple(sorted(doctor.shifts))
+        delay = first_arrival_delay(shifts, doctor.present)
+        if delay is not None:
+            arrivals.append(delay)
+        elif shifts and shifts[0][0] <= snapshot.now and not doctor.present:
+            missing.append(snapshot.now - shifts[0][0])
+    return learn_lateness(arrivals, missing)
+
+
 def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstimate:
     """Estimate the wait of everyone in the queue and of a newcomer of each priority."""
+    steps = estimate_steps(snapshot, runs)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result: CentreEstimate = done.value
+            return result
+
+
+# Simulated calls, or summarised patients, between two pauses of ``estimate_steps``.
+CALLS_PER_STEP = 800
+SUMMARIES_PER_STEP = 400
+
+
+def estimate_steps(
+    snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS
+) -> Generator[None, None, CentreEstimate]:
+    """``estimate`` in small steps: it pauses (yields) after every simulated day and every
+    ``CALLS_PER_STEP`` calls, so that an event loop can serve between steps (queues/live.py)
+    whatever the queue's length; the result is the generator's return value."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
     now = snapshot.now
     turnover = snapshot.turnover_min
     rng = random.Random(_seed(snapshot))
     queue = in_call_order(snapshot.waiting)
+    yield
     n = len(queue)
     n_urgent = sum(1 for p in queue if Priority(p.priority) is Priority.URGENT)
 
     rota = sorted(snapshot.doctors, key=lambda d: d.doctor_id)  # simultaneous calls: by id
-    doctors = [
+    rota_doctors = [
         _Doctor(
             tuple(sorted(d.shifts)),
             bool(d.shifts) and max(e for _, e in d.shifts) >= snapshot.closes,
         )
         for d in rota
     ]
+    doctors = rota_doctors
     started = {c.doctor_id: c.started for c in snapshot.consultations}
     unknown = set(started) - {d.doctor_id for d in rota}
     if unknown:
         raise ValueError(f"consultations by doctors not in the rota: {sorted(unknown)}")
 
+    lateness = _day_lateness(snapshot) if snapshot.presence_known else None
     lengths = _Lengths(snapshot.today_consult_min, snapshot.history_consult_min)
     urgent_rate = _urgent_rate(snapshot)
     share = _impatient_share(snapshot)
+    yield
     leave_chance = [_leave_chance(share, now - p.arrived_at) for p in queue]
+    yield
     closes = snapshot.closes
 
     # calls[i]: simulated call times of queue[i]; then the urgent and the standard newcomer.
-    calls: list[list[float]] = [[] for _ in range(n + 2)]
+    # Arrays, not lists: the collector does not scan them (thousands of lists for a long queue
+    # made its full passes long enough to block an event loop).
+    calls = [array("d") for _ in range(n + 2)]
     urgent_new, standard_new = n, n + 1
     for _ in range(runs):
         factor = lengths.day_factor(rng)
+        if lateness is not None:
+            # Who really calls, drawn afresh each simulated day (queues/attendance.py).
+            doctors = [
+                _Doctor(
+                    *calling_spans(rng, now, closes, d.shifts, d.present, d.paused_since, lateness)
+                )
+                if d.tracked
+                else planned
+                for d, planned in zip(rota, rota_doctors, strict=True)
+            ]
         ready: list[float] = []
         for doc, day in zip(doctors, rota, strict=True):
             if day.doctor_id in started:
@@ -309,10 +418,13 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
             now + rng.expovariate(1.0 / PATIENCE_MIN) if rng.random() < chance else INF
             for chance in leave_chance
         ]
+        if n > CALLS_PER_STEP:
+            yield
         next_urgent = now + rng.expovariate(urgent_rate) if now < closes else INF
         urgent_pending = 0
         head = 0  # queue[:head] are called or gone
         urgent_new_call = INF
+        simulated = 0
         # Someone (at least the standard newcomer) waits until the loop ends, so every doctor calls
         # as soon as allowed and the call times do not depend on who is called. Each patient is
         # called at the first call after everyone ahead is called or gone; a patient who left in
@@ -325,6 +437,9 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
                     j, t = k, ready[k]
             if t == INF:
                 break
+            simulated += 1
+            if simulated % CALLS_PER_STEP == 0:
+                yield
             ready[j] = doctors[j].next_call(t + lengths.sample(rng, factor) + turnover)
             while next_urgent <= t:
                 urgent_pending += 1
@@ -357,10 +472,16 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
             calls[i].append(INF)
         if len(calls[standard_new]) < len(calls[urgent_new]):
             calls[standard_new].append(INF)
+        yield
 
+    waiting: dict[str, WaitEstimate] = {}
+    for i, p in enumerate(queue):
+        waiting[p.key] = _summarise(now, closes, calls[i])
+        if i % SUMMARIES_PER_STEP == SUMMARIES_PER_STEP - 1:
+            yield
     return CentreEstimate(
         now=now,
-        waiting={p.key: _summarise(now, closes, calls[i]) for i, p in enumerate(queue)},
+        waiting=waiting,
         newcomer={
             Priority.URGENT: _summarise(now, closes, calls[urgent_new]),
             Priority.STANDARD: _summarise(now, closes, calls[standard_new]),

@@ -6,7 +6,7 @@ Everything here is safe to show in a waiting room: no patient label or phone lea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from queues.estimator import WaitEstimate
 from queues.live import EstimateCache
 from queues.models import CentreDay, Ticket
 from queues.ordering import Priority
+from queues.presence import DoctorPresence, PresenceState, present_now
 from queues.service import public_ticket
 from queues.states import TicketStatus
 from rota.models import Centre, Room
@@ -26,11 +27,14 @@ from service.accounts import Role, StaffAccount
 __all__ = [
     "PUBLIC_TICKET_FIELDS",
     "AnonymousTicket",
+    "DoctorPresence",
     "EstimateCache",
+    "PresenceState",
     "WaitEstimate",
     "anonymous_tickets",
     "called_tickets",
     "checkin_open",
+    "doctors_present",
     "first_ticket_day",
     "newcomer_wait",
     "public_ticket",
@@ -199,3 +203,12 @@ async def first_ticket_day(session: AsyncSession, centre_id: int) -> date | None
         select(func.min(Ticket.service_day)).where(Ticket.centre_id == centre_id)
     )
     return found.scalar_one_or_none()
+
+
+async def doctors_present(
+    session: AsyncSession, centre_ids: Sequence[int], now: datetime
+) -> dict[int, list[DoctorPresence]]:
+    """The doctors in a consulting room now at each centre (each id asked is a key, an empty
+    list when nobody is in): account id, display name, room, present or paused, and since when
+    (UTC) they are in that state. A doctor whose page went away over 90 s ago is not listed."""
+    return await present_now(session, centre_ids, now)

@@ -179,7 +179,10 @@ async def test_estimates_and_the_after_closing_warning_show_when_the_api_gives_t
         for ticket in body.get("tickets", [body]):
             ticket["estimate"] = estimate
         if "newcomer" in body:
-            body["newcomer"] = {"standard": estimate, "urgent": {**estimate, "wait_min": None}}
+            body["newcomer"] = {
+                "standard": {**estimate, "after_closing": False},
+                "urgent": {**estimate, "wait_min": None},
+            }
         await route.fulfill(response=answer, json=body)
 
     await page.route(f"**/api/centres/{centre.slug}/queue", with_estimates)
@@ -187,12 +190,12 @@ async def test_estimates_and_the_after_closing_warning_show_when_the_api_gives_t
     await page.get_by_role("button", name="Standard", exact=True).click()
     await expect(page.locator("#last-warning")).to_be_visible()
     row = page.locator("#queue-list [data-ticket=A001]")
-    await expect(row.locator(".est")).to_contain_text("≈ 25 min (15–40)")
-    await expect(row.locator(".est")).to_contain_text("après fermeture")
+    # Seen after closing: said so, not a number of minutes.
+    await expect(row.locator(".est")).to_have_text("pas avant la fermeture")
     await expect(page.locator(".q-header .est")).to_be_visible()
     await expect(page.locator("#newcomer")).to_have_text(
         "Attente estimée à l'arrivée : standard ≈ 25 min (15–40)"
-        " · urgent pas d'appel prévu aujourd'hui"
+        " · urgent attente inconnue : aucun médecin présent ni attendu"
     )
 
 
