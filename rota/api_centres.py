@@ -35,8 +35,13 @@ def centre_out(centre: models.Centre) -> CentreRotaOut:
         opening_hours=centre.opening_hours,
         whit_monday_is_holiday=centre.whit_monday_is_holiday,
         public_holiday_hours=centre.public_holiday_hours,
-        rooms=[RoomOut(r.code, r.name, r.position) for r in centre.rooms],
+        rooms=[room_out(r) for r in centre.rooms],
+        wait_alert_minutes=centre.wait_alert_minutes,
     )
+
+
+def room_out(room: models.Room) -> RoomOut:
+    return RoomOut(room.code, room.name, room.position, room.retired_at is not None)
 
 
 def _validated(centre: models.Centre) -> None:

@@ -15,12 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.deps import apply_patch, centre_by_slug
+from rota.rpps import rpps_problem
 from rota.schemas import DoctorIn, DoctorOut, DoctorPatch
 from service.accounts import Role, StaffAccount
 from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import change_path
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, DomainError, NotFound
 from service.params import PathText, RowId
 
 
@@ -102,8 +103,12 @@ async def _check_account(session: AsyncSession, account_id: int | None) -> None:
 
 
 async def _rpps_free(session: AsyncSession, rpps: str | None, doctor_id: int | None) -> None:
+    """A well-formed RPPS number (its check digit: a 400) that no other doctor holds (409)."""
     if rpps is None:
         return
+    problem = rpps_problem(rpps)
+    if problem is not None:
+        raise DomainError(problem)
     holder = (
         await session.execute(select(models.Doctor.id).where(models.Doctor.rpps == rpps))
     ).scalar_one_or_none()

@@ -55,7 +55,7 @@ def centre_to_domain(
             centre.country, centre.subdivision, whit_monday_is_holiday=centre.whit_monday_is_holiday
         ),
         opening=opening_of(centre, exceptions),
-        rooms=tuple(room.code for room in centre.rooms),
+        rooms=tuple(room.code for room in centre.rooms_in_use),
         address=centre.address,
     )
 

@@ -20,6 +20,7 @@ Text = Annotated[HumanText, Meta(max_length=200)]
 RoomCode = Annotated[HumanText, Meta(min_length=1, max_length=16)]
 Rpps = Annotated[str, Meta(pattern=r"^[0-9]{11}$")]
 Hours = Annotated[float, Meta(gt=0, le=168)]
+WaitAlertMinutes = Annotated[int, Meta(ge=5, le=600)]
 RestHours = Annotated[float, Meta(ge=0, le=48)]
 # Local wall-clock times are written "08:00" (seconds are not a planning unit).
 Clock = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -98,6 +99,7 @@ class CentreIn(Struct, forbid_unknown_fields=True):
     address: Text = ""
     whit_monday_is_holiday: bool = True
     public_holiday_hours: DayHours | None = None
+    wait_alert_minutes: WaitAlertMinutes = 45
 
 
 class CentrePatch(Struct, forbid_unknown_fields=True):
@@ -110,6 +112,7 @@ class CentrePatch(Struct, forbid_unknown_fields=True):
     address: Text | UnsetType = UNSET
     whit_monday_is_holiday: bool | UnsetType = UNSET
     public_holiday_hours: DayHours | UnsetType | None = UNSET
+    wait_alert_minutes: WaitAlertMinutes | UnsetType = UNSET
 
 
 class RoomIn(Struct, forbid_unknown_fields=True):
@@ -121,12 +124,21 @@ class RoomIn(Struct, forbid_unknown_fields=True):
 class RoomPatch(Struct, forbid_unknown_fields=True):
     name: Name | UnsetType = UNSET
     position: int | UnsetType = UNSET
+    # true: the room takes no more calls or shifts, its history stays; false: back in use
+    retired: bool | UnsetType = UNSET
+
+
+class RoomOrder(Struct, forbid_unknown_fields=True):
+    """Every room code of the centre, in the order wanted (retired ones included)."""
+
+    codes: Annotated[list[RoomCode], Meta(min_length=1, max_length=100)]
 
 
 class RoomOut(Struct):
     code: str
     name: str
     position: int
+    retired: bool = False
 
 
 class ExceptionalDayIn(Struct, forbid_unknown_fields=True):
@@ -166,6 +178,7 @@ class CentreRotaOut(Struct):
     whit_monday_is_holiday: bool
     public_holiday_hours: list[list[str]] | None
     rooms: list[RoomOut]
+    wait_alert_minutes: int = 45
 
 
 class HolidayOut(Struct):

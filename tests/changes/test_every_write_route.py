@@ -192,6 +192,16 @@ def steps(ids: dict[str, Any]) -> list[Step]:
             {"name": "Cabinet quatre"},
         ),
         Step(
+            "PUT",
+            f"{rota}/centres/{{centre_slug:str}}/rooms/order",
+            f"{rota}/centres/paris/rooms/order",
+            "manager",
+            "room_order",
+            "update",
+            "paris",
+            {"codes": ["4", "1", "2", "3"]},
+        ),
+        Step(
             "DELETE",
             f"{rota}/centres/{{centre_slug:str}}/rooms/{{code:str}}",
             f"{rota}/centres/paris/rooms/4",
