@@ -17,8 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
-from rota.convert import opening_of
-from rota.days import Interval, holiday_region, opening_intervals, zone
+from rota.convert import cover_needs_of, opening_of
+from rota.coverage import CoverNeeds
+from rota.days import DayType, Interval, day_type, holiday_region, opening_intervals, zone
 from rota.deps import centre_by_slug
 from rota.on_duty import DoctorOnDuty, PlannedShift, doctors_on_duty, planned_shifts
 from service.params import PathText
@@ -27,7 +28,9 @@ __all__ = [
     "DayOpening",
     "DoctorOnDuty",
     "PlannedShift",
+    "cover_needed_now",
     "day_opening",
+    "doctors_needed_at",
     "doctors_on_duty",
     "opening_hours",
     "opening_today",
@@ -110,6 +113,40 @@ async def opening_today(
     for day, same_day in by_day.items():
         found.update(await opening_hours(session, same_day, day))
     return found
+
+
+def doctors_needed_at(needs: CoverNeeds, kind: DayType, wall: time) -> int:
+    """How many doctors the needs ask for at a local time on that kind of day (overlapping
+    needs are each to be met, so the largest counts, as in the coverage view)."""
+    return max((s.doctors for s in needs.segments_for(kind) if s.start <= wall < s.end), default=0)
+
+
+async def cover_needed_now(
+    session: AsyncSession, centres: Sequence[models.Centre], now: datetime
+) -> dict[int, int]:
+    """Doctors each centre needs at ``now`` by its cover needs (0 where none is set)."""
+    if not centres:
+        return {}
+    rows = await session.execute(
+        select(models.CoverNeed).where(
+            models.CoverNeed.centre_id.in_([centre.id for centre in centres])
+        )
+    )
+    by_centre: dict[int, list[models.CoverNeed]] = defaultdict(list)
+    for row in rows.scalars():
+        by_centre[row.centre_id].append(row)
+    needed: dict[int, int] = {}
+    for centre in centres:
+        local = now.astimezone(centre.tz)
+        region = holiday_region(
+            centre.country,
+            centre.subdivision,
+            whit_monday_is_holiday=centre.whit_monday_is_holiday,
+        )
+        kind = day_type(region, local.date())
+        needs = cover_needs_of(by_centre[centre.id])
+        needed[centre.id] = doctors_needed_at(needs, kind, local.time().replace(tzinfo=None))
+    return needed
 
 
 async def shifts_on_day(
