@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import holidays
 from litestar.di import NamedDependency
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota import models
 from rota.convert import cover_needs_of, opening_of
 from rota.coverage import CoverNeeds
-from rota.days import DayType, Interval, day_type, holiday_region, opening_intervals, zone
+from rota.days import (
+    SUPPORTED_COUNTRIES,
+    DayType,
+    Interval,
+    day_type,
+    holiday_region,
+    opening_intervals,
+    zone,
+)
 from rota.deps import centre_by_slug
 from rota.on_duty import DoctorOnDuty, PlannedShift, doctors_on_duty, planned_shifts
 from service.params import PathText
@@ -32,6 +41,7 @@ __all__ = [
     "day_opening",
     "doctors_needed_at",
     "doctors_on_duty",
+    "holiday_subdivisions",
     "opening_hours",
     "opening_today",
     "provide_centre",
@@ -113,6 +123,15 @@ async def opening_today(
     for day, same_day in by_day.items():
         found.update(await opening_hours(session, same_day, day))
     return found
+
+
+def holiday_subdivisions() -> dict[str, list[str]]:
+    """The countries whose public holidays the rota knows, each with its region codes (what a
+    centre's `country` and `subdivision` accept)."""
+    return {
+        code: sorted(holidays.country_holidays(code).subdivisions)
+        for code in sorted(SUPPORTED_COUNTRIES)
+    }
 
 
 def doctors_needed_at(needs: CoverNeeds, kind: DayType, wall: time) -> int:
