@@ -36,6 +36,8 @@ def centre_out(centre: models.Centre) -> CentreRotaOut:
         whit_monday_is_holiday=centre.whit_monday_is_holiday,
         public_holiday_hours=centre.public_holiday_hours,
         rooms=[RoomOut(r.code, r.name, r.position) for r in centre.rooms],
+        interns_need_supervisor=centre.interns_need_supervisor,
+        juniors_need_senior=centre.juniors_need_senior,
     )
 
 

@@ -52,6 +52,10 @@ class Centre(BigIntAuditBase):
     public_holiday_hours: Mapped[DayHours | None] = mapped_column(
         JsonB, nullable=True, default=None
     )
+    # Supervision rules (rota.checks): an intern's shift needs their maître de stage on duty
+    # here for the whole shift; a junior's needs some senior here.
+    interns_need_supervisor: Mapped[bool] = mapped_column(Boolean, default=True)
+    juniors_need_senior: Mapped[bool] = mapped_column(Boolean, default=True)
 
     rooms: Mapped[list[Room]] = relationship(
         back_populates="centre", lazy="selectin", order_by="Room.position"
@@ -101,6 +105,11 @@ class Doctor(BigIntAuditBase):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    seniority: Mapped[str] = mapped_column(String(8), default="senior")  # rota.domain.Seniority
+    # An intern's maître de stage: a senior doctor.
+    supervisor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("doctor.id", ondelete="SET NULL"), nullable=True, default=None
     )
 
 
