@@ -37,6 +37,8 @@ def centre_out(centre: models.Centre) -> CentreRotaOut:
         public_holiday_hours=centre.public_holiday_hours,
         rooms=[room_out(r) for r in centre.rooms],
         wait_alert_minutes=centre.wait_alert_minutes,
+        interns_need_supervisor=centre.interns_need_supervisor,
+        juniors_need_senior=centre.juniors_need_senior,
     )
 
 

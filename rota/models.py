@@ -52,6 +52,10 @@ class Centre(BigIntAuditBase):
     public_holiday_hours: Mapped[DayHours | None] = mapped_column(
         JsonB, nullable=True, default=None
     )
+    # Supervision rules (rota.checks): an intern's shift needs their maître de stage on duty
+    # here for the whole shift; a junior's needs some senior here.
+    interns_need_supervisor: Mapped[bool] = mapped_column(Boolean, default=True)
+    juniors_need_senior: Mapped[bool] = mapped_column(Boolean, default=True)
     # The managers' home raises an alert when a patient has waited longer than this.
     wait_alert_minutes: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
 
@@ -112,6 +116,11 @@ class Doctor(BigIntAuditBase):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    seniority: Mapped[str] = mapped_column(String(8), default="senior")  # rota.domain.Seniority
+    # An intern's maître de stage: a senior doctor.
+    supervisor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("doctor.id", ondelete="SET NULL"), nullable=True, default=None
     )
 
 
