@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,14 +15,17 @@ from queues import reads as queue_reads
 from rota import reads as rota_reads
 from rota.models import Centre
 
-# Until presence in a room is server state, a doctor who called a patient here within this
-# window counts as in a room.
-CALLED_LATELY = timedelta(minutes=30)
 
-
-async def doctors_in_room(session: AsyncSession, centre: Centre, now: datetime) -> int:
-    """Doctors in a consulting room of the centre now (the one place to swap for presence)."""
-    return len(await queue_reads.recent_callers(session, centre, now - CALLED_LATELY))
+async def doctors_in_rooms(
+    session: AsyncSession, centres: list[Centre], now: datetime
+) -> dict[int, int]:
+    """Doctors in a consulting room and calling now, per centre (the room page's presence; a
+    doctor on a break is in the room but calls nobody, so does not count)."""
+    present = await queue_reads.doctors_present(session, [c.id for c in centres], now)
+    return {
+        centre_id: sum(d.state is queue_reads.PresenceState.PRESENT for d in doctors)
+        for centre_id, doctors in present.items()
+    }
 
 
 def _estimate(wait: queue_reads.WaitEstimate) -> Estimate | None:
@@ -49,6 +52,7 @@ async def centre_loads(
     waiting = await queue_reads.waiting_summaries(session, centres, now)
     needed = await rota_reads.cover_needed_now(session, centres, now)
     screens = await display_reads.screens_of(session, [c.id for c in centres])
+    in_rooms = await doctors_in_rooms(session, centres, now)
     loads = []
     for centre in centres:
         opening = openings[centre.id]
@@ -72,7 +76,7 @@ async def centre_loads(
                 urgent=summary.urgent,
                 oldest_checked_in=summary.oldest_checked_in,
                 newcomer_wait=wait,
-                doctors_in_room=await doctors_in_room(session, centre, now),
+                doctors_in_room=in_rooms.get(centre.id, 0),
                 doctors_on_rota=len(await rota_reads.doctors_on_duty(session, centre, now)),
                 doctors_needed=needed[centre.id] if open_now else 0,
                 wait_alert_minutes=centre.wait_alert_minutes,

@@ -31,6 +31,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from statistics import fmean, pstdev
 
+from queues.attendance import Lateness, calling_spans, first_arrival_delay, learn_lateness
 from queues.ordering import Priority, in_call_order
 
 INF = math.inf
@@ -92,6 +93,11 @@ class DoctorDay:
     doctor_id: str
     shifts: tuple[tuple[float, float], ...]
     free_from: float | None = None
+    # Presence so far (when the snapshot's ``presence_known``): the stretches in the room that
+    # have begun, ``(start, end)``, ``end`` infinite for the one under way; ``paused_since``
+    # when the doctor said they pause (the service knows it; a replay never does).
+    present: tuple[tuple[float, float], ...] = ()
+    paused_since: float | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,9 @@ class CentreSnapshot:
     checkins_today: tuple[CheckIn, ...]
     left_unseen_today: int
     waits_today_min: tuple[float, ...] = ()
+    # Whether the doctors' ``present`` stretches are known. Without it, doctors call as the
+    # rota says (the estimate of a centre where nobody reports presence).
+    presence_known: bool = False
 
 
 @dataclass(frozen=True)
@@ -262,6 +271,20 @@ def _summarise(now: float, closes: float, calls: list[float]) -> WaitEstimate:
     )
 
 
+def _day_lateness(snapshot: CentreSnapshot) -> Lateness:
+    """How late doctors are today: the delays of those who came, and of those still missing."""
+    arrivals: list[float] = []
+    missing: list[float] = []
+    for doctor in snapshot.doctors:
+        shifts = tuple(sorted(doctor.shifts))
+        delay = first_arrival_delay(shifts, doctor.present)
+        if delay is not None:
+            arrivals.append(delay)
+        elif shifts and shifts[0][0] <= snapshot.now and not doctor.present:
+            missing.append(snapshot.now - shifts[0][0])
+    return learn_lateness(arrivals, missing)
+
+
 def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstimate:
     """Estimate the wait of everyone in the queue and of a newcomer of each priority."""
     if runs < 1:
@@ -286,6 +309,7 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
     if unknown:
         raise ValueError(f"consultations by doctors not in the rota: {sorted(unknown)}")
 
+    lateness = _day_lateness(snapshot) if snapshot.presence_known else None
     lengths = _Lengths(snapshot.today_consult_min, snapshot.history_consult_min)
     urgent_rate = _urgent_rate(snapshot)
     share = _impatient_share(snapshot)
@@ -297,6 +321,14 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
     urgent_new, standard_new = n, n + 1
     for _ in range(runs):
         factor = lengths.day_factor(rng)
+        if lateness is not None:
+            # Who really calls, drawn afresh each simulated day (queues/attendance.py).
+            doctors = [
+                _Doctor(
+                    *calling_spans(rng, now, closes, d.shifts, d.present, d.paused_since, lateness)
+                )
+                for d in rota
+            ]
         ready: list[float] = []
         for doc, day in zip(doctors, rota, strict=True):
             if day.doctor_id in started:

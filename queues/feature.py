@@ -5,6 +5,8 @@ from __future__ import annotations
 from queues.handlers import CentreQueueController, list_centres
 from queues.live import EstimateCache, rota_shifts_today
 from queues.pages import StaffPagesController
+from queues.presence import presence_sweep
+from queues.presence_api import PresenceController
 from queues.retention import purge_schedule
 from service.feature import Feature
 from service.state import Shell
@@ -18,7 +20,7 @@ def queue_parts(_: Shell) -> list[object]:
 
 FEATURE = Feature(
     name="queues",
-    route_handlers=[list_centres, CentreQueueController, StaffPagesController],
-    lifespan=[purge_schedule],
+    route_handlers=[list_centres, CentreQueueController, PresenceController, StaffPagesController],
+    lifespan=[purge_schedule, presence_sweep],
     parts=queue_parts,
 )

@@ -70,3 +70,26 @@ class Ticket(BigIntAuditBase):
     )
     started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class RoomPresence(BigIntAuditBase):
+    """One stretch of a doctor's presence in a consulting room, in one state.
+
+    A doctor is present from opening the room on the consulting-room page; pausing, resuming,
+    moving to another room and leaving end the stretch (``ended_at``) and the next state opens
+    a new one, so the day's rows say when each doctor really was in a room. The page beats
+    (``last_seen_at``); a stretch whose page went quiet longer than the presence timeout is
+    over at its last beat (queues/presence.py).
+    """
+
+    __tablename__ = "room_presence"
+    __table_args__ = (Index("ix_room_presence_day", "centre_id", "service_day"),)
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"))
+    service_day: Mapped[date] = mapped_column(Date)
+    account_id: Mapped[int] = mapped_column(ForeignKey("staff_account.id", ondelete="CASCADE"))
+    room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(12))  # PresenceState
+    started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

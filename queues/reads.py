@@ -18,6 +18,7 @@ from queues.estimator import WaitEstimate
 from queues.live import EstimateCache
 from queues.models import CentreDay, Ticket
 from queues.ordering import Priority
+from queues.presence import DoctorPresence, PresenceState, present_now
 from queues.service import public_ticket
 from queues.states import TicketStatus
 from rota.models import Centre, Room
@@ -25,11 +26,14 @@ from service.accounts import Role, StaffAccount
 
 __all__ = [
     "PUBLIC_TICKET_FIELDS",
+    "DoctorPresence",
     "EstimateCache",
+    "PresenceState",
     "WaitEstimate",
     "WaitingSummary",
     "called_tickets",
     "checkin_open",
+    "doctors_present",
     "newcomer_wait",
     "public_ticket",
     "public_view",
@@ -169,3 +173,12 @@ async def newcomer_wait(
     ``shell(app).part(EstimateCache)``, shared by reception, the screens and the public board)."""
     estimate = await estimates.get(session, centre, now)
     return estimate.newcomer[Priority.STANDARD]
+
+
+async def doctors_present(
+    session: AsyncSession, centre_ids: Sequence[int], now: datetime
+) -> dict[int, list[DoctorPresence]]:
+    """The doctors in a consulting room now at each centre (each id asked is a key, an empty
+    list when nobody is in): account id, display name, room, present or paused, and since when
+    (UTC) they are in that state. A doctor whose page went away over 90 s ago is not listed."""
+    return await present_now(session, centre_ids, now)

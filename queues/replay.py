@@ -73,6 +73,18 @@ class _DoctorState:
             return True
         return self.stays and t >= self.present[-1][1]
 
+    def presence_so_far(self, t: int) -> tuple[tuple[float, float], ...]:
+        """What the service would know of presence at ``t`` (README, "presence so far"): the
+        intervals begun by now, an interval under way by its start only (infinite end)."""
+        seen: list[tuple[float, float]] = []
+        for k, (start, end) in enumerate(self.present):
+            if start > t:
+                break
+            # The doctor who stays after closing is still in the room past the interval's end.
+            over = end <= t and not (self.stays and k == len(self.present) - 1)
+            seen.append((start / MS_PER_MIN, end / MS_PER_MIN if over else math.inf))
+        return tuple(seen)
+
     def can_call(self, t: int) -> bool:
         return (
             not self.in_consult
@@ -133,9 +145,11 @@ class _Day:
                     d.id,
                     tuple((a / MS_PER_MIN, b / MS_PER_MIN) for a, b in d.shifts),
                     None if d.free_from is None else d.free_from / MS_PER_MIN,
+                    present=d.presence_so_far(t),
                 )
                 for d in self.doctors
             ),
+            presence_known=True,
             today_consult_min=tuple(self.finished),
             history_consult_min=s.history_consult_min,
             checkins_today=tuple(self.checkins),

@@ -8,6 +8,7 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from queues.ordering import Priority
+from queues.presence import PresenceState
 from queues.states import TicketStatus
 from service.text import HumanText, human_text_pattern
 
@@ -107,3 +108,29 @@ class MyDayOut(Struct):
     service_day: date
     seen: int
     tickets: list[TicketOut]
+
+
+class PresenceRequest(Struct, forbid_unknown_fields=True):
+    """The consulting-room page's beat: the room it shows and whether the doctor calls."""
+
+    room: RoomCode
+    state: PresenceState = PresenceState.PRESENT
+
+
+class PresenceOut(Struct):
+    """This doctor's presence after a beat or a leave (``state`` None: not in a room)."""
+
+    state: PresenceState | None
+    room: str | None
+    since: datetime | None
+    beat_s: int
+    timeout_s: int
+
+
+class DoctorPresenceOut(Struct):
+    doctor_id: int
+    display_name: str
+    room: str
+    room_name: str
+    state: PresenceState
+    since: datetime

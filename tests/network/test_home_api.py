@@ -36,9 +36,12 @@ async def test_a_check_in_and_a_call_change_the_centres_row(
     assert after["rows"][0]["slug"] == "paris"  # alerts first
 
     doctor = await clients("doctor-paris")
-    assert (
-        await doctor.post("/api/centres/paris/call-next", json={"room": "1"})
-    ).status_code == 200
+    in_room = await doctor.post("/api/centres/paris/presence", json={"room": "1"})
+    assert in_room.status_code in (200, 201), in_room.text
+    present = _row((await manager.get("/api/network/home")).json(), "paris")
+    assert (present["doctors_in_room"], present["alerts"]) == (1, ["wait_over_threshold"])
+    called_next = await doctor.post("/api/centres/paris/call-next", json={"room": "1"})
+    assert called_next.status_code == 200, called_next.text
     called = _row((await manager.get("/api/network/home")).json(), "paris")
     assert (called["waiting"], called["doctors_in_room"], called["alerts"]) == (0, 1, [])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -246,7 +247,7 @@ def test_naive_figure_is_ahead_times_recent_mean_over_doctors_on_shift() -> None
     assert naive == {"p1": 0.0, "p2": 0.0, "p3": 0.0, "p4": 5.5, "p5": 0.0}
 
 
-def test_absent_doctor_never_calls_and_the_estimator_still_sees_only_the_rota() -> None:
+def test_absent_doctor_never_calls_and_the_estimator_sees_the_rota_and_presence_so_far() -> None:
     patients = [patient("p1", "08:00:00", 10), patient("p2", "08:01:00", 5)]
     rota = {"d1": [["08:00", "20:00"]], "d2": [["10:00", "20:00"]]}
     seen: list[CentreSnapshot] = []
@@ -257,13 +258,52 @@ def test_absent_doctor_never_calls_and_the_estimator_still_sees_only_the_rota() 
 
     result = replay(day(rota, patients, present={"d1": []}), spy)
     assert called(result) == {"p1": "10:00:00", "p2": "10:11:00"}
-    # The estimator is rota-based: d1 is on its rota as the shifts say, whatever d1 really did.
-    assert [(d.doctor_id, d.shifts) for d in seen[0].doctors] == [
-        ("d1", ((480.0, 1200.0),)),
-        ("d2", ((600.0, 1200.0),)),
+    # The rota as it stands, and nobody in a room yet at 08:00.
+    assert [(d.doctor_id, d.shifts, d.present) for d in seen[0].doctors] == [
+        ("d1", ((480.0, 1200.0),), ()),
+        ("d2", ((600.0, 1200.0),), ()),
     ]
+    assert seen[0].presence_known
     replay(day(rota, patients), spy)
-    assert seen[2] == seen[0]  # the first check-ins, before the days part
+    # Present as the rota says (no v2 `present`): d1 in the room since 08:00, end not yet known.
+    assert seen[2].doctors[0].present == ((480.0, math.inf),)
+
+
+def _snapshots(present: dict[str, list[list[str]]]) -> list[CentreSnapshot]:
+    seen: list[CentreSnapshot] = []
+
+    def spy(snapshot: CentreSnapshot) -> CentreEstimate:
+        seen.append(snapshot)
+        return no_estimate(snapshot)
+
+    patients = [
+        patient("p1", "08:10:00", 30),
+        patient("p2", "08:20:00", 30),
+        patient("p3", "09:00:00", 30),
+        patient("p4", "09:29:00", 30),
+    ]
+    rota = {"d1": [["08:00", "20:00"]], "d2": [["08:00", "20:00"]], "d3": [["09:00", "20:00"]]}
+    replay(day(rota, patients, present=present), spy)
+    return seen
+
+
+def test_the_estimator_sees_presence_only_up_to_each_check_in() -> None:
+    # Two days alike until 09:30, when d1 leaves on one of them, and d3 comes late or never.
+    leaves = _snapshots({"d1": [["08:00", "09:30"]], "d2": [["08:30", "20:00"]], "d3": []})
+    stays = _snapshots(
+        {"d1": [["08:00", "20:00"]], "d2": [["08:30", "20:00"]], "d3": [["09:45", "20:00"]]}
+    )
+    assert leaves == stays  # whatever happens after a check-in is not in its snapshot
+    at_nine = leaves[2]
+    assert at_nine.now == 540.0
+    assert [d.present for d in at_nine.doctors] == [((480.0, math.inf),), ((510.0, math.inf),), ()]
+    assert [d.present for d in leaves[0].doctors] == [((480.0, math.inf),), (), ()]
+
+
+def test_an_interval_over_is_known_with_its_end() -> None:
+    seen = _snapshots({"d1": [["08:00", "08:15"], ["09:10", "20:00"]]})
+    assert seen[1].doctors[0].present == ((480.0, 495.0),)  # 08:20: the break has begun
+    assert seen[3].doctors[0].present == ((480.0, 495.0), (550.0, math.inf))
 
 
 def test_naive_figure_divides_by_the_doctors_present_now() -> None:
