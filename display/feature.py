@@ -26,6 +26,7 @@ def display_parts(shell: Shell) -> list[object]:
 async def display_hub(app: Litestar) -> AsyncIterator[None]:
     """The relay, heartbeats, the database poller and the 30 s refresh of waits."""
     hub = shell(app).part(DisplayHub)
+    shell(app).session_ends.listen(hub.close_account)
     hub.start()
     try:
         yield

@@ -114,6 +114,7 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: PathText) -
             return principal is not None and principal.may_act_at(slug)
 
         screen.still_allowed = still_allowed
+        screen.account_id = viewer.principal.account_id
     await hub.attach(screen)
     tasks = {
         asyncio.create_task(_receive(socket, screen)),

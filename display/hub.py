@@ -104,8 +104,9 @@ class Screen:
         self.last_heard = time.monotonic()
         self.next_ping = 0.0  # set by the hub, spread over the interval
         self.closing: asyncio.Future[tuple[int, str]] = asyncio.get_running_loop().create_future()
-        # For a staff member's feed: whether their session still lets them watch.
+        # For a staff member's feed: whether their session still lets them watch, and whose.
         self.still_allowed: Callable[[], Awaitable[bool]] | None = None
+        self.account_id: int | None = None
         self.offer(resync())  # the first thing a screen gets is a snapshot
 
     def offer(self, item: Outgoing) -> None:
@@ -417,6 +418,12 @@ class DisplayHub:
             await asyncio.sleep(self.timings.lease_refresh_s)
             with contextlib.suppress(Exception):  # Redis away: the fallback counts
                 await lease.refresh()
+
+    def close_account(self, account_id: int) -> None:
+        """The account's sessions ended (disabled, new password): its feeds close now."""
+        for screen in self.screens():
+            if screen.account_id == account_id:
+                screen.close(4401, "session ended / session terminée")
 
     def close_token(self, token_id: int, reason: str = "display token revoked") -> None:
         for screen in self.screens():

@@ -16,7 +16,7 @@ from litestar.response import Template
 from rota import reads as rota_reads
 from rota.models import Centre
 from service.accounts import Role
-from service.auth import Principal, centre_scope, manager_only, requires_role
+from service.auth import Principal, admin_only, centre_scope, manager_only, requires_role
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 
 # Offered in the time-zone field (any IANA zone is accepted): mainland France and Belgium,
@@ -37,8 +37,11 @@ def _centre_config(centre: Centre) -> dict[str, Any]:
 
 
 class AdminPagesController(Controller):
+    """Network managers everywhere; centre managers at their centres (the centres list shows
+    theirs, the API refuses the rest); doctors are the network's (network managers)."""
+
     path = "/admin"
-    guards = [manager_only]
+    guards = [admin_only, centre_scope]
     exception_handlers = PAGE_EXCEPTION_HANDLERS
     include_in_schema = False
 
@@ -64,14 +67,14 @@ class AdminPagesController(Controller):
             config=_centre_config(centre),
         )
 
-    @get("/doctors")
+    @get("/doctors", guards=[manager_only])
     async def doctors(self, request: Request[Principal, Any, Any]) -> Template:
         return staff_page(request, "network/admin_doctors.html")
 
 
 @get(
     "/admin/centres/{centre_slug:str}/screens",
-    guards=[requires_role(Role.MANAGER, Role.RECEPTION), centre_scope],
+    guards=[requires_role(Role.MANAGER, Role.CENTRE_MANAGER, Role.RECEPTION), centre_scope],
     dependencies={"centre": Provide(rota_reads.provide_centre)},
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
     include_in_schema=False,

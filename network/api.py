@@ -15,16 +15,16 @@ from network.gather import centre_loads, visible_centres
 from network.home import HomeRow, SortKey, cities, home_row, select_rows, sort_rows
 from queues.reads import EstimateCache
 from rota.models import Centre
-from service.accounts import Role
-from service.auth import Principal, manager_only
+from service.auth import Principal, admin_only
 from service.state import shell
 
 
 def centres_visible_to(principal: Principal) -> frozenset[int] | None:
-    """The centre ids a principal's home shows; None: the whole network."""
-    if principal.role is Role.MANAGER:
+    """The centre ids a principal's home shows (a centre manager's centres); None: the whole
+    network."""
+    if principal.network_wide:
         return None
-    return frozenset({principal.centre_id}) if principal.centre_id is not None else frozenset()
+    return principal.centre_ids
 
 
 class EstimateOut(Struct):
@@ -119,7 +119,7 @@ AlertsOnly = Annotated[bool, QueryParameter(name="alerts")]
 Sort = Annotated[SortKey, QueryParameter()]
 
 
-@get("/api/network/home", guards=[manager_only], tags=["network"])
+@get("/api/network/home", guards=[admin_only], tags=["network"])
 async def network_home(
     request: Request[Principal, Any, Any],
     db_session: NamedDependency[AsyncSession],
@@ -131,7 +131,7 @@ async def network_home(
     return await home_answer(request, db_session, sort=sort, city=city, alerts_only=alerts_only)
 
 
-@get("/api/network/mark", guards=[manager_only], tags=["network"])
+@get("/api/network/mark", guards=[admin_only], tags=["network"])
 async def network_mark(
     request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> MarkOut:

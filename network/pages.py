@@ -12,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from network.api import home_answer
 from network.home import SortKey
-from service.auth import Principal, manager_only
+from service.auth import Principal, admin_only
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 
 
 @get(
     "/centres",
-    guards=[manager_only],
+    guards=[admin_only],
     exception_handlers=PAGE_EXCEPTION_HANDLERS,
     include_in_schema=False,
 )

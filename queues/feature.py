@@ -8,7 +8,9 @@ from queues.pages import StaffPagesController
 from queues.presence import presence_sweep
 from queues.presence_api import PresenceController
 from queues.retention import purge_schedule
+from service.accounts import Role
 from service.feature import Feature
+from service.nav import StaffPage
 from service.state import Shell
 
 
@@ -23,4 +25,15 @@ FEATURE = Feature(
     route_handlers=[list_centres, CentreQueueController, PresenceController, StaffPagesController],
     lifespan=[purge_schedule, presence_sweep],
     parts=queue_parts,
+    pages=[
+        StaffPage(
+            "/reception/{centre}",
+            "nav_reception",
+            frozenset({Role.RECEPTION, Role.CENTRE_MANAGER}),
+            order=20,
+        ),
+        StaffPage(
+            "/room/{centre}", "nav_room", frozenset({Role.DOCTOR, Role.CENTRE_MANAGER}), order=21
+        ),
+    ],
 )

@@ -154,7 +154,7 @@ TICKET_ACTIONS: dict[str, Action] = {
 DOCTOR_ACTIONS = frozenset(
     {Action.CALL, Action.RECALL, Action.START, Action.FINISH, Action.NO_SHOW, Action.RELEASE}
 )
-desk_only = requires_role(Role.MANAGER, Role.RECEPTION)
+desk_only = requires_role(Role.MANAGER, Role.CENTRE_MANAGER, Role.RECEPTION)
 
 
 class CentreQueueController(Controller):

@@ -19,7 +19,7 @@ from rota.days import DayType
 from rota.deps import centre_by_slug
 from rota.schemas import CoverNeedIn, CoverNeedOut, ExceptionalDayIn, ExceptionalDayOut
 from service.audit import snapshot
-from service.auth import manager_only
+from service.auth import admin_only, centre_scope
 from service.changes import Change, change_path
 from service.errors import DomainError
 from service.params import PathText
@@ -66,7 +66,7 @@ def _needs_text(needs: list[CoverNeedOut]) -> list[str]:
 
 class CentreDaysController(Controller):
     path = "/centres/{centre_slug:str}"
-    guards = [manager_only]
+    guards = [admin_only, centre_scope]
 
     @get("/exceptional-days")
     async def list_exceptional_days(

@@ -17,7 +17,7 @@ from rota.convert import centre_to_domain, hours_of
 from rota.deps import apply_patch, centre_by_slug
 from rota.schemas import CentreIn, CentrePatch, CentreRotaOut, RoomOut
 from service.audit import snapshot
-from service.auth import manager_only
+from service.auth import Principal, admin_only, centre_scope, manager_only
 from service.changes import change_path
 from service.errors import DomainError
 from service.params import PathText
@@ -60,14 +60,17 @@ def _validated(centre: models.Centre) -> None:
 
 class CentreRotaController(Controller):
     path = "/centres"
-    guards = [manager_only]
+    guards = [admin_only, centre_scope]
 
     @get("/")
-    async def list_centres(self, db_session: NamedDependency[AsyncSession]) -> list[CentreRotaOut]:
+    async def list_centres(
+        self, request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
+    ) -> list[CentreRotaOut]:
+        """Every centre for a network manager; a centre manager's own centres."""
         rows = await db_session.execute(select(models.Centre).order_by(models.Centre.name))
-        return [centre_out(c) for c in rows.scalars()]
+        return [centre_out(c) for c in rows.scalars() if request.user.may_act_at(c.slug)]
 
-    @post("/", status_code=HTTP_201_CREATED)
+    @post("/", status_code=HTTP_201_CREATED, guards=[manager_only])
     async def create_centre(
         self,
         request: Request[Any, Any, Any],

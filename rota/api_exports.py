@@ -26,7 +26,7 @@ from rota.csv_export import as_excel_bytes, centre_month_csv, csv_filename
 from rota.ical import doctor_feed
 from rota.schemas import CalendarTokenOut
 from rota.store import load_network, load_shifts
-from service.auth import manager_only
+from service.auth import admin_only, centre_scope, manager_only
 from service.changes import change_path
 from service.errors import NotFound
 from service.params import PathText, RowId
@@ -139,7 +139,7 @@ async def calendar_feed(
     )
 
 
-@get("/centres/{centre_slug:str}/{month_file:str}", guards=[manager_only])
+@get("/centres/{centre_slug:str}/{month_file:str}", guards=[admin_only, centre_scope])
 async def centre_month_export(
     db_session: NamedDependency[AsyncSession],
     centre_slug: PathText,

@@ -16,7 +16,7 @@ from rota.api_centres import room_out
 from rota.deps import apply_patch, centre_by_slug
 from rota.schemas import RoomIn, RoomOrder, RoomOut, RoomPatch
 from service.audit import snapshot
-from service.auth import manager_only
+from service.auth import admin_only, centre_scope
 from service.changes import Change, change_path
 from service.errors import Conflict, DomainError, NotFound
 from service.params import PathText
@@ -38,7 +38,7 @@ async def _announce(change: Change, centre: models.Centre) -> None:
 
 class RoomController(Controller):
     path = "/centres/{centre_slug:str}/rooms"
-    guards = [manager_only]
+    guards = [admin_only, centre_scope]
 
     @post("/", status_code=HTTP_201_CREATED)
     async def add_room(

@@ -49,10 +49,10 @@ def checked_period(first_day: date, last_day: date) -> tuple[date, date]:
 
 
 def readable_centre(principal: Principal, slug: str | None) -> str | None:
-    """Managers read every centre; other staff only their own, which they must name."""
+    """Network managers read every centre; other staff only their own, which they must name."""
     if principal.role is Role.MANAGER:
         return slug
-    if slug is None or slug != principal.centre_slug:
+    if slug is None or not principal.may_act_at(slug):
         raise PermissionDeniedException(
             "name your own centre (?centre=...) / indiquez votre centre, les autres ne sont pas "
             "visibles"

@@ -25,7 +25,9 @@ from rota.api_views import (
     on_duty_view,
 )
 from rota.page import page_handlers
+from service.accounts import Role
 from service.feature import Feature
+from service.nav import StaffPage
 
 api = Router(
     path="/api/rota",
@@ -51,4 +53,8 @@ api = Router(
     exception_handlers={ChangeRefused: change_refused_handler},
 )
 
-FEATURE = Feature(name="rota", route_handlers=[api, on_duty_view, calendar_feed, *page_handlers])
+FEATURE = Feature(
+    name="rota",
+    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers],
+    pages=[StaffPage("/rota", "nav_rota", frozenset({Role.MANAGER}), order=30)],
+)

@@ -48,6 +48,8 @@ ANONYMOUS_PATHS: tuple[tuple[re.Pattern[str], Access], ...] = (
     (re.compile(r"^/api/displays/pair(/|$)"), Access.TOKEN),  # pairing code checked inside
     (re.compile(r"^/ws/"), Access.TOKEN),  # a staff session or a display token, checked inside
     (re.compile(r"^/cal/"), Access.TOKEN),  # one doctor's calendar token
+    (re.compile(r"^/api/account-setup$"), Access.TOKEN),  # a one-time set-up code, checked inside
+    (re.compile(r"^/setup$"), Access.PAGE),  # the set-up form; the code stays in the #fragment
 )
 
 

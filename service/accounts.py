@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from datetime import datetime
 from enum import StrEnum
 from functools import cache
 
+from advanced_alchemy.types import DateTimeUTC
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import BigIntAuditBase
 
 
 class Role(StrEnum):
-    MANAGER = "manager"  # plans the whole network
+    MANAGER = "manager"  # runs the whole network: every centre, every account
+    # Runs the administration and rota of a few centres (the account's centres) only.
+    CENTRE_MANAGER = "centre_manager"
     RECEPTION = "reception"  # one centre's desk
     DOCTOR = "doctor"  # one centre's consulting rooms
+
+
+# A password hash no password matches (argon2 refuses it as malformed): an account that has
+# not chosen its password yet cannot be signed in to.
+NO_PASSWORD = "!"
 
 
 class StaffAccount(BigIntAuditBase):
@@ -33,6 +42,39 @@ class StaffAccount(BigIntAuditBase):
         ForeignKey("centre.id", ondelete="CASCADE"), nullable=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True
+    )
+    # Sessions remember the generation they began in; bumping it (disable, new password) ends
+    # every session of the account at once, in every store, without finding them.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+# The centres a centre manager runs (reception and doctors keep their one centre_id).
+managed_centre = Table(
+    "staff_account_centre",
+    BigIntAuditBase.metadata,
+    Column(
+        "account_id",
+        ForeignKey("staff_account.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("centre_id", ForeignKey("centre.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class AccountSetup(BigIntAuditBase):
+    """A one-time link (or code) on which a person chooses their password: only its hash is
+    kept, it expires, and it works once."""
+
+    __tablename__ = "account_setup"
+
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
 
 # Argon2id is memory-hard, so a stolen hash table resists GPU guessing. The parameters are

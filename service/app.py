@@ -33,6 +33,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from service.access import document_anonymous_operations
+from service.accounts_api import account_handlers
+from service.admin_pages import SHELL_PAGES, admin_page_handlers
 from service.allow_header import advertise_every_method
 from service.audit_api import audit_handlers
 from service.auth import auth_handlers, make_session_auth
@@ -42,6 +44,7 @@ from service.events import make_channels_plugin
 from service.feature import Feature
 from service.i18n import install_in_engine
 from service.limits import make_counters
+from service.nav import install_nav, staff_pages
 from service.openapi import document_error_answers
 from service.openapi_schema import StrictStructSchemaPlugin
 from service.pages import page_handlers, refusal
@@ -273,6 +276,13 @@ def create_app(
     for feature in enabled:
         for part in feature.parts(shell_state) if feature.parts else ():
             shell_state.add(part)
+    pages = staff_pages([*SHELL_PAGES, *(page for feature in enabled for page in feature.pages)])
+    shell_state.add(pages)
+
+    def install_templates(engine: JinjaTemplateEngine) -> None:
+        install_in_engine(engine)  # the translation catalogue's t()
+        install_nav(engine.engine, pages)  # the top bar's links, from the features' pages
+
     app = Litestar(
         debug=debug,
         route_handlers=[
@@ -282,6 +292,8 @@ def create_app(
             *auth_handlers,
             *page_handlers,
             *audit_handlers,
+            *account_handlers,
+            *admin_page_handlers,
             *static_routers(enabled),
             *(handler for feature in enabled for handler in feature.route_handlers),
         ],
@@ -312,7 +324,7 @@ def create_app(
         template_config=TemplateConfig(
             directory=[PACKAGE_ROOT / name / "templates" for name in ("service", *FEATURE_NAMES)],
             engine=JinjaTemplateEngine,
-            engine_callback=install_in_engine,  # the translation catalogue's t()
+            engine_callback=install_templates,
         ),
         exception_handlers={
             HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.models import Centre
-from service.accounts import Role, StaffAccount, password_matches
+from service.accounts import Role, StaffAccount, managed_centre, password_matches
 from service.audit import actor_of
 from service.changes import change_path
 from service.sessions import (
@@ -48,9 +48,28 @@ class Principal:
     role: Role
     centre_id: int | None
     centre_slug: str | None
+    # Every centre the account may act at (a centre manager's centres, else its own one);
+    # empty for a network manager, who acts everywhere.
+    centre_slugs: frozenset[str] = frozenset()
+    centre_ids: frozenset[int] = frozenset()
+
+    @property
+    def network_wide(self) -> bool:
+        return self.role is Role.MANAGER
+
+    @property
+    def administers(self) -> bool:
+        """Runs administration and rota: a network manager, or a centre manager of theirs."""
+        return self.role in (Role.MANAGER, Role.CENTRE_MANAGER)
 
     def may_act_at(self, centre_slug: str) -> bool:
-        return self.role is Role.MANAGER or self.centre_slug == centre_slug
+        return self.network_wide or centre_slug in self.centre_slugs
+
+    def may_act_at_id(self, centre_id: int | None) -> bool:
+        """For rows that name a centre by id (None: network-wide, network managers only)."""
+        if self.network_wide:
+            return True
+        return centre_id is not None and centre_id in self.centre_ids
 
 
 async def retrieve_principal(
@@ -68,16 +87,30 @@ async def retrieve_principal(
                 .where(StaffAccount.id == account_id)
             )
         ).one_or_none()
-    if row is None or not row[0].active:
-        return None
-    account, slug = row
+        if row is None or not row[0].active:
+            return None
+        account, slug = row
+        # A session from before the account's last disable or new password has ended.
+        if session.get("generation", 0) != account.session_generation:
+            return None
+        role = Role(account.role)
+        centres: dict[int, str] = {account.centre_id: slug} if account.centre_id and slug else {}
+        if role is Role.CENTRE_MANAGER:
+            managed = await db.execute(
+                select(Centre.id, Centre.slug)
+                .join(managed_centre, managed_centre.c.centre_id == Centre.id)
+                .where(managed_centre.c.account_id == account.id)
+            )
+            centres.update({int(cid): str(cslug) for cid, cslug in managed.all()})
     return Principal(
         account_id=account.id,
         username=account.username,
         display_name=account.display_name,
-        role=Role(account.role),
+        role=role,
         centre_id=account.centre_id,
         centre_slug=slug,
+        centre_slugs=frozenset(centres.values()),
+        centre_ids=frozenset(centres),
     )
 
 
@@ -107,6 +140,9 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             "^/api/public/",
             "^/attente",
             "^/api/displays/pair",
+            # Choosing a password on a one-time set-up link: the code is the credential.
+            "^/api/account-setup$",
+            "^/setup$",
         ],
     )
 
@@ -138,14 +174,19 @@ def requires_role(*roles: Role) -> RoleGuard:
 
 
 def centre_scope(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Reception and doctors act only at their own centre; managers everywhere."""
+    """Reception and doctors act only at their own centre, centre managers at theirs; network
+    managers everywhere."""
     slug = connection.path_params.get("centre_slug")
     if slug is not None and not _principal(connection).may_act_at(str(slug)):
         raise PermissionDeniedException("not your centre / ce centre n'est pas le vôtre")
 
 
-staff_only = requires_role(Role.MANAGER, Role.RECEPTION, Role.DOCTOR)
+staff_only = requires_role(Role.MANAGER, Role.CENTRE_MANAGER, Role.RECEPTION, Role.DOCTOR)
+# Network-wide administration and planning: network managers only.
 manager_only = requires_role(Role.MANAGER)
+# A centre's administration and rota: network managers, and centre managers at their centres
+# (always together with centre_scope, or a check of the centre the body names).
+admin_only = requires_role(Role.MANAGER, Role.CENTRE_MANAGER)
 
 
 class LoginRequest(Struct, forbid_unknown_fields=True):
@@ -197,11 +238,12 @@ async def login(
     await throttle.succeeded(data.username, client)
     # A new session id at sign-in, so an id planted before it (fixation) is worth nothing.
     await rotate_session(request)
-    start_session(request, account.id)
+    start_session(request, account.id, account.session_generation)
     principal = await retrieve_principal(request.session, request)
     assert principal is not None
     signed_in = replace(actor, account_id=account.id, username=account.username)
     async with change_path(request, db_session, signed_in).change() as change:
+        account.last_login_at = change.clock()
         await change.audit("account", account.id, "login", centre_id=account.centre_id)
     return _me(principal)
 

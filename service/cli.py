@@ -1,10 +1,12 @@
-"""The `walkin` command: serve, migrate, purge, simulate."""
+"""The `walkin` command: serve, migrate, purge, simulate, create-account."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -102,6 +104,104 @@ async def _purge(settings: Settings) -> str:
     )
 
 
+class AccountRefused(Exception):
+    """The account cannot be made as asked (the message says why)."""
+
+
+def read_new_password(
+    username: str, display_name: str, ask: Callable[[str], str] | None = None
+) -> str:
+    """The password typed twice at the terminal (never on the command line, where every user
+    of the machine and the shell's history would see it), checked against the rules."""
+    from service.account_rules import password_problem
+
+    ask = ask or getpass.getpass
+    for _ in range(3):
+        first = ask("Mot de passe / password: ")
+        problem = password_problem(first, username, display_name)
+        if problem:
+            print(problem, file=sys.stderr)
+            continue
+        if ask("Répétez / repeat: ") != first:
+            print("les deux saisies diffèrent / the two entries differ", file=sys.stderr)
+            continue
+        return first
+    raise AccountRefused("trop d'essais / too many attempts")
+
+
+async def _create_account(
+    settings: Settings, username: str, display_name: str, role: str, password: str
+) -> int:
+    from sqlalchemy import func, select
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
+    from service.accounts import Role, StaffAccount, hash_password
+    from service.audit import Actor
+    from service.changes import ChangePath
+    from service.db import WriteGate, install_sqlite_pragmas
+
+    engine = create_async_engine(settings.database_url)
+    install_sqlite_pragmas(engine)
+    try:
+        async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+            taken = await session.execute(
+                select(func.count(StaffAccount.id)).where(StaffAccount.username == username)
+            )
+            if taken.scalar_one():
+                raise AccountRefused(f"identifiant déjà pris / username taken: {username}")
+            account = StaffAccount(
+                username=username,
+                display_name=display_name,
+                role=Role(role),
+                password_hash=hash_password(password),
+                active=True,
+                session_generation=0,
+            )
+            # Through the change path like every write (no events: nobody watches accounts),
+            # audited with the command as the actor.
+            actor = Actor(account_id=None, username=None, client_address=None, device="walkin cli")
+            path = ChangePath(
+                session, WriteGate(enabled=settings.is_sqlite), None, lambda: datetime.now(UTC)
+            )
+            async with path.change() as change:
+                session.add(account)
+                await session.flush()
+                await change.audit(
+                    "account",
+                    account.id,
+                    "create",
+                    actor=actor,
+                    after={"username": username, "display_name": display_name, "role": role},
+                )
+            return account.id
+    finally:
+        await engine.dispose()
+
+
+def cmd_create_account(args: argparse.Namespace) -> int:
+    """A network manager on any database (the first one of a new production database):
+    command-line accounts are network managers only; the others are made from the pages."""
+    import re
+
+    username = args.username.strip().lower()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{2,79}", username):
+        print("identifiant invalide / invalid username (a-z 0-9 . _ -, 3 à 80)", file=sys.stderr)
+        return 2
+    name = args.name.strip() or username
+    from service.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)  # an empty database gets its schema first
+    try:
+        password = read_new_password(username, name)
+        account_id = asyncio.run(_create_account(settings, username, name, args.role, password))
+    except AccountRefused as refused:
+        print(str(refused), file=sys.stderr)
+        return 1
+    print(f"compte créé / account created: {username} (id {account_id}, {args.role})")
+    return 0
+
+
 def cmd_purge(_: argparse.Namespace) -> int:
     print(asyncio.run(_purge(Settings.from_env())))
     return 0
@@ -130,6 +230,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     purge.set_defaults(func=cmd_purge)
     sub.add_parser("simulate", help="replay walk-in days through the estimator")
+    account = sub.add_parser(
+        "create-account",
+        help="make a network manager's account (password asked at the terminal, twice)",
+    )
+    account.add_argument("--role", choices=["manager"], default="manager")
+    account.add_argument("--username", required=True)
+    account.add_argument("--name", default="", help="the name shown (default: the username)")
+    account.set_defaults(func=cmd_create_account)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import column, func, insert, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.models import CentreDay, Ticket
@@ -14,10 +14,16 @@ from queues.ordering import Priority
 from queues.states import TicketStatus
 from rota.demo_load import load_demo_network
 from rota.models import Centre
-from service.accounts import Role, StaffAccount, hash_password
+from service.accounts import Role, StaffAccount, hash_password, managed_centre
+
+# The rota's tables, named for the one link the demo makes (a doctor's record to its account).
+_DOCTOR = table("doctor", column("id"), column("account_id"))
+_DOCTOR_CENTRE = table("doctor_centre", column("doctor_id"), column("centre_id"))
 
 DEMO_ROLES = (
     ("manager", "Responsable réseau (démo)", Role.MANAGER, False),
+    # Runs the first two centres of the network (their accounts, rota and settings).
+    ("gestion", "Responsable de centre Paris (démo)", Role.CENTRE_MANAGER, False),
     ("accueil", "Accueil Paris Bastille (démo)", Role.RECEPTION, True),
     ("docteur", "Dr Démo (Paris Bastille)", Role.DOCTOR, True),
 )
@@ -33,16 +39,36 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
     password = secrets.token_urlsafe(9)
     password_hash = hash_password(password)
     for username, display_name, role, at_centre in DEMO_ROLES:
-        session.add(
-            StaffAccount(
-                username=username,
-                display_name=display_name,
-                password_hash=password_hash,
-                role=role,
-                centre_id=centres[0].id if at_centre else None,
-                active=True,
-            )
+        account = StaffAccount(
+            username=username,
+            display_name=display_name,
+            password_hash=password_hash,
+            role=role,
+            centre_id=centres[0].id if at_centre else None,
+            active=True,
+            session_generation=0,
         )
+        session.add(account)
+        await session.flush()
+        if role is Role.DOCTOR:
+            # The demo doctor's account is linked to a doctor's record of its centre.
+            first = (
+                await session.execute(
+                    select(_DOCTOR_CENTRE.c.doctor_id)
+                    .where(_DOCTOR_CENTRE.c.centre_id == centres[0].id)
+                    .order_by(_DOCTOR_CENTRE.c.doctor_id)
+                    .limit(1)
+                )
+            ).scalar_one_or_none()
+            if first is not None:
+                await session.execute(
+                    update(_DOCTOR).where(_DOCTOR.c.id == first).values(account_id=account.id)
+                )
+        if role is Role.CENTRE_MANAGER:
+            await session.execute(
+                insert(managed_centre),
+                [{"account_id": account.id, "centre_id": centre.id} for centre in centres[:2]],
+            )
 
     # A few patients already waiting today, so the queue and screens are not empty.
     for index, centre in enumerate(centres[:4]):

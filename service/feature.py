@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.types import ControllerRouterHandler
 
 if TYPE_CHECKING:
+    from service.nav import StaffPage
     from service.state import Shell
 
 Lifespan = Callable[[Litestar], AbstractAsyncContextManager[Any]]
@@ -25,3 +26,5 @@ class Feature:
     # Background work tied to the app's life (timers, watchdogs), entered at start-up.
     lifespan: list[Lifespan] = field(default_factory=list)
     parts: Parts | None = None
+    # Its staff pages and who may open them: the top bar lists them (service/nav.py).
+    pages: list[StaffPage] = field(default_factory=list)

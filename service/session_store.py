@@ -3,21 +3,26 @@
 The design keeps no state in Redis that the database cannot rebuild: a session there would be
 lost with Redis (every tablet signed out) and, while Redis is down, no staff request could
 even be read. Advanced Alchemy's SQLAlchemyStore keeps Litestar's session store in a table
-shared by every replica. The embedded SQLite mode is one process and keeps sessions in memory
-(a restart signs staff out), which spares SQLite a write per request outside the write gate.
+shared by every replica. The embedded SQLite mode is one process: it keeps sessions in files
+beside its database (Litestar's FileStore: one file per session, written to a private temporary
+file and renamed), so that a restart signs nobody out, while SQLite is spared a write per request
+outside the write gate. An in-memory SQLite database (tests) keeps them in memory.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from advanced_alchemy.config import AsyncSessionConfig
 from advanced_alchemy.extensions.litestar import EngineConfig, SQLAlchemyAsyncConfig
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
 from litestar.stores.base import Store
+from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 
-from service.settings import Settings
+from service.settings import SQLITE_PREFIX, Settings
 
 
 class SessionStoreItem(StoreModelMixin):
@@ -28,10 +33,27 @@ async def _nothing_to_close() -> None:
     return None
 
 
+def embedded_session_folder(database_url: str) -> Path | None:
+    """Where an embedded database's sessions are kept: beside its file (None: in memory)."""
+    if not database_url.startswith(SQLITE_PREFIX):
+        return None
+    path = Path(database_url.removeprefix(SQLITE_PREFIX).split("?")[0])
+    if not path.name or path.name == ":memory:" or not path.parent.is_dir():
+        return None
+    return path.with_name(path.name + "-sessions")
+
+
 def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitable[None]]]:
     """The store and what closes it at shutdown."""
     if settings.is_sqlite:
-        return MemoryStore(), _nothing_to_close
+        folder = embedded_session_folder(settings.database_url)
+        if folder is None:
+            return MemoryStore(), _nothing_to_close
+        # Owner only: a session file holds a credential (its name is the id's digest); the
+        # files themselves are made 0600 by mkstemp.
+        folder.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(folder, 0o700)
+        return FileStore(folder), _nothing_to_close
     # Its own small pool: the session is saved while the request's own connection may still be
     # checked out, and with one shared pool, busy requests each holding one connection and
     # waiting for a second could exhaust it for good.

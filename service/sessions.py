@@ -108,9 +108,11 @@ def _now(connection: ASGIConnection[Any, Any, Any, Any]) -> float:
     return float(clock())
 
 
-def start_session(request: Request[Any, Any, Any], account_id: int) -> None:
+def start_session(request: Request[Any, Any, Any], account_id: int, generation: int = 0) -> None:
     now = _now(request)
-    request.set_session({"account_id": account_id, "started_at": now, "seen_at": now})
+    request.set_session(
+        {"account_id": account_id, "generation": generation, "started_at": now, "seen_at": now}
+    )
 
 
 def session_is_current(

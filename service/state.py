@@ -29,6 +29,22 @@ Clock = Callable[[], datetime]
 STATE_KEY = "shell"
 
 
+class SessionEnds:
+    """Who hears, in this process, that an account's sessions just ended (disabled, a new
+    password): the screens' hub closes that account's open staff feeds at once instead of at
+    its next periodic check (which still catches the other replicas' feeds)."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[int], None]] = []
+
+    def listen(self, listener: Callable[[int], None]) -> None:
+        self._listeners.append(listener)
+
+    def ended(self, account_id: int) -> None:
+        for listener in self._listeners:
+            listener(account_id)
+
+
 @dataclass
 class Shell:
     settings: Settings
@@ -45,6 +61,7 @@ class Shell:
     proxies: TrustedProxies
     counters: Counters
     login_throttle: LoginThrottle
+    session_ends: SessionEnds = field(default_factory=SessionEnds)
     _parts: dict[type[Any], object] = field(default_factory=dict)
 
     def add(self, part: object) -> None:

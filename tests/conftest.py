@@ -21,11 +21,11 @@ import httpx
 import hypothesis  # noqa: F401  (see below)
 import pytest
 from litestar import Litestar
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from rota.models import Centre, Room
-from service.accounts import Role, StaffAccount, hash_password
+from service.accounts import Role, StaffAccount, hash_password, managed_centre
 from service.app import create_app
 from service.db import install_sqlite_pragmas
 from service.migrate import upgrade
@@ -200,6 +200,23 @@ def staff_account(username: str, role: Role, centre: Centre | None) -> StaffAcco
         centre_id=centre.id if centre else None,
         active=True,
     )
+
+
+async def add_centre_manager(
+    db: async_sessionmaker[AsyncSession], world: World, username: str, slugs: list[str]
+) -> StaffAccount:
+    """A centre manager of the world's centres `slugs`, signed in with the suite's password."""
+    async with db() as session:
+        account = staff_account(username, Role.CENTRE_MANAGER, None)
+        session.add(account)
+        await session.flush()
+        await session.execute(
+            insert(managed_centre),
+            [{"account_id": account.id, "centre_id": world.centres[s].id} for s in slugs],
+        )
+        await session.commit()
+    world.accounts[username] = account
+    return account
 
 
 @pytest.fixture

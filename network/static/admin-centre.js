@@ -10,7 +10,7 @@ const DAYS = [1, 2, 3, 4, 5, 6, 7];
 const DAY_TYPES = ["weekday", "weekend", "public_holiday"];
 let centre = null;
 
-const saved = () => flash(t("admin_saved"));
+const saved = () => flash(t("manage_saved"));
 const errorOf = (form) => form.querySelector(".form-error");
 
 // --- general ---------------------------------------------------------------------------
@@ -92,7 +92,7 @@ const roomsError = $("#rooms-error");
 function renderRooms() {
   const rooms = centre.rooms;
   $("#room-list").replaceChildren(...rooms.map((room, index) => {
-    const name = h("input", { value: room.name, maxlength: "200", "aria-label": t("admin_room_name") + " " + room.code });
+    const name = h("input", { value: room.name, maxlength: "200", "aria-label": t("manage_room_name") + " " + room.code });
     const rename = async () => {
       if (text(name.value) === room.name) return;
       if (await attempt(roomsError, null, () => api("PATCH", `${base}/rooms/${encodeURIComponent(room.code)}`, { name: text(name.value) }))) {
@@ -113,11 +113,11 @@ function renderRooms() {
     return h("li", { className: `room-item${room.retired ? " retired" : ""}`, "data-code": room.code },
       h("span", { className: "room-code" }, room.code),
       name,
-      room.retired ? h("span", { className: "badge" }, t("admin_room_retired")) : null,
-      h("button", { type: "button", className: "secondary", onclick: move(-1), disabled: index === 0, "aria-label": t("admin_room_up") + " " + room.code }, "↑"),
-      h("button", { type: "button", className: "secondary", onclick: move(1), disabled: index === rooms.length - 1, "aria-label": t("admin_room_down") + " " + room.code }, "↓"),
+      room.retired ? h("span", { className: "badge" }, t("manage_room_retired")) : null,
+      h("button", { type: "button", className: "secondary", onclick: move(-1), disabled: index === 0, "aria-label": t("manage_room_up") + " " + room.code }, "↑"),
+      h("button", { type: "button", className: "secondary", onclick: move(1), disabled: index === rooms.length - 1, "aria-label": t("manage_room_down") + " " + room.code }, "↓"),
       h("button", { type: "button", className: room.retired ? "secondary" : "danger", onclick: retire },
-        t(room.retired ? "admin_room_restore" : "admin_room_retire")));
+        t(room.retired ? "manage_room_restore" : "manage_room_retire")));
   }));
 }
 
@@ -139,18 +139,18 @@ async function loadDays() {
   const { data } = await api("GET", `${base}/exceptional-days`);
   $("#day-list").replaceChildren(...data.map((day) => h("li", { className: "row" },
     h("strong", {}, day.day),
-    h("span", {}, day.hours.length ? day.hours.map(([a, b]) => `${a}–${b}`).join(", ") : t("admin_day_closed")),
+    h("span", {}, day.hours.length ? day.hours.map(([a, b]) => `${a}–${b}`).join(", ") : t("manage_day_closed")),
     h("span", { className: "muted grow" }, day.reason),
     h("button", { type: "button", className: "danger", onclick: async () => {
       if (await attempt(daysError, null, () => api("DELETE", `${base}/exceptional-days/${day.day}`))) await loadDays();
-    } }, t("admin_remove")))));
+    } }, t("manage_remove")))));
 }
 
 $("#new-day").addEventListener("submit", async (event) => {
   event.preventDefault();
   const f = event.target.elements;
   if (!f.day.value) {
-    showError(daysError, new Error(t("admin_date_needed")));
+    showError(daysError, new Error(t("manage_date_needed")));
     return;
   }
   const body = { hours: f.closed.checked ? [] : spansOf([[f.from.value, f.to.value]]), reason: text(f.reason.value) };
@@ -165,14 +165,14 @@ $("#new-day").addEventListener("submit", async (event) => {
 
 const needs = $("#needs");
 function needRow(need = { day_type: "weekday", start: "08:00", end: "20:00", doctors: 1 }) {
-  const type = h("select", { name: "day_type", "aria-label": t("admin_day_type") },
-    DAY_TYPES.map((kind) => h("option", { value: kind, selected: kind === need.day_type }, t(`admin_day_type_${kind}`))));
+  const type = h("select", { name: "day_type", "aria-label": t("manage_day_type") },
+    DAY_TYPES.map((kind) => h("option", { value: kind, selected: kind === need.day_type }, t(`manage_day_type_${kind}`))));
   const row = h("tr", { className: "need-row" },
     h("td", {}, type),
-    h("td", {}, h("input", { type: "time", name: "start", value: need.start, "aria-label": t("admin_from") })),
-    h("td", {}, h("input", { type: "time", name: "end", value: need.end, "aria-label": t("admin_to") })),
-    h("td", {}, h("input", { type: "number", name: "doctors", min: "0", max: "50", value: String(need.doctors), inputmode: "numeric", "aria-label": t("admin_doctors_needed") })),
-    h("td", {}, h("button", { type: "button", className: "danger", onclick: () => row.remove() }, t("admin_remove"))));
+    h("td", {}, h("input", { type: "time", name: "start", value: need.start, "aria-label": t("manage_from") })),
+    h("td", {}, h("input", { type: "time", name: "end", value: need.end, "aria-label": t("manage_to") })),
+    h("td", {}, h("input", { type: "number", name: "doctors", min: "0", max: "50", value: String(need.doctors), inputmode: "numeric", "aria-label": t("manage_doctors_needed") })),
+    h("td", {}, h("button", { type: "button", className: "danger", onclick: () => row.remove() }, t("manage_remove"))));
   return row;
 }
 

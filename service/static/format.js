@@ -45,3 +45,8 @@ export function estimateText(estimate) {
 export function statusText(status) {
   return t(`status_${status}`);
 }
+
+/** A day and time in the visitor's zone ("01/12/2026 14:05"), for lists of past events. */
+export function dateTime(iso) {
+  return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" }).format(new Date(iso));
+}

@@ -460,6 +460,16 @@ def steps(ids: dict[str, Any]) -> list[Step]:
             lambda: {"claim": ids["claim"]},
         ),
         Step(
+            "PATCH",
+            f"{centres}/displays/{{display_id:int}}",
+            url("/api/centres/paris/displays/{display}"),
+            "desk",
+            "display_token",
+            "rename",
+            None,
+            {"label": "Salle d'attente, étage 1"},
+        ),
+        Step(
             "POST",
             f"{centres}/displays/{{display_id:int}}/revoke",
             url("/api/centres/paris/displays/{display}/revoke"),
@@ -512,7 +522,7 @@ async def test_every_write_route_is_audited_and_announced_once(
     ids: dict[str, Any] = {}
     covered: set[tuple[str, str]] = set()
     for step in steps(ids):
-        if step.route == "/api/centres/{centre_slug:str}/displays/{display_id:int}/revoke":
+        if step.route.startswith("/api/centres/{centre_slug:str}/displays/{display_id:int}"):
             listed = await people["desk"].get("/api/centres/paris/displays")
             ids["display"] = listed.json()[0]["id"]
         url = step.url() if callable(step.url) else step.url

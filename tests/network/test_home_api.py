@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from network.api import centres_visible_to
 from service.accounts import Role
 from service.auth import Principal
-from tests.conftest import FakeClock, StaffClients, World
+from tests.conftest import FakeClock, StaffClients, World, add_centre_manager
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -66,6 +67,34 @@ async def test_only_managers_see_the_network(clients: StaffClients, world: World
 
 def test_the_home_shows_the_centres_a_principal_may_see() -> None:
     manager = Principal(1, "m", "M", Role.MANAGER, None, None)
-    desk = Principal(2, "d", "D", Role.RECEPTION, 7, "paris")
+    centre_manager = Principal(
+        2,
+        "c",
+        "C",
+        Role.CENTRE_MANAGER,
+        None,
+        None,
+        frozenset({"paris", "lyon"}),
+        frozenset({7, 9}),
+    )
     assert centres_visible_to(manager) is None
-    assert centres_visible_to(desk) == frozenset({7})
+    assert centres_visible_to(centre_manager) == frozenset({7, 9})
+
+
+async def test_a_centre_manager_sees_and_administers_only_their_centres(
+    clients: StaffClients, world: World, db: async_sessionmaker[AsyncSession]
+) -> None:
+    await add_centre_manager(db, world, "gestion-lyon", ["lyon"])
+    lyon = await clients("gestion-lyon")
+    home = (await lyon.get("/api/network/home")).json()
+    assert [row["slug"] for row in home["rows"]] == ["lyon"] and home["centres"] == 1
+    page = {"accept": "text/html"}
+    assert (await lyon.get("/admin/centres/lyon", headers=page)).status_code == 200
+    assert (await lyon.get("/admin/centres/lyon/screens", headers=page)).status_code == 200
+    refused = await lyon.get("/admin/centres/paris", headers=page)
+    assert refused.status_code == 403 and "<html" in refused.text
+    assert (await lyon.get("/admin/doctors", headers=page)).status_code == 403
+    desk = await clients("reception-paris")
+    assert (await desk.get("/admin/centres/paris/screens", headers=page)).status_code == 200
+    assert (await desk.get("/admin/centres/paris", headers=page)).status_code == 403
+    assert (await desk.get("/admin/centres/lyon/screens", headers=page)).status_code == 403

@@ -1,7 +1,7 @@
 """centre administration: wait alert threshold, rooms retired without losing history
 
 Revision ID: 0009_centre_admin
-Revises: 0010_rota_planning, 0012_presence (on its own branch: 0007_audit_sqlite; the
+Revises: 0008_accounts, 0010_rota_planning, 0012_presence (on its own branch: 0007_audit_sqlite; the
 integrator re-chains it)
 Create Date: 2026-12-01 13:20:00
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009_centre_admin"
-down_revision: str | Sequence[str] | None = ("0010_rota_planning", "0012_presence")
+down_revision: str | Sequence[str] | None = ("0008_accounts", "0010_rota_planning", "0012_presence")
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
