@@ -2,7 +2,8 @@
 
 The newcomer's wait is the rota-aware estimator's (queues/estimator.py, through queues/live.py)
 for a standard patient checking in now: its median and 80 % interval, in whole minutes, or
-None when no doctor on the rota will call anyone else today. Doctors on duty are the rota's.
+None when no doctor will call anyone else today (nobody present, nobody expected). The
+doctors shown are those in a consulting room now.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues import reads as queue_reads
-from rota import reads as rota_reads
 from rota.models import Centre
 
 ON_DUTY_WINDOW = timedelta(hours=2)
@@ -25,9 +25,15 @@ class WaitRange:
     minutes: int
     low: int
     high: int
+    after_closing: bool = False  # a newcomer would not be seen before closing
 
-    def as_dict(self) -> dict[str, int]:
-        return {"minutes": self.minutes, "low": self.low, "high": self.high}
+    def as_dict(self) -> dict[str, int | bool]:
+        return {
+            "minutes": self.minutes,
+            "low": self.low,
+            "high": self.high,
+            "after_closing": self.after_closing,
+        }
 
 
 async def newcomer_wait(
@@ -42,12 +48,14 @@ async def newcomer_wait(
         minutes=round(wait.wait_min),
         low=math.floor(wait.low_min),
         high=math.ceil(wait.high_min),
+        after_closing=wait.after_closing,
     )
 
 
 async def doctors_on_duty(session: AsyncSession, centre: Centre, now: datetime) -> list[str]:
-    """The rota's doctors at work here now; without a rota, who called here lately."""
-    planned = await rota_reads.doctors_on_duty(session, centre, now)
-    if planned:
-        return [doctor.display_name for doctor in planned]
+    """The doctors present: in a consulting room now (a pause included: they are here).
+    Where no doctor reports presence (nobody ever opened a room today), who called lately."""
+    present = (await queue_reads.doctors_present(session, [centre.id], now))[centre.id]
+    if present:
+        return [doctor.display_name for doctor in present]
     return await queue_reads.recent_callers(session, centre, now - ON_DUTY_WINDOW)

@@ -25,7 +25,7 @@ CACHE_S = 10.0
 class PublicWait(Struct):
     slug: str
     name: str
-    newcomer_wait: dict[str, int] | None
+    newcomer_wait: dict[str, int | bool] | None
     waiting: int
     open_now: bool
     checkin_open: bool

@@ -27,7 +27,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from array import array
 from bisect import bisect_right
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from statistics import fmean, pstdev
 
@@ -39,6 +41,13 @@ INF = math.inf
 # Number of simulated days per estimate: 320 keeps the interval's quantiles stable to a minute or
 # so, and a 40-patient, 5-doctor snapshot takes ~10 ms (bench/bench_estimator.py).
 DEFAULT_RUNS = 320
+
+# Work per estimate, in patient calls simulated: a long queue gets fewer simulated days (at
+# least MIN_RUNS), so an estimate's cost stays bounded at any queue size. 320 days of 60
+# waiting fit; 2,500 waiting get 64 days, whose quantiles are still within a few minutes of
+# waits that are then hours long.
+WORK_BUDGET = DEFAULT_RUNS * 60
+MIN_RUNS = 64
 
 # Quantiles of the simulated call times that bound the 80 % interval. Exact waits (a doctor free
 # now, or in turnover) are always inside it, so the nominal 0.10/0.90 covered 82 % of patients on
@@ -206,10 +215,36 @@ class _Lengths:
         return rng.expovariate(1.0 / max(1.0, 0.25 * self.level * factor))
 
 
+# The seed reads this many of the longest parts of a snapshot in full (then their sizes and
+# sums): bounded work at any queue length, and two different snapshots still seed apart.
+SEED_ITEMS = 200
+
+
 def _seed(snapshot: CentreSnapshot) -> int:
+    def part(items: tuple[object, ...]) -> str:
+        return repr((len(items), items[:SEED_ITEMS], items[-SEED_ITEMS:]))
+
     # repr() of frozen dataclasses of floats and strings is stable across processes, unlike hash().
-    digest = hashlib.blake2b(repr(snapshot).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    text = repr(
+        (
+            snapshot.now,
+            snapshot.opens,
+            snapshot.closes,
+            snapshot.turnover_min,
+            part(snapshot.waiting),
+            snapshot.consultations,
+            snapshot.doctors,
+            part(snapshot.today_consult_min),
+            sum(snapshot.today_consult_min),
+            part(snapshot.history_consult_min),
+            part(snapshot.checkins_today),
+            snapshot.left_unseen_today,
+            part(snapshot.waits_today_min),
+            sum(snapshot.waits_today_min),
+            snapshot.presence_known,
+        )
+    )
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
 
 
 def _urgent_rate(snapshot: CentreSnapshot) -> float:
@@ -257,8 +292,8 @@ def _quantile(ordered: list[float], q: float) -> float:
     return a + (b - a) * (pos - low)
 
 
-def _summarise(now: float, closes: float, calls: list[float]) -> WaitEstimate:
-    calls.sort()
+def _summarise(now: float, closes: float, simulated: Sequence[float]) -> WaitEstimate:
+    calls = sorted(simulated)
     median = _quantile(calls, 0.5)
     after = sum(1 for t in calls if t > closes) / len(calls)
     return WaitEstimate(
@@ -269,6 +304,11 @@ def _summarise(now: float, closes: float, calls: list[float]) -> WaitEstimate:
         after_closing=median > closes,
         p_after_closing=after,
     )
+
+
+def runs_for(waiting: int) -> int:
+    """Simulated days for a queue of ``waiting``: all of them up to the work budget."""
+    return max(MIN_RUNS, min(DEFAULT_RUNS, WORK_BUDGET // max(1, waiting + 1)))
 
 
 def _day_lateness(snapshot: CentreSnapshot) -> Lateness:
@@ -287,12 +327,33 @@ def _day_lateness(snapshot: CentreSnapshot) -> Lateness:
 
 def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstimate:
     """Estimate the wait of everyone in the queue and of a newcomer of each priority."""
+    steps = estimate_steps(snapshot, runs)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result: CentreEstimate = done.value
+            return result
+
+
+# Simulated calls, or summarised patients, between two pauses of ``estimate_steps``.
+CALLS_PER_STEP = 800
+SUMMARIES_PER_STEP = 400
+
+
+def estimate_steps(
+    snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS
+) -> Generator[None, None, CentreEstimate]:
+    """``estimate`` in small steps: it pauses (yields) after every simulated day and every
+    ``CALLS_PER_STEP`` calls, so that an event loop can serve between steps (queues/live.py)
+    whatever the queue's length; the result is the generator's return value."""
     if runs < 1:
         raise ValueError("runs must be at least 1")
     now = snapshot.now
     turnover = snapshot.turnover_min
     rng = random.Random(_seed(snapshot))
     queue = in_call_order(snapshot.waiting)
+    yield
     n = len(queue)
     n_urgent = sum(1 for p in queue if Priority(p.priority) is Priority.URGENT)
 
@@ -313,11 +374,15 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
     lengths = _Lengths(snapshot.today_consult_min, snapshot.history_consult_min)
     urgent_rate = _urgent_rate(snapshot)
     share = _impatient_share(snapshot)
+    yield
     leave_chance = [_leave_chance(share, now - p.arrived_at) for p in queue]
+    yield
     closes = snapshot.closes
 
     # calls[i]: simulated call times of queue[i]; then the urgent and the standard newcomer.
-    calls: list[list[float]] = [[] for _ in range(n + 2)]
+    # Arrays, not lists: the collector does not scan them (thousands of lists for a long queue
+    # made its full passes long enough to block an event loop).
+    calls = [array("d") for _ in range(n + 2)]
     urgent_new, standard_new = n, n + 1
     for _ in range(runs):
         factor = lengths.day_factor(rng)
@@ -341,10 +406,13 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
             now + rng.expovariate(1.0 / PATIENCE_MIN) if rng.random() < chance else INF
             for chance in leave_chance
         ]
+        if n > CALLS_PER_STEP:
+            yield
         next_urgent = now + rng.expovariate(urgent_rate) if now < closes else INF
         urgent_pending = 0
         head = 0  # queue[:head] are called or gone
         urgent_new_call = INF
+        simulated = 0
         # Someone (at least the standard newcomer) waits until the loop ends, so every doctor calls
         # as soon as allowed and the call times do not depend on who is called. Each patient is
         # called at the first call after everyone ahead is called or gone; a patient who left in
@@ -357,6 +425,9 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
                     j, t = k, ready[k]
             if t == INF:
                 break
+            simulated += 1
+            if simulated % CALLS_PER_STEP == 0:
+                yield
             ready[j] = doctors[j].next_call(t + lengths.sample(rng, factor) + turnover)
             while next_urgent <= t:
                 urgent_pending += 1
@@ -389,10 +460,16 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
             calls[i].append(INF)
         if len(calls[standard_new]) < len(calls[urgent_new]):
             calls[standard_new].append(INF)
+        yield
 
+    waiting: dict[str, WaitEstimate] = {}
+    for i, p in enumerate(queue):
+        waiting[p.key] = _summarise(now, closes, calls[i])
+        if i % SUMMARIES_PER_STEP == SUMMARIES_PER_STEP - 1:
+            yield
     return CentreEstimate(
         now=now,
-        waiting={p.key: _summarise(now, closes, calls[i]) for i, p in enumerate(queue)},
+        waiting=waiting,
         newcomer={
             Priority.URGENT: _summarise(now, closes, calls[urgent_new]),
             Priority.STANDARD: _summarise(now, closes, calls[standard_new]),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from queues.handlers import CentreQueueController, list_centres
 from queues.live import EstimateCache, rota_shifts_today
 from queues.pages import StaffPagesController
-from queues.presence import presence_sweep
+from queues.presence import frozen_start_up, presence_sweep
 from queues.presence_api import PresenceController
 from queues.retention import purge_schedule
 from service.accounts import Role
@@ -23,7 +23,7 @@ def queue_parts(_: Shell) -> list[object]:
 FEATURE = Feature(
     name="queues",
     route_handlers=[list_centres, CentreQueueController, PresenceController, StaffPagesController],
-    lifespan=[purge_schedule, presence_sweep],
+    lifespan=[purge_schedule, presence_sweep, frozen_start_up],
     parts=queue_parts,
     pages=[
         StaffPage(

@@ -7,6 +7,9 @@ the centre's recent history, and how many patients left unseen.
 
 from __future__ import annotations
 
+import asyncio
+import math
+import time as _time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from queues import estimator
 from queues.models import Ticket
 from queues.ordering import Priority
+from queues.presence import PresenceState, PresenceStretch, stretches_of_day
 from queues.states import TicketStatus
 from rota import reads as rota_reads
 from rota.models import Centre
@@ -25,6 +29,9 @@ from rota.models import Centre
 TURNOVER_MIN = 1.0
 HISTORY_DAYS = 14
 HISTORY_LIMIT = 600
+# A doctor calling without reporting presence counts as present while their last call or
+# consultation end is this recent (longer than nearly every consultation).
+CALLING_WITHOUT_PAGE = timedelta(minutes=45)
 
 
 @dataclass(frozen=True)
@@ -47,7 +54,55 @@ def _minutes(at: datetime, midnight: datetime) -> float:
     return (at - midnight).total_seconds() / 60.0
 
 
-def _consult_min(ticket: Ticket) -> float | None:
+@dataclass(frozen=True, slots=True)
+class _DayTicket:
+    """What the estimate needs of one of today's tickets (not the whole row: thousands of
+    ORM objects a day would cost the event loop more than the estimate itself)."""
+
+    id: int
+    priority: str
+    status: str
+    checked_in_at: datetime
+    queued_at: datetime
+    called_at: datetime | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    called_by_id: int | None
+
+
+# Work between two returns to the event loop while estimating (the goal: never block it 20 ms).
+SLICE_S = 0.005
+
+# Rows read between two returns to the event loop: the result processing of a large day
+# (thousands of tickets, their instants converted one by one) stays in slices of a few ms.
+ROWS_PER_SLICE = 500
+
+
+async def _tickets_of_day(session: AsyncSession, centre: Centre, day: date) -> list[_DayTicket]:
+    columns = (
+        Ticket.id,
+        Ticket.priority,
+        Ticket.status,
+        Ticket.checked_in_at,
+        Ticket.queued_at,
+        Ticket.called_at,
+        Ticket.started_at,
+        Ticket.ended_at,
+        Ticket.called_by_id,
+    )
+    result = await session.stream(
+        select(*columns)
+        .where(Ticket.centre_id == centre.id, Ticket.service_day == day)
+        .execution_options(yield_per=ROWS_PER_SLICE)
+    )
+    tickets: list[_DayTicket] = []
+    async for rows in result.partitions(ROWS_PER_SLICE):
+        tickets.extend(_DayTicket(*row) for row in rows)
+        await asyncio.sleep(0)
+    return tickets
+
+
+def _consult_min(ticket: _DayTicket) -> float | None:
     begun = ticket.started_at or ticket.called_at
     if begun is None or ticket.ended_at is None:
         return None
@@ -77,53 +132,101 @@ async def _history(session: AsyncSession, centre: Centre, day: date) -> tuple[fl
     )
 
 
+@dataclass(frozen=True)
+class _DayFacts:
+    """What the database says of a centre's day at ``now``, read on the event loop; turning it
+    into a snapshot (``_snapshot``) is done in slices, handing the loop back between them."""
+
+    now: datetime
+    midnight: datetime
+    opens: float
+    closes: float
+    today: Sequence[_DayTicket]
+    shifts: Sequence[PlannedShift]
+    stretches: Sequence[PresenceStretch]
+    history: tuple[float, ...]
+
+
+async def _day_facts(
+    session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
+) -> _DayFacts:
+    day = centre.service_day(now)
+    midnight = datetime.combine(day, time(0), centre.tz).astimezone(UTC)
+    # The rota's hours: a public holiday's own hours or an exceptional closure count here too.
+    opening = (await rota_reads.opening_hours(session, [centre], day))[centre.id]
+    return _DayFacts(
+        now=now,
+        midnight=midnight,
+        opens=_minutes(opening.opens, midnight) if opening.opens else 0.0,
+        closes=_minutes(opening.closes, midnight) if opening.closes else 0.0,
+        today=await _tickets_of_day(session, centre, day),
+        shifts=await shifts_today(session, centre, day),
+        stretches=await stretches_of_day(session, centre, day, now),
+        history=await _history(session, centre, day),
+    )
+
+
 async def snapshot_of(
     session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
 ) -> estimator.CentreSnapshot:
-    tz = centre.tz
-    day = centre.service_day(now)
-    midnight = datetime.combine(day, time(0), tz).astimezone(UTC)
-    # The rota's hours: a public holiday's own hours or an exceptional closure count here too.
-    opening = (await rota_reads.opening_hours(session, [centre], day))[centre.id]
-    opens = _minutes(opening.opens, midnight) if opening.opens else 0.0
-    closes = _minutes(opening.closes, midnight) if opening.closes else 0.0
+    return await _snapshot(await _day_facts(session, centre, now, shifts_today))
 
-    today = (
-        (
-            await session.execute(
-                select(Ticket).where(Ticket.centre_id == centre.id, Ticket.service_day == day)
-            )
-        )
-        .scalars()
-        .all()
+
+class _Slicer:
+    """Hands the event loop back once ``SLICE_S`` of work has gone by since it last did."""
+
+    def __init__(self) -> None:
+        self.since = _time.perf_counter()
+
+    async def pause(self) -> None:
+        if _time.perf_counter() - self.since >= SLICE_S:
+            await asyncio.sleep(0)
+            self.since = _time.perf_counter()
+
+
+async def _snapshot(facts: _DayFacts, slicer: _Slicer | None = None) -> estimator.CentreSnapshot:
+    slicer = slicer or _Slicer()
+    now, midnight, opens, closes, today = (
+        facts.now,
+        facts.midnight,
+        facts.opens,
+        facts.closes,
+        facts.today,
     )
-
     doctors: dict[str, list[tuple[float, float]]] = {}
-    for shift in await shifts_today(session, centre, day):
+    for shift in facts.shifts:
         doctors.setdefault(shift.doctor_key, []).append(
             (_minutes(shift.start, midnight), _minutes(shift.end, midnight))
         )
-    if not doctors:
-        # No rota for today at this centre: the best guess is that whoever has been calling
-        # today goes on until closing. Without even that, the wait is unknown (infinite).
-        for ticket in today:
-            if ticket.called_by_id is not None:
-                doctors.setdefault(
-                    account_key(ticket.called_by_id), [(float(opens), float(closes))]
-                )
+    planned = bool(doctors)
     free_from: dict[str, float] = {}
     consultations: list[estimator.Consultation] = []
     finished: list[float] = []
     waits: list[float] = []
-    for ticket in today:
+    waiting: list[estimator.WaitingPatient] = []
+    checkins: list[estimator.CheckIn] = []
+    left = 0
+    for n, ticket in enumerate(today):
+        if n % 250 == 0:
+            await slicer.pause()
         key = account_key(ticket.called_by_id)
-        if ticket.called_at is not None and ticket.status != TicketStatus.WAITING:
-            waits.append(
-                max(
-                    0.0,
-                    _minutes(ticket.called_at, midnight) - _minutes(ticket.checked_in_at, midnight),
+        checked_in = _minutes(ticket.checked_in_at, midnight)
+        checkins.append(estimator.CheckIn(checked_in, Priority(ticket.priority)))
+        if ticket.status == TicketStatus.WAITING:
+            waiting.append(
+                estimator.WaitingPatient(
+                    str(ticket.id), Priority(ticket.priority), _minutes(ticket.queued_at, midnight)
                 )
             )
+            continue
+        if ticket.status == TicketStatus.LEFT_UNSEEN:
+            left += 1
+        if ticket.called_by_id is not None and not planned:
+            # No rota for today at this centre: the best guess is that whoever has been calling
+            # today goes on until closing. Without even that, the wait is unknown (infinite).
+            doctors.setdefault(key, [(float(opens), float(closes))])
+        if ticket.called_at is not None:
+            waits.append(max(0.0, _minutes(ticket.called_at, midnight) - checked_in))
         if ticket.status in (TicketStatus.CALLED, TicketStatus.IN_CONSULTATION):
             begun = ticket.started_at or ticket.called_at or now
             consultations.append(estimator.Consultation(key, _minutes(begun, midnight)))
@@ -135,37 +238,90 @@ async def snapshot_of(
             end = _minutes(ticket.ended_at, midnight) + TURNOVER_MIN
             free_from[key] = max(free_from.get(key, end), end)
 
-    waiting = tuple(
-        estimator.WaitingPatient(str(t.id), Priority(t.priority), _minutes(t.queued_at, midnight))
-        for t in today
-        if t.status == TicketStatus.WAITING
-    )
+    present, paused = _presence(facts)
+    for key in present:
+        doctors.setdefault(key, [])  # in a room without a planned shift: a stand-in
+    await slicer.pause()
     return estimator.CentreSnapshot(
         now=_minutes(now, midnight),
         opens=float(opens),
         closes=float(closes),
         turnover_min=TURNOVER_MIN,
-        waiting=waiting,
+        waiting=tuple(waiting),
         consultations=tuple(consultations),
         doctors=tuple(
-            estimator.DoctorDay(key, tuple(sorted(spans)), free_from.get(key))
+            estimator.DoctorDay(
+                key,
+                tuple(sorted(spans)),
+                free_from.get(key),
+                present=tuple(present.get(key, ())),
+                paused_since=paused.get(key),
+            )
             for key, spans in sorted(doctors.items())
         ),
         today_consult_min=tuple(finished),
-        history_consult_min=await _history(session, centre, day),
-        checkins_today=tuple(
-            estimator.CheckIn(_minutes(t.checked_in_at, midnight), Priority(t.priority))
-            for t in today
-        ),
-        left_unseen_today=sum(1 for t in today if t.status == TicketStatus.LEFT_UNSEEN),
+        history_consult_min=facts.history,
+        checkins_today=tuple(checkins),
+        left_unseen_today=left,
         waits_today_min=tuple(waits),
+        presence_known=True,
     )
+
+
+def _presence(facts: _DayFacts) -> tuple[dict[str, list[tuple[float, float]]], dict[str, float]]:
+    """Each doctor's stretches in a room today (minutes; infinite end: under way) and when
+    those who paused did. A doctor who calls without the consulting-room page (another
+    client of the API) is present from their first call today while they keep calling."""
+    midnight = facts.midnight
+    present: dict[str, list[tuple[float, float]]] = {}
+    paused: dict[str, float] = {}
+    tracked: set[str] = set()
+    for stretch in facts.stretches:
+        key = account_key(stretch.account_id)
+        tracked.add(key)
+        start = _minutes(stretch.start, midnight)
+        end = math.inf if stretch.end is None else _minutes(stretch.end, midnight)
+        paused.pop(key, None)
+        if stretch.state == PresenceState.PAUSED:
+            if stretch.end is None:
+                paused[key] = start
+            continue
+        spans = present.setdefault(key, [])
+        if spans and spans[-1][1] >= start:  # moved rooms: one presence
+            spans[-1] = (spans[-1][0], max(spans[-1][1], end))
+        else:
+            spans.append((start, end))
+    calls: dict[str, list[datetime]] = {}
+    for ticket in facts.today:
+        if ticket.called_by_id is not None and ticket.called_at is not None:
+            calls.setdefault(account_key(ticket.called_by_id), []).append(
+                ticket.ended_at or ticket.called_at
+            )
+    for key, times in calls.items():
+        if key not in tracked and facts.now - max(times) <= CALLING_WITHOUT_PAGE:
+            present[key] = [(_minutes(min(times), midnight), math.inf)]
+    return present, paused
 
 
 async def centre_estimate(
     session: AsyncSession, centre: Centre, now: datetime, shifts_today: ShiftsToday
 ) -> estimator.CentreEstimate:
-    return estimator.estimate(await snapshot_of(session, centre, now, shifts_today))
+    """The centre's estimate now, computed on the event loop in slices of at most ``SLICE_S``
+    of work: its cost grows with the day (2,500 waiting took 156 ms in one go), and the loop
+    serves screens and tablets in between. Not a worker thread: pure Python there still holds
+    the interpreter lock, and under load the loop then waited 40-200 ms to get it back
+    (bench/bench_estimator.py). The work is bounded too: fewer simulated days for long queues
+    (``estimator.runs_for``)."""
+    slicer = _Slicer()
+    snapshot = await _snapshot(await _day_facts(session, centre, now, shifts_today), slicer)
+    steps = estimator.estimate_steps(snapshot, estimator.runs_for(len(snapshot.waiting)))
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            result: estimator.CentreEstimate = done.value
+            return result
+        await slicer.pause()
 
 
 @dataclass(frozen=True)
@@ -186,6 +342,7 @@ class EstimateCache:
     def __init__(self, shifts_today: ShiftsToday) -> None:
         self._shifts_today = shifts_today
         self._by_centre: dict[int, _Cached] = {}
+        self._pending: dict[tuple[int, int, int], asyncio.Future[estimator.CentreEstimate]] = {}
 
     async def get(
         self,
@@ -203,7 +360,17 @@ class EstimateCache:
             or (tolerate is not None and timedelta(0) <= now - cached.at <= tolerate)
         ):
             return cached.value
-        value = await centre_estimate(session, centre, now, self._shifts_today)
+        # One computation per centre and key at a time: screens, tablets and the public board
+        # asking together wait for the same one.
+        key = (centre.id, centre.event_seq, minute)
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(
+                centre_estimate(session, centre, now, self._shifts_today)
+            )
+            self._pending[key] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key, None))
+        value = await asyncio.shield(pending)
         self._by_centre[centre.id] = _Cached(centre.event_seq, minute, now, value)
         return value
 

@@ -4,9 +4,11 @@ The wait estimator must hold on days it was not tuned on, so it is tuned on gene
 set of seeds and checked on others. Each seed gives one day: a load of 60-260 patients, a rota
 (lunch gaps, late starts, a doctor leaving at midday, shift changes, 22:00 closing), Sunday and
 holiday surges, urgent cases, impatient patients, and consultation lengths drawn from a skewed
-(lognormal) law whose mean today differs from the centre's history.
+(lognormal) law whose mean today differs from the centre's history. With ``--presence``
+(format v2) the doctors also depart from the rota: late starts, unannounced breaks, early
+departures and absences, in their ``present`` intervals.
 
-    python -m queues.scenario_gen OUTDIR --seed N --count K
+    python -m queues.scenario_gen OUTDIR --seed N --count K [--presence]
 
 writes K files for seeds N, N+1, ... N+K-1; the same arguments always give the same files.
 """
@@ -108,8 +110,43 @@ def _arrival_profile(kind: str, t: float, opens: int, closes: int) -> float:
     return base
 
 
-def generate(seed: int) -> dict[str, Any]:
-    """One scenario, fully determined by ``seed``."""
+# Format v2: how the day's doctors depart from the rota (each a share of doctors).
+LATE_SHARE = 0.2  # arrive 10-60 minutes late
+BREAK_SHARE = 0.15  # an unannounced break of 15-45 minutes in a long shift
+EARLY_LEAVE_SHARE = 0.1  # leave 30-120 minutes before the end of their last shift
+ABSENT_SHARE = 0.06  # do not come at all (never the only doctor of the day)
+
+
+def _presence(rng: random.Random, shifts: list[list[tuple[int, int]]]) -> list[list[list[int]]]:
+    """When each doctor is really in the room (minutes): the rota, with late starts,
+    unannounced breaks, early departures and absences."""
+    out: list[list[list[int]]] = []
+    for k, pattern in enumerate(shifts):
+        spans = [[start, end] for start, end in pattern]
+        if len(shifts) > 1 and k > 0 and rng.random() < ABSENT_SHARE:
+            out.append([])
+            continue
+        if rng.random() < LATE_SHARE:
+            spans[0][0] = min(spans[0][1] - 15, spans[0][0] + rng.randint(10, 60))
+        elif rng.random() < 0.5:
+            spans[0][0] += rng.randint(0, 4)  # on time, give or take
+        if rng.random() < BREAK_SHARE:
+            long = [i for i, (a, b) in enumerate(spans) if b - a >= 180]
+            if long:
+                i = rng.choice(long)
+                a, b = spans[i]
+                at = rng.randint(a + 60, b - 90)
+                spans[i : i + 1] = [[a, at], [at + rng.randint(15, 45), b]]
+        if rng.random() < EARLY_LEAVE_SHARE:
+            a, b = spans[-1]
+            spans[-1][1] = max(a + 15, b - rng.randint(30, 120))
+        out.append(spans)
+    return out
+
+
+def generate(seed: int, presence: bool = False) -> dict[str, Any]:
+    """One scenario, fully determined by ``seed`` (and, in format v2 with ``presence``, the
+    doctors' real presence, drawn from its own stream so the rest of the day is the same)."""
     rng = random.Random(f"walkin-scenario-{seed}")
     kind = KINDS[rng.randrange(len(KINDS))]
     opens = 8 * 60 if rng.random() < 0.85 else 9 * 60
@@ -164,17 +201,22 @@ def generate(seed: int) -> dict[str, Any]:
     day = dt.date(2026, 1, 5) + dt.timedelta(days=seed % 364)
     if kind == "sunday-surge":
         day += dt.timedelta(days=6 - day.weekday())
+    doctors: list[dict[str, Any]] = [
+        {"id": f"d{k}", "shifts": [[_clock(a), _clock(b)] for a, b in pattern]}
+        for k, pattern in enumerate(shifts, start=1)
+    ]
+    if presence:
+        real = _presence(random.Random(f"walkin-presence-{seed}"), shifts)
+        for entry, spans in zip(doctors, real, strict=True):
+            entry["present"] = [[_clock(a), _clock(b)] for a, b in spans]
     return {
-        "name": f"gen-{seed:04d}-{kind}",
+        "name": f"gen-{seed:04d}-{kind}" + ("-presence" if presence else ""),
         "date": day.isoformat(),
         "timezone": "Europe/Paris",
         "opens": _clock(opens),
         "closes": _clock(closes),
         "turnover_min": turnover,
-        "doctors": [
-            {"id": f"d{k}", "shifts": [[_clock(a), _clock(b)] for a, b in pattern]}
-            for k, pattern in enumerate(shifts, start=1)
-        ],
+        "doctors": doctors,
         "patients": patients,
         "history_consult_min": history,
     }
@@ -189,12 +231,17 @@ def main(argv: list[str] | None = None) -> int:
         "--seed", type=int, default=1, help="seed of the first scenario (default 1)"
     )
     parser.add_argument("--count", type=int, default=10, help="number of scenarios (default 10)")
+    parser.add_argument(
+        "--presence",
+        action="store_true",
+        help="format v2: doctors late, on unannounced breaks, leaving early or absent",
+    )
     args = parser.parse_args(argv)
     if args.count < 1:
         parser.error("--count must be at least 1")
     args.outdir.mkdir(parents=True, exist_ok=True)
     for seed in range(args.seed, args.seed + args.count):
-        scenario = generate(seed)
+        scenario = generate(seed, args.presence)
         path = args.outdir / f"{scenario['name']}.json"
         path.write_text(json.dumps(scenario, indent=1) + "\n", encoding="utf-8")
         print(f"{path}  {len(scenario['patients'])} patients, {len(scenario['doctors'])} doctors")

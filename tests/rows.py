@@ -6,15 +6,21 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.models import Ticket
+from queues.models import RoomPresence, Ticket
 from rota.models import Doctor, Shift
 
 
 async def planned_doctor(
-    session: AsyncSession, centre_id: int, name: str, start: datetime, end: datetime
+    session: AsyncSession,
+    centre_id: int,
+    name: str,
+    start: datetime,
+    end: datetime,
+    account_id: int | None = None,
 ) -> Doctor:
-    """A doctor (no account) with one shift at the centre; flushed, not committed."""
-    doctor = Doctor(display_name=name, weekly_limit_hours=48.0, active=True)
+    """A doctor (with the account given, else none) with one shift at the centre; flushed,
+    not committed."""
+    doctor = Doctor(display_name=name, weekly_limit_hours=48.0, active=True, account_id=account_id)
     session.add(doctor)
     await session.flush()
     session.add(Shift(doctor_id=doctor.id, centre_id=centre_id, starts_at=start, ends_at=end))
@@ -40,3 +46,26 @@ def waiting_patients(
                 call_count=0,
             )
         )
+
+
+def in_room(
+    session: AsyncSession,
+    centre_id: int,
+    account_id: int,
+    room_id: int,
+    since: datetime,
+    seen: datetime,
+    state: str = "present",
+) -> None:
+    """A doctor in a consulting room since ``since``, the page's last beat at ``seen``."""
+    session.add(
+        RoomPresence(
+            centre_id=centre_id,
+            service_day=since.date(),
+            account_id=account_id,
+            room_id=room_id,
+            state=state,
+            started_at=since,
+            last_seen_at=seen,
+        )
+    )

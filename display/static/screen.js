@@ -112,7 +112,8 @@ function item(tag, text, roomText) {
 }
 
 function waitText(wait) {
-  if (!wait) return "—";
+  if (!wait) return t("screen_wait_unknown");
+  if (wait.after_closing) return t("screen_after_closing");
   if (wait.high <= 5) return "< 5 " + t("screen_minutes");
   if (wait.high - wait.low >= 15) return wait.low + "–" + wait.high + " " + t("screen_minutes");
   return "≈ " + wait.minutes + " " + t("screen_minutes");
@@ -148,7 +149,9 @@ function render() {
   const waiting = state.waiting || {};
   $("waiting-total").textContent = formatNumber((waiting.urgent || 0) + (waiting.standard || 0));
   $("waiting-urgent").textContent = formatNumber(waiting.urgent || 0);
-  $("wait").textContent = state.open_now ? waitText(state.newcomer_wait) : t("screen_closed");
+  // After check-in closed no newcomer is taken: say so rather than a wait.
+  $("wait").textContent = !state.open_now ? t("screen_closed")
+    : !state.checkin_open ? t("screen_closed_checkin") : waitText(state.newcomer_wait);
   $("checkin-closed").hidden = state.checkin_open || !state.open_now;
   const doctors = state.doctors_on_duty || [];
   const more = doctors.length > MAX_DOCTORS ? doctors.length - (MAX_DOCTORS - 1) : 0;

@@ -14,6 +14,7 @@ const LABEL = /^[^\x00-\x1f\x7f<>]{1,40}$/;
 
 let queue = null;
 let missed = [];
+let presence = [];
 let lastTicket = null;
 let dialogTicketId = null;
 
@@ -22,12 +23,14 @@ applyStrings();
 // --- the live queue ---------------------------------------------------------------------
 
 async function refresh() {
-  const [current, gone] = await Promise.all([
+  const [current, gone, rooms] = await Promise.all([
     api("GET", `${base}/queue`),
     api("GET", `${base}/missed`),
+    api("GET", `${base}/presence`),
   ]);
   queue = current.data;
   missed = gone.data;
+  presence = rooms.data;
   render();
   return queue.seq;
 }
@@ -49,8 +52,25 @@ function render() {
   $("#missed-block").hidden = missed.length === 0;
   $("#missed-list").replaceChildren(...missed.map(missedRow));
   renderNewcomer();
+  renderPresence();
   renderLastTicket();
   if (dialogTicketId !== null) renderActions();
+}
+
+// Which doctors are in a room, and who has paused: told by the consulting-room pages.
+function renderPresence() {
+  const list = $("#presence-list");
+  if (presence.length === 0) {
+    list.replaceChildren(h("li", { className: "muted" }, t("presence_none")));
+    return;
+  }
+  list.replaceChildren(...presence.map((doctor) => h("li", {
+    className: doctor.state === "paused" ? "chip warn" : "chip",
+    "data-doctor": String(doctor.doctor_id),
+    "data-state": doctor.state,
+  }, h("strong", {}, doctor.display_name), ` · ${doctor.room_name} · `,
+  t(doctor.state === "paused" ? "presence_paused" : "presence_present",
+    { time: clockTime(doctor.since, config.timezone) }))));
 }
 
 // What to tell a patient at the desk before checking them in.
@@ -60,6 +80,11 @@ function renderNewcomer() {
   const line = $("#newcomer");
   line.hidden = !standard || !urgent;
   if (line.hidden) return;
+  if (!queue.checkin_open) {
+    line.textContent = t("screen_closed_checkin");
+    line.classList.add("late");
+    return;
+  }
   line.textContent = t("newcomer", { standard, urgent });
   line.classList.toggle("late", Boolean(queue.newcomer.standard.after_closing));
 }

@@ -8,8 +8,8 @@ import { startStaffLive } from "/static/service/live.js";
 const config = pageConfig();
 const base = `/api/centres/${encodeURIComponent(config.centre)}`;
 const ROOM_KEY = `walkin.room.${config.centre}`;
-// Pause is this screen's own state: it stops this page from calling, nothing more. The
-// server and reception do not know about it (the page says so).
+// Pause stops this page from calling and is told to the server with the room this page
+// shows: reception, the screens and the wait estimates see who is in which room.
 const PAUSE_KEY = `walkin.paused.${config.centre}`;
 
 const roomCodes = config.rooms.map((r) => r.code);
@@ -69,6 +69,7 @@ function patientInRoom() {
 function render() {
   $("#room-picker").hidden = Boolean(room);
   $("#current-panel").hidden = !room;
+  $("#leave-room").hidden = !room;
   $("#room-select").value = room;
   $("#room-name").textContent = config.rooms.find((r) => r.code === room)?.name ?? "";
   const pause = $("#pause");
@@ -170,12 +171,53 @@ for (const button of document.querySelectorAll(".room-actions [data-action]")) {
   });
 }
 
-function chooseRoom(code) {
+// --- presence ---------------------------------------------------------------------------
+// The page beats while it shows a room (every beat_s seconds the server asks for, and when it
+// becomes visible again); the server stops counting a doctor whose page has gone quiet.
+let beatTimer = null;
+let beatEveryMs = 30000;
+let presenceRefused = false; // not a doctor's session: the server keeps no presence for it
+
+async function beat() {
+  clearTimeout(beatTimer);
+  if (!room || presenceRefused) return;
+  try {
+    const answer = await api("POST", `${base}/presence`, { room, state: paused ? "paused" : "present" });
+    beatEveryMs = (answer.data.beat_s || 30) * 1000;
+  } catch (error) {
+    if (error.status === 403) presenceRefused = true;
+    // Otherwise the next beat tries again; the connection banner tells if the server is away.
+  }
+  if (!presenceRefused) beatTimer = setTimeout(beat, beatEveryMs);
+}
+
+function leaveRoom({ closing = false } = {}) {
+  clearTimeout(beatTimer);
+  if (presenceRefused) return Promise.resolve();
+  if (closing) {
+    // The page is going away: keepalive lets the request outlive it.
+    fetch(`${base}/presence/leave`, { method: "POST", credentials: "same-origin", keepalive: true });
+    return Promise.resolve();
+  }
+  return api("POST", `${base}/presence/leave`).catch(() => {});
+}
+
+window.addEventListener("pagehide", () => { if (room) leaveRoom({ closing: true }); });
+window.addEventListener("pageshow", (event) => { if (event.persisted) beat(); });
+document.addEventListener("visibilitychange", () => {
+  if (document.visibilityState === "visible") beat();
+});
+
+async function chooseRoom(code) {
+  const before = room;
   room = roomCodes.includes(code) ? code : "";
   if (room) localStorage.setItem(ROOM_KEY, room);
   else localStorage.removeItem(ROOM_KEY);
   render();
+  if (room) await beat();
+  else if (before) await leaveRoom();
 }
+$("#leave-room").addEventListener("click", () => chooseRoom(""));
 $("#room-select").addEventListener("change", (event) => chooseRoom(event.target.value));
 for (const button of document.querySelectorAll("[data-room]")) {
   button.addEventListener("click", () => chooseRoom(button.dataset.room));
@@ -185,6 +227,7 @@ $("#pause").addEventListener("click", () => {
   paused = !paused;
   localStorage.setItem(PAUSE_KEY, paused ? "1" : "0");
   render();
+  beat();
 });
 
 document.addEventListener("keydown", (event) => {
@@ -198,5 +241,6 @@ document.addEventListener("keydown", (event) => {
 });
 
 render();
+beat();
 // Times move on even when nothing happens.
 setInterval(renderCurrent, 20000);

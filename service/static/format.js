@@ -35,6 +35,8 @@ export function formatNumber(value) {
 export function estimateText(estimate) {
   if (!estimate) return null;
   if (typeof estimate.wait_min !== "number") return t("estimate_none");
+  // A patient the centre will not see before closing is told so, not a number of minutes.
+  if (estimate.after_closing) return t("estimate_after_closing");
   const main = t("estimate", { n: estimate.wait_min });
   if (typeof estimate.low_min === "number" && typeof estimate.high_min === "number") {
     return `${main} (${estimate.low_min}–${estimate.high_min})`;

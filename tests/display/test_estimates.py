@@ -9,9 +9,11 @@ import pytest
 
 from display.estimates import doctors_on_duty, newcomer_wait
 from queues.live import EstimateCache, rota_shifts_today
+from rota import reads as rota_reads
 from rota.models import Centre, Leave
-from tests.conftest import World
-from tests.rows import planned_doctor, waiting_patients
+from service.accounts import Role
+from tests.conftest import World, staff_account
+from tests.rows import in_room, planned_doctor, waiting_patients
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -33,12 +35,32 @@ async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) ->
         assert await newcomer_wait(session, centre, NOW, estimates) is None
         assert await doctors_on_duty(session, centre, NOW) == []
 
+        accounts = []
         for name in ("Dr Martin", "Dr Okafor"):
+            account = staff_account(name, Role.DOCTOR, centre)
+            account.display_name = name
+            session.add(account)
+            await session.flush()
+            accounts.append(account)
             await planned_doctor(
-                session, centre.id, name, NOW - timedelta(hours=1), NOW + timedelta(hours=6)
+                session,
+                centre.id,
+                name,
+                NOW - timedelta(hours=1),
+                NOW + timedelta(hours=6),
+                account_id=account.id,
             )
         await session.commit()
         centre.event_seq += 1  # the rota changed: do not reuse the cached estimate
+        # An hour into their shifts and in no room: not coming, as far as anyone can tell.
+        assert await newcomer_wait(session, centre, NOW, estimates) is None
+        assert await doctors_on_duty(session, centre, NOW) == []
+
+        room = centre.rooms[0].id
+        for account in accounts:
+            in_room(session, centre.id, account.id, room, NOW - timedelta(minutes=50), NOW)
+        await session.commit()
+        centre.event_seq += 1
         wait = await newcomer_wait(session, centre, NOW, estimates)
         assert wait is not None
         assert wait.low <= wait.minutes <= wait.high
@@ -50,7 +72,7 @@ async def test_screen_wait_and_doctors_follow_the_rota(db: Any, world: World) ->
 async def test_leave_over_part_of_a_shift_removes_only_that_part_everywhere(
     db: Any, world: World
 ) -> None:
-    """The screen's doctors and the estimator's rota follow one leave rule (rota.on_duty)."""
+    """The rota's doctors on duty and the estimator's rota follow one leave rule."""
     async with db() as session:
         centre = await _centre(session, world)
         doctor = await planned_doctor(
@@ -70,5 +92,6 @@ async def test_leave_over_part_of_a_shift_removes_only_that_part_everywhere(
             (timedelta(hours=-2), timedelta(hours=-1)),
             (timedelta(minutes=-30), timedelta(hours=3)),
         ]
-        assert await doctors_on_duty(session, centre, NOW) == ["Dr Martin"]
-        assert await doctors_on_duty(session, centre, NOW + timedelta(hours=4)) == []
+        on_duty = rota_reads.doctors_on_duty
+        assert [d.display_name for d in await on_duty(session, centre, NOW)] == ["Dr Martin"]
+        assert await on_duty(session, centre, NOW + timedelta(hours=4)) == []

@@ -62,7 +62,7 @@ async def test_the_room_is_remembered_and_pause_stops_calling(
     await expect(room.locator("#btn-next")).to_be_enabled()
 
     await room.keyboard.press("p")
-    await expect(room.locator("#paused-banner")).to_contain_text("L'accueil n'en est pas informé")
+    await expect(room.locator("#paused-banner")).to_contain_text("L'accueil et les écrans")
     await expect(room.locator("#btn-next")).to_be_disabled()
     await room.keyboard.press("n")
     queue = await (await room.request.get(f"/api/centres/{centre.slug}/queue")).json()
@@ -71,6 +71,29 @@ async def test_the_room_is_remembered_and_pause_stops_calling(
     await room.get_by_role("button", name="Reprendre").click()
     await room.get_by_role("button", name="Appeler le suivant").click()
     await expect(room.locator("#current-number")).to_have_text("A001")
+
+
+async def test_pause_and_leaving_the_room_are_shown_at_reception(
+    open_page: OpenPage, centre: SeededCentre
+) -> None:
+    desk = await open_page(f"/reception/{centre.slug}", centre.reception)
+    presence = desk.locator("#presence-list")
+    await expect(presence).to_contain_text("Aucun médecin en salle")
+
+    room = await open_page(f"/room/{centre.slug}", centre.doctor)
+    await room.get_by_role("button", name="Cabinet 2").click()
+    here = presence.locator("li[data-state=present]")
+    await expect(here).to_contain_text("Cabinet 2", timeout=LIVE)
+    await expect(here).to_contain_text("en salle depuis")
+
+    await room.keyboard.press("p")
+    paused = presence.locator("li[data-state=paused]")
+    await expect(paused).to_contain_text("en pause depuis", timeout=LIVE)
+    await expect(here).to_have_count(0)
+
+    await room.get_by_role("button", name="Quitter la salle").click()
+    await expect(room.get_by_role("heading", name="Choisissez votre cabinet")).to_be_visible()
+    await expect(presence).to_contain_text("Aucun médecin en salle", timeout=LIVE)
 
 
 async def test_english_on_request(open_page: OpenPage, centre: SeededCentre) -> None:
