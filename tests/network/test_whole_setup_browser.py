@@ -111,7 +111,8 @@ def create_manager(env: dict[str, str]) -> str:
 @contextlib.asynccontextmanager
 async def serving(env: dict[str, str]) -> AsyncIterator[str]:
     port = free_port()
-    process = subprocess.Popen(
+    process = await asyncio.to_thread(
+        subprocess.Popen,
         [WALKIN, "serve", "--port", str(port)],
         cwd=ROOT,
         env=env,
@@ -129,12 +130,16 @@ async def serving(env: dict[str, str]) -> AsyncIterator[str]:
                 await asyncio.sleep(0.05)
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
+        await asyncio.to_thread(_stop, process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
 
 
 async def sign_in(browser: Browser, base: str, username: str, password: str) -> Page:
