@@ -1,7 +1,10 @@
-"""Screenshots of the reception tablet and the consulting-room page at tablet size (1280×800).
+"""Screenshots of the reception tablet and the consulting-room page at tablet size (1280×800),
+the accounts page and the staff top bar.
 
 Starts the service on a temporary database with the demo network, plays a little of a morning
-(check-ins, calls, consultations), and writes docs/reception.png and docs/room.png.
+(check-ins, calls, consultations), and writes docs/reception.png and docs/room.png; then the
+centre manager creates an account (docs/accounts.png, with its one-time set-up link) and the
+top bar is shown on a tablet and, folded, on a phone (docs/nav.png, docs/nav-phone.png).
 
     python docs/screenshots.py        # from the repository root; WALKIN_CHROMIUM overrides
                                       # the browser (default /usr/bin/chromium)
@@ -111,7 +114,37 @@ async def capture(base_url: str, password: str, out: Path) -> None:
         await expect(room.locator("#current-number")).to_be_visible()
         await expect(room.locator("#my-day li")).to_have_count(4)
         await room.screenshot(path=out / "room.png")
+        await administration(browser, base_url, password, out)
         await browser.close()
+
+
+async def administration(browser: Browser, base_url: str, password: str, out: Path) -> None:
+    boss = await signed_in(browser, base_url, "gestion", password)
+    accounts = await boss.new_page()
+    await accounts.goto("/accounts")
+    form = accounts.locator("#account-form")
+    await form.get_by_label("Nom affiché").fill("Léa Bernard")
+    await form.get_by_label("Identifiant").fill("lea.bernard")
+    await form.get_by_label("Rôle").select_option("reception")
+    await form.get_by_label("Centres").select_option(CENTRE)
+    await form.get_by_role("button", name="Créer le compte").click()
+    await expect(accounts.locator("#secret-panel")).to_be_visible()
+    await accounts.evaluate("window.scrollTo(0, 0)")
+    await accounts.screenshot(path=out / "accounts.png", full_page=True)
+
+    await accounts.goto("/centres")
+    await accounts.locator(".topbar").screenshot(path=out / "nav.png")
+    phone = await browser.new_context(
+        base_url=base_url, viewport={"width": 390, "height": 844}, locale="fr-FR"
+    )
+    answer = await phone.request.post(
+        "/api/auth/login", data={"username": "gestion", "password": password}
+    )
+    assert answer.ok, await answer.text()
+    small = await phone.new_page()
+    await small.goto("/audit")
+    await small.get_by_role("button", name="Menu").click()
+    await small.screenshot(path=out / "nav-phone.png")
 
 
 def main() -> None:
@@ -124,7 +157,7 @@ def main() -> None:
             asyncio.run(capture(server.base_url, password, ROOT / "docs"))
         finally:
             server.stop()
-    print("wrote docs/reception.png and docs/room.png")
+    print("wrote docs/reception.png, room.png, accounts.png, nav.png and nav-phone.png")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from rota import models
 from rota.answers import conflict_out, leave_out, shift_out
 from rota.bulk import create_pattern, fill
 from rota.days import zone
-from rota.deps import FromDay, ToDay, checked_period, provide_rota_ops
+from rota.deps import FromDay, ToDay, checked_period, provide_rota_ops, shift_scope
 from rota.domain import LeaveStatus, PlannedShift
 from rota.planning import RotaOps, instants, wall
 from rota.schemas import (
@@ -39,7 +39,7 @@ from rota.schemas import (
     ShiftOut,
 )
 from rota.store import Network, load_network, load_shifts
-from service.auth import manager_only
+from service.auth import admin_only, manager_only
 from service.errors import NotFound
 from service.params import PathText, RowId
 
@@ -82,7 +82,8 @@ def moved(data: ShiftMove) -> Callable[[Network, PlannedShift], PlannedShift]:
 
 class ShiftController(Controller):
     path = "/shifts"
-    guards = [manager_only]
+    # Centre managers too, at their own centres (shift_scope checks the centres named).
+    guards = [admin_only, shift_scope]
     dependencies = {"ops": Provide(provide_rota_ops, sync_to_thread=False)}
 
     @get("/")

@@ -7,8 +7,10 @@ from datetime import date
 from typing import Annotated, Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.params import QueryParameter
 from msgspec import UNSET, Struct, structs
 from sqlalchemy import select
@@ -21,6 +23,7 @@ from service.accounts import Role
 from service.auth import Principal
 from service.changes import change_path
 from service.errors import NotFound
+from service.state import shell
 
 # ?from=2026-05-01&to=2026-05-31: local days, both included.
 FromDay = Annotated[date, QueryParameter(name="from")]
@@ -58,6 +61,43 @@ def readable_centre(principal: Principal, slug: str | None) -> str | None:
             "visibles"
         )
     return slug
+
+
+async def shift_scope(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A centre manager plans the shifts of their own centres only: the centre a list names,
+    the centre a new or moved shift goes to, and the centre of the shift moved or removed.
+    Network managers plan everywhere. (A body that does not parse is left to the handler's
+    400; the request's body is cached, the handler reads it again.)"""
+    principal = connection.scope.get("user")
+    if not isinstance(principal, Principal) or principal.network_wide:
+        return
+    refused = PermissionDeniedException("not your centre / ce centre n'est pas le vôtre")
+    if not isinstance(connection, Request):
+        raise refused  # shifts are HTTP only
+    if connection.method == "GET":
+        if not principal.may_act_at(str(connection.query_params.get("centre", ""))):
+            raise PermissionDeniedException(
+                "name one of your centres (?centre=...) / indiquez un de vos centres"
+            )
+        return
+    shift_id = connection.path_params.get("shift_id")
+    if shift_id is not None:
+        async with shell(connection.app).db.get_session() as session:
+            centre_id = (
+                await session.execute(
+                    select(models.Shift.centre_id).where(models.Shift.id == int(shift_id))
+                )
+            ).scalar_one_or_none()
+        if centre_id is not None and not principal.may_act_at_id(centre_id):
+            raise refused
+    if connection.method in ("POST", "PATCH"):
+        try:
+            body = await connection.json()
+        except Exception:  # unreadable JSON: the handler answers 400
+            return
+        target = body.get("centre") if isinstance(body, dict) else None
+        if isinstance(target, str) and not principal.may_act_at(target):
+            raise refused
 
 
 def apply_patch(row: object, patch: Struct) -> None:

@@ -212,6 +212,8 @@ async def visible_accounts(
         centre_id = (
             await session.execute(select(Centre.id).where(Centre.slug == centre))
         ).scalar_one_or_none()
+        if centre_id is None:
+            return []  # no such centre: nobody works there
         in_managed = select(managed_centre.c.account_id).where(
             managed_centre.c.centre_id == centre_id
         )
@@ -223,16 +225,25 @@ async def visible_accounts(
     return list((await session.execute(query)).scalars().all())
 
 
-async def doctor_choices(session: AsyncSession) -> list[DoctorChoice]:
-    """The rota's active doctors, for linking a doctor's account to its record."""
+async def doctor_choices(session: AsyncSession, principal: Principal) -> list[DoctorChoice]:
+    """The rota's active doctors, for linking a doctor's account to its record: a centre
+    manager's choice is the doctors attached to their centres."""
     doctor = table(
         "doctor", column("id"), column("display_name"), column("account_id"), column("active")
     )
-    rows = await session.execute(
+    query = (
         select(doctor.c.id, doctor.c.display_name, doctor.c.account_id)
         .where(doctor.c.active.is_(True))
         .order_by(doctor.c.display_name)
     )
+    if not principal.network_wide:
+        attached = table("doctor_centre", column("doctor_id"), column("centre_id"))
+        query = query.where(
+            doctor.c.id.in_(
+                select(attached.c.doctor_id).where(attached.c.centre_id.in_(principal.centre_ids))
+            )
+        )
+    rows = await session.execute(query)
     return [DoctorChoice(int(i), str(n), a) for i, n, a in rows.tuples().all()]
 
 
@@ -272,8 +283,11 @@ async def _set_centres(session: AsyncSession, account: StaffAccount, centre_ids:
         account.centre_id = centre_ids[0] if centre_ids else None
 
 
-async def _link_doctor(session: AsyncSession, account_id: int, doctor_id: int | None) -> None:
-    """The doctor's record names this account, and no other record does."""
+async def _link_doctor(
+    session: AsyncSession, account_id: int, doctor_id: int | None, principal: Principal
+) -> None:
+    """The doctor's record names this account, and no other record does; a centre manager
+    links only doctors attached to their centres."""
     await session.execute(
         update(_DOCTOR)
         .where(_DOCTOR.c.account_id == account_id, _DOCTOR.c.id != (doctor_id or 0))
@@ -284,7 +298,10 @@ async def _link_doctor(session: AsyncSession, account_id: int, doctor_id: int | 
     holder = (
         await session.execute(select(_DOCTOR.c.account_id).where(_DOCTOR.c.id == doctor_id))
     ).one_or_none()
-    if holder is None:
+    reachable = principal.network_wide or doctor_id in {
+        choice.id for choice in await doctor_choices(session, principal)
+    }
+    if holder is None or not reachable:
         raise NotFound(f"médecin inconnu / unknown doctor: {doctor_id}")
     if holder[0] is not None and holder[0] != account_id:
         raise Conflict(
@@ -392,10 +409,10 @@ class AccountController(Controller):
 
     @get("/doctors")
     async def list_doctor_records(
-        self, db_session: NamedDependency[AsyncSession]
+        self, request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
     ) -> list[DoctorChoice]:
         """The doctors' records an account may be linked to (account_id: linked already)."""
-        return await doctor_choices(db_session)
+        return await doctor_choices(db_session, _principal(request))
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create_account(
@@ -421,7 +438,7 @@ class AccountController(Controller):
             db_session.add(account)
             await db_session.flush()
             await _set_centres(db_session, account, centre_ids)
-            await _link_doctor(db_session, account.id, data.doctor_id)
+            await _link_doctor(db_session, account.id, data.doctor_id, principal)
             code, expires = await _new_setup(change, account)
             await change.audit(
                 "account",
@@ -471,7 +488,7 @@ class AccountController(Controller):
             role_changed = role is not Role(account.role)
             account.role = role
             await _set_centres(db_session, account, centre_ids)
-            await _link_doctor(db_session, account.id, doctor_id)
+            await _link_doctor(db_session, account.id, doctor_id, principal)
             if role_changed or sorted(old_ids) != sorted(centre_ids):
                 # What the sessions may do changed: sign the person in again under the new rules.
                 account.session_generation += 1
@@ -586,14 +603,15 @@ async def choose_password(
             .where(AccountSetup.token_hash == digest)
         )
     ).one_or_none()
+    # Unknown, spent or expired: a credential refused, like an unknown token (404).
     if found is None or not setup_usable(found[0].expires_at, found[0].used_at, now):
-        raise DomainError(
+        raise NotFound(
             "ce lien n'est plus valable (déjà utilisé ou expiré): demandez-en un nouveau / "
             "this link is no longer valid (used or expired): ask for a new one"
         )
     setup, account = found
     if not account.active:
-        raise DomainError("ce compte est désactivé / this account is disabled")
+        raise NotFound("ce compte est désactivé / this account is disabled")
     _invalid(password_problem(data.password, account.username, account.display_name))
     password_hash = await asyncio.to_thread(hash_password, data.password)
     async with change_path(request, db_session).change() as change:
@@ -604,7 +622,7 @@ async def choose_password(
             .values(used_at=now)
         )
         if getattr(spent, "rowcount", 1) != 1:
-            raise DomainError("ce lien a déjà servi / this link was used already")
+            raise NotFound("ce lien a déjà servi / this link was used already")
         account.password_hash = password_hash
         account.session_generation += 1
         await change.audit(
@@ -630,7 +648,8 @@ async def change_own_password(
     if account is None:
         raise NotFound("compte inconnu / unknown account")
     if not await password_matches(account.password_hash, data.current_password):
-        raise DomainError("mot de passe actuel incorrect / current password is wrong")
+        # The credential refused (like a wrong sign-in), not a malformed request.
+        raise PermissionDeniedException("mot de passe actuel incorrect / current password is wrong")
     _invalid(password_problem(data.new_password, account.username, account.display_name))
     password_hash = await asyncio.to_thread(hash_password, data.new_password)
     async with change_path(request, db_session).change() as change:

@@ -93,7 +93,7 @@ async def accounts_page(
         centres=centres,
         centre_names={c.slug: c.name for c in centres},
         roles=roles_offered(principal),
-        doctors=await doctor_choices(db_session),
+        doctors=await doctor_choices(db_session, principal),
         chosen_centre=centre or "",
         chosen_role=role.value if role else "",
         password_rules=PASSWORD_RULES,

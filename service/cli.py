@@ -129,6 +129,23 @@ def read_new_password(
     raise AccountRefused("trop d'essais / too many attempts")
 
 
+async def _username_taken(settings: Settings, username: str) -> bool:
+    from sqlalchemy import func, select
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from service.accounts import StaffAccount
+
+    engine = create_async_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+            count = await conn.execute(
+                select(func.count(StaffAccount.id)).where(StaffAccount.username == username)
+            )
+            return bool(count.scalar_one())
+    finally:
+        await engine.dispose()
+
+
 async def _create_account(
     settings: Settings, username: str, display_name: str, role: str, password: str
 ) -> int:
@@ -193,6 +210,8 @@ def cmd_create_account(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     upgrade(settings.database_url)  # an empty database gets its schema first
     try:
+        if asyncio.run(_username_taken(settings, username)):  # before asking for a password
+            raise AccountRefused(f"identifiant déjà pris / username taken: {username}")
         password = read_new_password(username, name)
         account_id = asyncio.run(_create_account(settings, username, name, args.role, password))
     except AccountRefused as refused:

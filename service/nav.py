@@ -1,8 +1,9 @@
 """The staff top bar's links: each feature declares its pages and the roles that may open
 them (`Feature.pages`), and the bar shows a signed-in person the ones their role opens.
 
-A page under a centre (`{centre}` in its path) is listed once per centre of the person; a
-network manager reaches those from the centres list instead of a bar of 26 links.
+A page under a centre (`{centre}` in its path) is listed for a person of one centre (the desk,
+a doctor, the manager of one centre); someone with several reaches those pages from the
+centres list instead, which keeps the bar one line on a tablet.
 """
 
 from __future__ import annotations
@@ -31,8 +32,7 @@ class StaffPage:
 @dataclass(frozen=True)
 class NavLink:
     href: str
-    label: str
-    centre: str | None = None  # the centre's slug, shown when the person has several
+    label: str  # a key of the catalogue
 
 
 @dataclass(frozen=True)
@@ -48,14 +48,8 @@ class StaffPages:
             if role not in page.roles:
                 continue
             if page.per_centre:
-                for slug in slugs:
-                    links.append(
-                        NavLink(
-                            page.path.replace("{centre}", slug),
-                            page.label,
-                            slug if len(slugs) > 1 else None,
-                        )
-                    )
+                if len(slugs) == 1:
+                    links.append(NavLink(page.path.replace("{centre}", slugs[0]), page.label))
             else:
                 links.append(NavLink(page.path, page.label))
         return links

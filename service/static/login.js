@@ -34,3 +34,10 @@ form.addEventListener("submit", async (event) => {
     submit.textContent = label;
   }
 });
+
+// Coming from the password set-up page: the username is filled in, the password is next.
+const given = new URLSearchParams(window.location.search).get("username");
+if (given && !form.elements.username.value) {
+  form.elements.username.value = given;
+  form.elements.password.focus();
+}

@@ -75,7 +75,7 @@ async def test_a_new_account_chooses_its_password_once_on_its_link(
     assert done.status_code == 200, done.text
     assert done.json()["username"] == "ana.martin"
     again = await newcomer.post("/api/account-setup", json={"code": code, "password": NEW_PASSWORD})
-    assert again.status_code == 400  # single use
+    assert again.status_code == 404  # single use
     assert (await _sign_in(newcomer, "ana.martin", NEW_PASSWORD)).status_code == 200
     assert (await newcomer.get("/api/centres/paris/queue")).status_code == 200
     assert (await newcomer.get("/api/centres/lyon/queue")).status_code == 403
@@ -110,12 +110,12 @@ async def test_set_up_codes_expire_and_a_reset_replaces_them(
     old = await anyone.post(
         "/api/account-setup", json={"code": first["code"], "password": NEW_PASSWORD}
     )
-    assert old.status_code == 400  # the reset made the first link worthless
+    assert old.status_code == 404  # the reset made the first link worthless
     clock.now += timedelta(days=4)
     late = await anyone.post("/api/account-setup", json={"code": second, "password": NEW_PASSWORD})
-    assert late.status_code == 400 and "expir" in late.json()["detail"]
+    assert late.status_code == 404 and "expir" in late.json()["detail"]
     junk = await anyone.post("/api/account-setup", json={"code": "x" * 30, "password": "y"})
-    assert junk.status_code == 400
+    assert junk.status_code == 404
     bad_shape = await anyone.post("/api/account-setup", json={"code": "<script>", "password": "y"})
     assert bad_shape.status_code == 400
 
@@ -147,7 +147,7 @@ async def test_everyone_changes_their_own_password(clients: StaffClients) -> Non
         "/api/auth/password",
         json={"current_password": "nope", "new_password": NEW_PASSWORD},
     )
-    assert wrong.status_code == 400
+    assert wrong.status_code == 403
 
     weak = await doctor.post(
         "/api/auth/password", json={"current_password": PASSWORD, "new_password": "short"}
@@ -286,3 +286,73 @@ async def test_a_doctor_account_is_linked_to_one_doctor_record(
         manager, username="claire.petit", display_name="Again", role="doctor", centres=["paris"]
     )
     assert taken.status_code == 409
+
+
+async def test_a_centre_manager_plans_the_shifts_of_their_centres_only(
+    clients: StaffClients, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    manager = await clients("manager")
+    doctor = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr Paul Roux", "centres": ["paris", "lyon"]}
+    )
+    assert doctor.status_code == 201, doctor.text
+    doctor_id = doctor.json()["id"]
+
+    def shift(centre: str, day: str) -> dict[str, object]:
+        return {
+            "doctor_id": doctor_id,
+            "centre": centre,
+            "day": day,
+            "start_time": "09:00",
+            "end_time": "13:00",
+        }
+
+    lyon_shift = await manager.post("/api/rota/shifts", json=shift("lyon", "2026-12-08"))
+    assert lyon_shift.status_code == 201, lyon_shift.text
+    lyon_id = lyon_shift.json()["shifts"][0]["id"]
+    await add_centre_manager(db, world, "gestion-paris", ["paris"])
+    boss = await clients("gestion-paris")
+    week = {"from": "2026-12-07", "to": "2026-12-13"}
+    assert (await boss.get("/api/rota/shifts", params=week)).status_code == 403
+    assert (
+        await boss.get("/api/rota/shifts", params={**week, "centre": "lyon"})
+    ).status_code == 403
+    mine = await boss.get("/api/rota/shifts", params={**week, "centre": "paris"})
+    assert mine.status_code == 200 and mine.json() == []
+    assert (
+        await boss.post("/api/rota/shifts", json=shift("lyon", "2026-12-09"))
+    ).status_code == 403
+    added = await boss.post("/api/rota/shifts", json=shift("paris", "2026-12-09"))
+    assert added.status_code == 201, added.text
+    paris_id = added.json()["shifts"][0]["id"]
+    assert (
+        await boss.patch(f"/api/rota/shifts/{lyon_id}", json={"day": "2026-12-10"})
+    ).status_code == 403
+    assert (await boss.delete(f"/api/rota/shifts/{lyon_id}")).status_code == 403
+    moved = await boss.patch(f"/api/rota/shifts/{paris_id}", json={"centre": "lyon"})
+    assert moved.status_code == 403
+    assert (await boss.delete(f"/api/rota/shifts/{paris_id}")).status_code == 200
+    # The network's planning views and leave stay the network managers'.
+    assert (await boss.get("/api/rota/conflicts", params=week)).status_code == 403
+    assert (await boss.get("/api/rota/leave")).status_code == 403
+
+
+async def test_a_centre_manager_links_only_doctors_of_their_centres(
+    clients: StaffClients, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    manager = await clients("manager")
+    lyon_only = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr Lyon Seul", "centres": ["lyon"]}
+    )
+    paris = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr Paris Aussi", "centres": ["paris"]}
+    )
+    await add_centre_manager(db, world, "gestion-paris", ["paris"])
+    boss = await clients("gestion-paris")
+    offered = {d["id"] for d in (await boss.get("/api/accounts/doctors")).json()}
+    assert paris.json()["id"] in offered and lyon_only.json()["id"] not in offered
+    body = {"display_name": "Dr", "role": "doctor", "centres": ["paris"]}
+    refused = await _create(boss, username="dr.lyon", doctor_id=lyon_only.json()["id"], **body)
+    assert refused.status_code == 404
+    linked = await _create(boss, username="dr.paris", doctor_id=paris.json()["id"], **body)
+    assert linked.status_code == 201, linked.text

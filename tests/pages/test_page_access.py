@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.i18n import accept_language
 from service.pages import safe_next
-from tests.conftest import StaffClients
+from tests.conftest import StaffClients, World, add_centre_manager
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -105,3 +109,124 @@ async def test_the_planning_page_refuses_staff_with_a_page_and_bad_dates_with_40
     )
     assert part.status_code == 401
     assert part.headers["hx-redirect"] == "/login?next=/rota%3Fview%3Dmonth"
+
+
+async def test_administration_pages_are_for_managers_with_html_refusals(
+    clients: StaffClients, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    anonymous = await clients()
+    for path in ("/accounts", "/audit", "/account"):
+        answer = await anonymous.get(path)
+        assert answer.status_code == 303 and answer.headers["location"].startswith("/login")
+    setup = await anonymous.get("/setup")
+    assert setup.status_code == 200 and 'id="password-form"' in setup.text
+    for username in ("reception-paris", "doctor-lyon"):
+        staff = await clients(username)
+        for path in ("/accounts", "/audit", "/centres", "/rota"):
+            refused = await staff.get(path, headers={"accept": "text/html"})
+            assert refused.status_code == 403, (username, path)
+            assert refused.headers["content-type"].startswith("text/html")
+            assert "Accès refusé" in refused.text
+        assert (await staff.get("/account")).status_code == 200
+    await add_centre_manager(db, world, "gestion-paris", ["paris"])
+    boss = await clients("gestion-paris")
+    accounts = await boss.get("/accounts")
+    assert accounts.status_code == 200
+    assert "reception-paris" in accounts.text and "reception-lyon" not in accounts.text
+    assert 'value="manager"' not in accounts.text  # no role above their own to give
+    centres = await boss.get("/centres")
+    assert 'href="/reception/paris"' in centres.text and "/reception/lyon" not in centres.text
+    assert (await boss.get("/reception/lyon")).status_code == 403
+    assert (await boss.get("/rota")).status_code == 403  # the network's planning grid
+    audit = await boss.get("/audit?centre=lyon")
+    assert audit.status_code == 400  # not one of theirs
+    manager = await clients("manager")
+    everything = await manager.get("/audit?kind=all")
+    assert everything.status_code == 200 and "<td>login</td>" in everything.text
+    assert (await manager.get("/audit?since=not-a-day")).status_code == 400
+
+
+async def test_the_top_bar_lists_the_pages_each_role_opens(
+    clients: StaffClients, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    await add_centre_manager(db, world, "gestion-two", ["paris", "lyon"])
+
+    def links(html: str) -> set[str]:
+        nav = html.split('id="staff-nav"', 1)[1].split("</nav>", 1)[0]
+        return set(re.findall(r'href="([^"]+)"', nav))
+
+    desk = await clients("reception-paris")
+    assert links((await desk.get("/reception/paris")).text) == {
+        "/reception/paris",
+        "/admin/centres/paris/screens",
+        "/account",
+    }
+    doctor = await clients("doctor-paris")
+    assert links((await doctor.get("/room/paris")).text) == {"/room/paris", "/account"}
+    manager = await clients("manager")
+    assert links((await manager.get("/centres")).text) == {
+        "/centres",
+        "/admin/centres",
+        "/admin/doctors",
+        "/rota",
+        "/accounts",
+        "/audit",
+        "/account",
+    }
+    boss = await clients("gestion-two")
+    assert links((await boss.get("/accounts")).text) == {
+        "/centres",
+        "/admin/centres",
+        "/accounts",
+        "/audit",
+        "/account",
+    }
+    await add_centre_manager(db, world, "gestion-one", ["lyon"])
+    one = await clients("gestion-one")
+    assert links((await one.get("/audit")).text) == {
+        "/centres",
+        "/admin/centres",
+        "/accounts",
+        "/audit",
+        "/account",
+        "/reception/lyon",
+        "/room/lyon",
+        "/admin/centres/lyon/screens",
+    }
+    # The planning grid has the bar too, with sign-out and the language switch.
+    rota = (await manager.get("/rota")).text
+    assert 'id="staff-nav"' in rota and "data-signout" in rota and "?lang=en" in rota
+
+
+async def test_every_page_refused_to_a_role_says_so_in_html(
+    clients: StaffClients, app: Litestar, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """Every staff page (not the API), enumerated from the app: a role its guards exclude, or
+    a centre manager of another centre, gets a readable HTML page, never JSON."""
+    from service.access import Access, allowed_roles, route_rules
+    from tests.security.helpers import concrete_path
+
+    await add_centre_manager(db, world, "gestion-lyon-only", ["lyon"])
+    people = {
+        "reception": await clients("reception-paris"),
+        "doctor": await clients("doctor-paris"),
+        "centre_manager": await clients("gestion-lyon-only"),
+    }
+    checked = 0
+    for rule in route_rules(app):
+        if rule.websocket or rule.access is not Access.STAFF or "GET" not in rule.methods:
+            continue
+        if rule.path.startswith(("/api/", "/ws/")) or rule.handler.include_in_schema:
+            continue
+        roles = allowed_roles(rule.handler)
+        url = concrete_path(rule.path, "paris", 1)
+        for role, client in people.items():
+            outside = role == "centre_manager" and "{centre_slug" in rule.path
+            if (roles is None or role in roles) and not outside:
+                continue
+            answer = await client.get(url, headers={"accept": "text/html"})
+            assert answer.status_code == 403, (rule.path, role, answer.status_code)
+            assert answer.headers["content-type"].startswith("text/html"), (rule.path, role)
+            assert "Accès refusé" in answer.text
+            checked += 1
+    assert checked >= 8

@@ -12,10 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.access import ANONYMOUS, Access, route_rules
 from service.settings import Settings
-from tests.conftest import StaffClients, WallClock
+from tests.conftest import StaffClients, WallClock, World, add_centre_manager
 from tests.security.helpers import (
     PLANTED_LABEL,
     PLANTED_PHONE,
@@ -107,15 +108,41 @@ async def test_reception_is_refused_at_another_centre(clients: StaffClients, app
     assert checked >= 10
 
 
+async def test_a_centre_manager_is_refused_outside_their_centres(
+    clients: StaffClients, app: Litestar, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    ticket_id = await _plant_ticket(clients)
+    await add_centre_manager(db, world, "gestion-lyon", ["lyon", "bruxelles"])
+    boss = await clients("gestion-lyon")
+    checked = 0
+    for rule in route_rules(app):
+        if rule.websocket or rule.access is not Access.STAFF or not has_centre_param(rule.path):
+            continue
+        for method in rule.methods:
+            response = await _send(boss, method, concrete_path(rule.path, "paris", ticket_id))
+            assert response.status_code == 403, (describe(rule), response.text)
+            assert_no_personal_data(response.content)
+            checked += 1
+    assert checked >= 20
+
+
+def _checks_named_centres(handler: Any) -> bool:
+    from service.access import guards_of
+
+    return any(getattr(guard, "__name__", "") == "shift_scope" for guard in guards_of(handler))
+
+
 async def test_roles_outside_a_routes_guards_are_refused(
-    clients: StaffClients, app: Litestar
+    clients: StaffClients, app: Litestar, db: async_sessionmaker[AsyncSession], world: World
 ) -> None:
     from service.access import allowed_roles
 
     ticket_id = await _plant_ticket(clients)
+    await add_centre_manager(db, world, "gestion-paris", ["paris"])
     staff = {
         "doctor": await clients("doctor-paris"),
         "reception": await clients("reception-paris"),
+        "centre_manager": await clients("gestion-paris"),
         "manager": await clients("manager"),
     }
     refusals = 0
@@ -131,6 +158,10 @@ async def test_roles_outside_a_routes_guards_are_refused(
                 if roles is not None and role not in roles:
                     assert response.status_code == 403, (describe(rule), role, response.text)
                     refusals += 1
+                elif role == "centre_manager" and _checks_named_centres(rule.handler):
+                    # Let through by role, then refused unless the request names their centre
+                    # (the list of shifts without ?centre=): never a 401, never a 500.
+                    assert response.status_code != 401, (describe(rule), role)
                 else:
                     assert response.status_code not in {401, 403}, (describe(rule), role)
     # At least the audit log is for managers only.

@@ -103,6 +103,12 @@ CROSS_FIELD_RULES: list[Known] = [
     Known(
         "positive_data_acceptance", "a subdivision of the country", detail="Subdivision inconnue"
     ),
+    # An account's role decides how many centres it has and whether it links a doctor.
+    Known("positive_data_acceptance", "a role's centres", detail="choisissez"),
+    Known("positive_data_acceptance", "a network manager's centres", detail="n'a pas de centre"),
+    Known("positive_data_acceptance", "a linked doctor's role", detail="seul un compte médecin"),
+    # A password is checked against the account's own username and name.
+    Known("positive_data_acceptance", "the password rules", detail="mot de passe trop"),
 ]
 
 # Schema mismatches of this branch's scope not fixed yet (see the trial report): listed so
