@@ -5,6 +5,7 @@ COPY service ./service
 COPY queues ./queues
 COPY rota ./rota
 COPY display ./display
+COPY network ./network
 RUN pip install --no-cache-dir . && useradd --create-home walkin
 USER walkin
 EXPOSE 8000

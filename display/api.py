@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, Parameter
@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from display.access import DISPLAY_COOKIE, digest, new_secret
 from display.hub import DisplayHub
 from display.models import DisplayPairing, DisplayToken
+from display.reads import ScreenSeen
 from rota.models import Centre
 from rota.reads import provide_centre
 from service.accounts import Role
@@ -80,16 +81,22 @@ class ConfirmRequest(Struct, forbid_unknown_fields=True):
     label: Label
 
 
+class RenameRequest(Struct, forbid_unknown_fields=True):
+    label: Label
+
+
 class DisplayOut(Struct):
     id: int
     label: str
     created_at: datetime
     revoked_at: datetime | None
     last_seen_at: datetime | None
+    online: bool  # heard from within the last couple of minutes (display.reads.ONLINE_WITHIN)
 
 
-def display_out(row: DisplayToken) -> DisplayOut:
-    return DisplayOut(row.id, row.label, row.created_at, row.revoked_at, row.last_seen_at)
+def display_out(row: DisplayToken, now: datetime) -> DisplayOut:
+    online = row.revoked_at is None and ScreenSeen(row.id, row.label, row.last_seen_at).online(now)
+    return DisplayOut(row.id, row.label, row.created_at, row.revoked_at, row.last_seen_at, online)
 
 
 async def _pairing(session: AsyncSession, code: str, now: datetime) -> DisplayPairing:
@@ -212,11 +219,12 @@ async def claim_pairing(
 
 
 class CentreDisplaysController(Controller):
-    """A centre's screens: managers anywhere, reception at its own centre."""
+    """A centre's screens: network managers anywhere, centre managers and reception at their
+    centres."""
 
     path = "/api/centres/{centre_slug:str}/displays"
     tags = ["display"]
-    guards = [requires_role(Role.MANAGER, Role.RECEPTION), centre_scope]
+    guards = [requires_role(Role.MANAGER, Role.CENTRE_MANAGER, Role.RECEPTION), centre_scope]
     dependencies = {"centre": Provide(provide_centre)}
 
     @post("/pair", status_code=200)
@@ -251,14 +259,48 @@ class CentreDisplaysController(Controller):
 
     @get("/")
     async def list_displays(
-        self, centre: NamedDependency[Centre], db_session: NamedDependency[AsyncSession]
+        self,
+        centre: NamedDependency[Centre],
+        request: Request[Principal, Any, Any],
+        db_session: NamedDependency[AsyncSession],
     ) -> list[DisplayOut]:
         rows = await db_session.execute(
             select(DisplayToken)
             .where(DisplayToken.centre_id == centre.id)
             .order_by(DisplayToken.revoked_at.is_not(None), DisplayToken.label, DisplayToken.id)
         )
-        return [display_out(row) for row in rows.scalars()]
+        now = shell(request.app).clock()
+        return [display_out(row, now) for row in rows.scalars()]
+
+    @patch("/{display_id:int}", status_code=200)
+    async def rename_display(
+        self,
+        centre: NamedDependency[Centre],
+        display_id: RowId,
+        data: JSONBody[RenameRequest],
+        request: Request[Principal, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+    ) -> DisplayOut:
+        """A screen's name, as the screens list and the home show it."""
+        async with change_path(request, db_session).change() as change:
+            row = await db_session.get(DisplayToken, display_id)
+            if row is None or row.centre_id != centre.id:
+                raise NotFound(f"no screen {display_id} at this centre / écran inconnu")
+            if row.revoked_at is not None:
+                raise Conflict("this screen was revoked / cet écran a été révoqué")
+            # Only the name: the row also holds the token's hash, which no entry should keep.
+            before = {"label": row.label}
+            row.label = data.label
+            await change.audit(
+                "display_token",
+                row.id,
+                "rename",
+                centre_id=centre.id,
+                before=before,
+                after={"label": row.label},
+            )
+            answer = display_out(row, change.clock())
+        return answer
 
     @post("/{display_id:int}/revoke", status_code=200)
     async def revoke_display(
@@ -276,4 +318,4 @@ class CentreDisplaysController(Controller):
         # Screens on this replica close now; the others notice within a poll (~2 s).
         hub = shell(request.app).part(DisplayHub)
         hub.close_token(row.id)
-        return display_out(row)
+        return display_out(row, shell(request.app).clock())

@@ -56,7 +56,7 @@ def provide_ops(
 
 
 def room_by_code(centre: Centre, code: str) -> Room:
-    for room in centre.rooms:
+    for room in centre.rooms_in_use:  # a retired room takes no calls
         if room.code == code:
             return room
     raise NotFound(f"no room {code!r} at {centre.name} / salle inconnue")
@@ -151,7 +151,7 @@ def centre_out(centre: Centre) -> CentreOut:
         name=centre.name,
         timezone=centre.timezone,
         opening_hours=centre.opening_hours,
-        rooms=[RoomOut(code=r.code, name=r.name) for r in centre.rooms],
+        rooms=[RoomOut(code=r.code, name=r.name) for r in centre.rooms_in_use],
     )
 
 

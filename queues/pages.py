@@ -24,7 +24,7 @@ def page_config(centre: Centre, request: Request[Principal, Any, Any]) -> dict[s
         "centre": centre.slug,
         "centreName": centre.name,
         "timezone": centre.timezone,
-        "rooms": [{"code": room.code, "name": room.name} for room in centre.rooms],
+        "rooms": [{"code": room.code, "name": room.name} for room in centre.rooms_in_use],
         "account": request.user.username,
     }
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.estimator import WaitEstimate
@@ -31,6 +31,7 @@ __all__ = [
     "EstimateCache",
     "PresenceState",
     "WaitEstimate",
+    "WaitingSummary",
     "anonymous_tickets",
     "called_tickets",
     "checkin_open",
@@ -43,6 +44,7 @@ __all__ = [
     "recent_calls",
     "ticket_days",
     "waiting_counts",
+    "waiting_summaries",
 ]
 
 # What anyone in the waiting room may see of a ticket.
@@ -101,6 +103,43 @@ async def waiting_counts(session: AsyncSession, centre: Centre, day: date) -> di
     for priority, count in rows.all():
         counts[str(priority)] = int(count)
     return counts
+
+
+@dataclass(frozen=True)
+class WaitingSummary:
+    """Who waits at a centre on its service day: how many, and since when the longest."""
+
+    waiting: int
+    urgent: int
+    oldest_checked_in: datetime | None  # None: nobody waits
+
+
+async def waiting_summaries(
+    session: AsyncSession, centres: Sequence[Centre], now: datetime
+) -> dict[int, WaitingSummary]:
+    """Each centre's waiting patients on its own service day at ``now`` (one query)."""
+    if not centres:
+        return {}
+    days = or_(
+        *(
+            and_(Ticket.centre_id == centre.id, Ticket.service_day == centre.service_day(now))
+            for centre in centres
+        )
+    )
+    rows = await session.execute(
+        select(
+            Ticket.centre_id,
+            func.count(Ticket.id),
+            func.count(Ticket.id).filter(Ticket.priority == Priority.URGENT.value),
+            func.min(Ticket.checked_in_at),
+        )
+        .where(days, Ticket.status == TicketStatus.WAITING)
+        .group_by(Ticket.centre_id)
+    )
+    found = {centre.id: WaitingSummary(0, 0, None) for centre in centres}
+    for centre_id, waiting, urgent, oldest in rows.tuples():
+        found[centre_id] = WaitingSummary(int(waiting), int(urgent), oldest)
+    return found
 
 
 async def checkin_open(session: AsyncSession, centre: Centre, day: date) -> bool:

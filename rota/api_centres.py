@@ -35,8 +35,15 @@ def centre_out(centre: models.Centre) -> CentreRotaOut:
         opening_hours=centre.opening_hours,
         whit_monday_is_holiday=centre.whit_monday_is_holiday,
         public_holiday_hours=centre.public_holiday_hours,
-        rooms=[RoomOut(r.code, r.name, r.position) for r in centre.rooms],
+        rooms=[room_out(r) for r in centre.rooms],
+        wait_alert_minutes=centre.wait_alert_minutes,
+        interns_need_supervisor=centre.interns_need_supervisor,
+        juniors_need_senior=centre.juniors_need_senior,
     )
+
+
+def room_out(room: models.Room) -> RoomOut:
+    return RoomOut(room.code, room.name, room.position, room.retired_at is not None)
 
 
 def _validated(centre: models.Centre) -> None:

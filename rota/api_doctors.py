@@ -15,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.deps import apply_patch, centre_by_slug
+from rota.domain import Seniority
+from rota.rpps import rpps_problem
 from rota.schemas import DoctorIn, DoctorOut, DoctorPatch
 from service.accounts import Role, StaffAccount
 from service.audit import snapshot
 from service.auth import manager_only
 from service.changes import change_path
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, DomainError, NotFound
 from service.params import PathText, RowId
 
 
@@ -84,6 +86,8 @@ def _doctor_answer(doctor: models.Doctor, centre_slugs: list[str]) -> DoctorOut:
         active=doctor.active,
         account_id=doctor.account_id,
         centres=centre_slugs,
+        seniority=doctor.seniority,
+        supervisor_id=doctor.supervisor_id,
     )
 
 
@@ -101,9 +105,51 @@ async def _check_account(session: AsyncSession, account_id: int | None) -> None:
         )
 
 
+async def _check_supervision(
+    session: AsyncSession, doctor_id: int | None, seniority: str, supervisor_id: int | None
+) -> None:
+    """Only an intern has a maître de stage, and it is an active senior; a senior who
+    supervises interns stays a senior until they have another."""
+    if supervisor_id is not None:
+        if seniority != Seniority.INTERN:
+            raise DomainError(
+                "seul un interne a un maître de stage (supervisor_id: null) / only an intern "
+                "has a supervisor"
+            )
+        if supervisor_id == doctor_id:
+            raise DomainError(
+                "un interne ne peut être son propre maître de stage / an intern cannot "
+                "supervise themself"
+            )
+        supervisor = await session.get(models.Doctor, supervisor_id)
+        if supervisor is None:
+            raise DomainError(f"Maître de stage inconnu / unknown supervisor: {supervisor_id}")
+        if supervisor.seniority != Seniority.SENIOR or not supervisor.active:
+            raise DomainError(
+                f"le maître de stage doit être un médecin senior actif / the supervisor must be "
+                f"an active senior doctor: {supervisor_id}"
+            )
+    if doctor_id is not None and seniority != Seniority.SENIOR:
+        supervised = (
+            await session.execute(
+                select(models.Doctor.id).where(models.Doctor.supervisor_id == doctor_id).limit(1)
+            )
+        ).scalar_one_or_none()
+        if supervised is not None:
+            raise DomainError(
+                f"ce médecin est maître de stage de l'interne {supervised} : donnez-lui d'abord "
+                f"un autre maître de stage / this doctor supervises intern {supervised}: give "
+                "them another supervisor first"
+            )
+
+
 async def _rpps_free(session: AsyncSession, rpps: str | None, doctor_id: int | None) -> None:
+    """A well-formed RPPS number (its check digit: a 400) that no other doctor holds (409)."""
     if rpps is None:
         return
+    problem = rpps_problem(rpps)
+    if problem is not None:
+        raise DomainError(problem)
     holder = (
         await session.execute(select(models.Doctor.id).where(models.Doctor.rpps == rpps))
     ).scalar_one_or_none()
@@ -142,6 +188,7 @@ class DoctorController(Controller):
         async with change_path(request, db_session).change() as change:
             await _rpps_free(db_session, data.rpps, None)
             await _check_account(db_session, data.account_id)
+            await _check_supervision(db_session, None, data.seniority, data.supervisor_id)
             centres = [await centre_by_slug(db_session, s) for s in sorted(set(data.centres))]
             doctor = models.Doctor(
                 display_name=data.display_name,
@@ -150,6 +197,8 @@ class DoctorController(Controller):
                 min_rest_hours=data.min_rest_hours,
                 active=data.active,
                 account_id=data.account_id,
+                seniority=data.seniority,
+                supervisor_id=data.supervisor_id,
             )
             db_session.add(doctor)
             await db_session.flush()
@@ -185,6 +234,13 @@ class DoctorController(Controller):
                 await _rpps_free(db_session, data.rpps, doctor.id)
             if data.account_id is not UNSET:
                 await _check_account(db_session, data.account_id)
+            if data.seniority is not UNSET or data.supervisor_id is not UNSET:
+                await _check_supervision(
+                    db_session,
+                    doctor.id,
+                    doctor.seniority if data.seniority is UNSET else data.seniority,
+                    doctor.supervisor_id if data.supervisor_id is UNSET else data.supervisor_id,
+                )
             async with change.audited("doctor", doctor, "update"):
                 apply_patch(doctor, data)
             answer = await _doctor_out(db_session, doctor)
@@ -200,6 +256,8 @@ class DoctorController(Controller):
         """Deactivates: the doctor's past shifts stay in the history and the exports."""
         async with change_path(request, db_session).change() as change:
             doctor = await _doctor(db_session, doctor_id)
+            # A deactivated senior supervises no one: their interns need another maître de stage.
+            await _check_supervision(db_session, doctor.id, "inactive", None)
             async with change.audited("doctor", doctor, "deactivate"):
                 doctor.active = False
 

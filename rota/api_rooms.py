@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, delete, patch, post
+from litestar import Controller, Request, delete, patch, post, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from msgspec import UNSET, structs
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
+from rota.api_centres import room_out
 from rota.deps import apply_patch, centre_by_slug
-from rota.schemas import RoomIn, RoomOut, RoomPatch
+from rota.schemas import RoomIn, RoomOrder, RoomOut, RoomPatch
 from service.audit import snapshot
 from service.auth import admin_only, centre_scope
 from service.changes import Change, change_path
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, DomainError, NotFound
 from service.params import PathText
+from service.state import shell
 
 
 def _room(centre: models.Centre, code: str) -> models.Room:
@@ -56,7 +59,39 @@ class RoomController(Controller):
             db_session.add(room)
             await db_session.flush()
             await change.audit("room", room.id, "add", centre_id=centre.id, after=snapshot(room))
-        return RoomOut(room.code, room.name, room.position)
+        return room_out(room)
+
+    @put("/order", status_code=HTTP_200_OK)
+    async def order_rooms(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: NamedDependency[AsyncSession],
+        centre_slug: PathText,
+        data: JSONBody[RoomOrder],
+    ) -> list[RoomOut]:
+        """The rooms in the order given (the order screens, pages and the rota list them)."""
+        async with change_path(request, db_session).change() as change:
+            centre = await centre_by_slug(db_session, centre_slug)
+            known = {room.code: room for room in centre.rooms}
+            if len(set(data.codes)) != len(data.codes) or set(data.codes) != set(known):
+                raise DomainError(
+                    "donnez chaque salle du centre une fois / name every room of the centre "
+                    f"once: {', '.join(sorted(known))}"
+                )
+            await _announce(change, centre)
+            before = {code: room.position for code, room in known.items()}
+            for position, code in enumerate(data.codes, start=1):
+                known[code].position = position
+            await change.audit(
+                "room_order",
+                centre.id,
+                "update",
+                centre_id=centre.id,
+                before={"order": ",".join(sorted(before, key=lambda c: before[c]))},
+                after={"order": ",".join(data.codes)},
+            )
+            answer = [room_out(known[code]) for code in data.codes]
+        return answer
 
     @patch("/{code:str}")
     async def update_room(
@@ -72,8 +107,13 @@ class RoomController(Controller):
             room = _room(centre, code)
             await _announce(change, centre)
             async with change.audited("room", room, "update", centre_id=centre.id):
-                apply_patch(room, data)
-        return RoomOut(room.code, room.name, room.position)
+                apply_patch(room, structs.replace(data, retired=UNSET))
+                retired = data.retired
+                if retired is not UNSET and retired != (room.retired_at is not None):
+                    # Retired, not deleted: tickets, shifts and audit entries keep the room.
+                    room.retired_at = shell(request.app).clock() if retired else None
+            answer = room_out(room)
+        return answer
 
     @delete("/{code:str}", status_code=HTTP_204_NO_CONTENT)
     async def remove_room(

@@ -12,7 +12,15 @@ from datetime import date, datetime, time
 from rota import models
 from rota.coverage import CoverNeeds, CoverSegment
 from rota.days import DayType, ExceptionalDay, Hours, OpeningHours, TimeRange, holiday_region
-from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
+from rota.domain import (
+    CentrePlan,
+    DoctorPlan,
+    LeaveSpan,
+    LeaveStatus,
+    PlannedShift,
+    Seniority,
+    Supervision,
+)
 from rota.patterns import ShiftPattern
 
 
@@ -55,8 +63,9 @@ def centre_to_domain(
             centre.country, centre.subdivision, whit_monday_is_holiday=centre.whit_monday_is_holiday
         ),
         opening=opening_of(centre, exceptions),
-        rooms=tuple(room.code for room in centre.rooms),
+        rooms=tuple(room.code for room in centre.rooms_in_use),
         address=centre.address,
+        supervision=Supervision(centre.interns_need_supervisor, centre.juniors_need_senior),
     )
 
 
@@ -67,6 +76,8 @@ def doctor_to_domain(doctor: models.Doctor, centre_slugs: Iterable[str]) -> Doct
         centre_ids=frozenset(centre_slugs),
         weekly_limit_hours=doctor.weekly_limit_hours,
         min_rest_hours=doctor.min_rest_hours,
+        seniority=Seniority(doctor.seniority),
+        supervisor_id=None if doctor.supervisor_id is None else str(doctor.supervisor_id),
     )
 
 

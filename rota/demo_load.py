@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
@@ -155,11 +155,21 @@ async def _doctors(
                 "weekly_limit_hours": d.weekly_limit_hours,
                 "min_rest_hours": d.min_rest_hours,
                 "active": True,
+                "seniority": d.seniority.value,
             }
             for d in demo.doctors
         ],
     )
     doctor_ids = {d.id: i for d, i in zip(demo.doctors, ids, strict=True)}
+    supervised = [d for d in demo.doctors if d.supervisor_id is not None]
+    if supervised:
+        await session.execute(
+            update(models.Doctor),
+            [
+                {"id": doctor_ids[d.id], "supervisor_id": doctor_ids[str(d.supervisor_id)]}
+                for d in supervised
+            ],
+        )
     await session.execute(
         insert(models.DoctorCentre),
         [

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 
 from rota.checks import RotaContext
 from rota.coverage import CoverNeeds, CoverSegment
 from rota.days import OpeningHours, TimeRange, holiday_region
-from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
+from rota.domain import (
+    CentrePlan,
+    DoctorPlan,
+    LeaveSpan,
+    LeaveStatus,
+    PlannedShift,
+    Seniority,
+)
 from rota.fill import fill_gaps
 from rota.patterns import ShiftPattern, expand_pattern
 
@@ -260,7 +267,41 @@ def _doctors(
                 min_rest_hours=float(rng.choice((11, 11, 11, 12))),
             )
         )
-    return doctors
+    # Their own generator: the rest of the demo stays the same draw for draw.
+    return _with_trainees(random.Random(f"trainees-{count}"), doctors)
+
+
+def _with_trainees(rng: random.Random, doctors: list[DoctorPlan]) -> list[DoctorPlan]:
+    """About one doctor in twelve a junior, one in twenty-five an intern beside a senior of
+    their centres as maître de stage."""
+    ranked = []
+    for doctor in doctors:
+        roll = rng.random()
+        seniority = (
+            Seniority.INTERN
+            if roll < 0.04
+            else Seniority.JUNIOR
+            if roll < 0.12
+            else Seniority.SENIOR
+        )
+        ranked.append(replace(doctor, seniority=seniority))
+    trained = []
+    for doctor in ranked:
+        if doctor.seniority is Seniority.INTERN:
+            seniors = [
+                d.id
+                for d in ranked
+                if d.seniority is Seniority.SENIOR and d.centre_ids >= doctor.centre_ids
+            ]
+            if not seniors:  # nobody works at all of the intern's centres: one centre only
+                home = min(doctor.centre_ids)
+                doctor = replace(doctor, centre_ids=frozenset({home}))
+                seniors = [
+                    d.id for d in ranked if d.seniority is Seniority.SENIOR and home in d.centre_ids
+                ]
+            doctor = replace(doctor, supervisor_id=rng.choice(seniors))
+        trained.append(doctor)
+    return trained
 
 
 def _leaves(

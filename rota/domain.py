@@ -26,6 +26,20 @@ def _require_span(noun: str, span_id: str, start: datetime, end: datetime) -> No
         raise ValueError(f"{noun.capitalize()} {span_id} : la fin doit être postérieure au début")
 
 
+class Seniority(StrEnum):
+    SENIOR = "senior"
+    JUNIOR = "junior"  # works beside any senior of the centre
+    INTERN = "intern"  # works beside their own maître de stage
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """A centre's supervision rules (each a centre setting)."""
+
+    interns_need_supervisor: bool = True
+    juniors_need_senior: bool = True
+
+
 @dataclass(frozen=True)
 class CentrePlan:
     id: str
@@ -36,6 +50,7 @@ class CentrePlan:
     opening: OpeningHours
     rooms: tuple[str, ...] = ()
     address: str = ""
+    supervision: Supervision = Supervision()
 
     def __post_init__(self) -> None:
         zone(self.time_zone)  # fail early with a clear ValueError
@@ -58,6 +73,8 @@ class DoctorPlan:
     centre_ids: frozenset[str]  # centres the doctor is attached to
     weekly_limit_hours: float | None = 48.0  # the doctor's own ceiling; None = no limit
     min_rest_hours: float = 11.0  # between two working days
+    seniority: Seniority = Seniority.SENIOR
+    supervisor_id: str | None = None  # an intern's maître de stage
 
     @property
     def min_rest(self) -> timedelta:

@@ -52,10 +52,21 @@ class Centre(BigIntAuditBase):
     public_holiday_hours: Mapped[DayHours | None] = mapped_column(
         JsonB, nullable=True, default=None
     )
+    # Supervision rules (rota.checks): an intern's shift needs their maître de stage on duty
+    # here for the whole shift; a junior's needs some senior here.
+    interns_need_supervisor: Mapped[bool] = mapped_column(Boolean, default=True)
+    juniors_need_senior: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The managers' home raises an alert when a patient has waited longer than this.
+    wait_alert_minutes: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
 
     rooms: Mapped[list[Room]] = relationship(
         back_populates="centre", lazy="selectin", order_by="Room.position"
     )
+
+    @property
+    def rooms_in_use(self) -> list[Room]:
+        """The rooms that take calls and shifts: retired ones stay in `rooms` for history."""
+        return [room for room in self.rooms if room.retired_at is None]
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,6 +85,10 @@ class Room(BigIntAuditBase):
     code: Mapped[str] = mapped_column(String(16))  # short, used in URLs and announcements
     name: Mapped[str] = mapped_column(String(100))  # "Cabinet 3"
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired, not deleted: tickets, shifts and audit entries naming the room still resolve.
+    retired_at: Mapped[datetime | None] = mapped_column(
+        DateTimeUTC(timezone=True), nullable=True, default=None
+    )
 
     centre: Mapped[Centre] = relationship(back_populates="rooms", lazy="raise")
 
@@ -101,6 +116,11 @@ class Doctor(BigIntAuditBase):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     account_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True, unique=True
+    )
+    seniority: Mapped[str] = mapped_column(String(8), default="senior")  # rota.domain.Seniority
+    # An intern's maître de stage: a senior doctor.
+    supervisor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("doctor.id", ondelete="SET NULL"), nullable=True, default=None
     )
 
 

@@ -12,13 +12,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import holidays
 from litestar.di import NamedDependency
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
-from rota.convert import opening_of
-from rota.days import Interval, holiday_region, opening_intervals, public_holidays, zone
+from rota.convert import cover_needs_of, opening_of
+from rota.coverage import CoverNeeds
+from rota.days import (
+    SUPPORTED_COUNTRIES,
+    DayType,
+    Interval,
+    day_type,
+    holiday_region,
+    opening_intervals,
+    public_holidays,
+    zone,
+)
 from rota.deps import centre_by_slug
 from rota.domain import LeaveStatus
 from rota.on_duty import (
@@ -37,12 +48,15 @@ __all__ = [
     "DoctorShift",
     "PlannedShift",
     "centre_holidays",
+    "cover_needed_now",
     "day_opening",
     "doctor_by_account",
     "doctor_card",
     "doctor_shifts",
     "doctors_by_account",
+    "doctors_needed_at",
     "doctors_on_duty",
+    "holiday_subdivisions",
     "opening_hours",
     "opening_today",
     "provide_centre",
@@ -124,6 +138,49 @@ async def opening_today(
     for day, same_day in by_day.items():
         found.update(await opening_hours(session, same_day, day))
     return found
+
+
+def holiday_subdivisions() -> dict[str, list[str]]:
+    """The countries whose public holidays the rota knows, each with its region codes (what a
+    centre's `country` and `subdivision` accept)."""
+    return {
+        code: sorted(holidays.country_holidays(code).subdivisions)
+        for code in sorted(SUPPORTED_COUNTRIES)
+    }
+
+
+def doctors_needed_at(needs: CoverNeeds, kind: DayType, wall: time) -> int:
+    """How many doctors the needs ask for at a local time on that kind of day (overlapping
+    needs are each to be met, so the largest counts, as in the coverage view)."""
+    return max((s.doctors for s in needs.segments_for(kind) if s.start <= wall < s.end), default=0)
+
+
+async def cover_needed_now(
+    session: AsyncSession, centres: Sequence[models.Centre], now: datetime
+) -> dict[int, int]:
+    """Doctors each centre needs at ``now`` by its cover needs (0 where none is set)."""
+    if not centres:
+        return {}
+    rows = await session.execute(
+        select(models.CoverNeed).where(
+            models.CoverNeed.centre_id.in_([centre.id for centre in centres])
+        )
+    )
+    by_centre: dict[int, list[models.CoverNeed]] = defaultdict(list)
+    for row in rows.scalars():
+        by_centre[row.centre_id].append(row)
+    needed: dict[int, int] = {}
+    for centre in centres:
+        local = now.astimezone(centre.tz)
+        region = holiday_region(
+            centre.country,
+            centre.subdivision,
+            whit_monday_is_holiday=centre.whit_monday_is_holiday,
+        )
+        kind = day_type(region, local.date())
+        needs = cover_needs_of(by_centre[centre.id])
+        needed[centre.id] = doctors_needed_at(needs, kind, local.time().replace(tzinfo=None))
+    return needed
 
 
 async def shifts_on_day(

@@ -20,12 +20,14 @@ Text = Annotated[HumanText, Meta(max_length=200)]
 RoomCode = Annotated[HumanText, Meta(min_length=1, max_length=16)]
 Rpps = Annotated[str, Meta(pattern=r"^[0-9]{11}$")]
 Hours = Annotated[float, Meta(gt=0, le=168)]
+WaitAlertMinutes = Annotated[int, Meta(ge=5, le=600)]
 RestHours = Annotated[float, Meta(ge=0, le=48)]
 # Local wall-clock times are written "08:00" (seconds are not a planning unit).
 Clock = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 DayHours = list[Annotated[list[Clock], Meta(min_length=2, max_length=2)]]
 IsoWeekday = Annotated[int, Meta(ge=1, le=7)]
 DayTypeName = Literal["weekday", "weekend", "public_holiday"]
+SeniorityName = Literal["senior", "junior", "intern"]
 # Instants must carry their UTC offset (the rota refuses naive ones): msgspec checks it and its
 # schema then says `date-time`, which a datetime that may be naive is not.
 Instant = Annotated[datetime, Meta(tz=True)]
@@ -61,6 +63,8 @@ class DoctorIn(Struct, forbid_unknown_fields=True):
     active: bool = True
     account_id: int | None = None
     centres: list[Slug] = []
+    seniority: SeniorityName = "senior"
+    supervisor_id: int | None = None  # an intern's maître de stage (a senior)
 
 
 class DoctorPatch(Struct, forbid_unknown_fields=True):
@@ -70,6 +74,8 @@ class DoctorPatch(Struct, forbid_unknown_fields=True):
     min_rest_hours: RestHours | UnsetType = UNSET
     active: bool | UnsetType = UNSET
     account_id: int | UnsetType | None = UNSET
+    seniority: SeniorityName | UnsetType = UNSET
+    supervisor_id: int | UnsetType | None = UNSET
 
 
 class DoctorOut(Struct):
@@ -81,6 +87,8 @@ class DoctorOut(Struct):
     active: bool
     account_id: int | None
     centres: list[str]
+    seniority: str
+    supervisor_id: int | None
 
 
 # --- centres ---------------------------------------------------------------------------------
@@ -98,6 +106,9 @@ class CentreIn(Struct, forbid_unknown_fields=True):
     address: Text = ""
     whit_monday_is_holiday: bool = True
     public_holiday_hours: DayHours | None = None
+    interns_need_supervisor: bool = True
+    juniors_need_senior: bool = True
+    wait_alert_minutes: WaitAlertMinutes = 45
 
 
 class CentrePatch(Struct, forbid_unknown_fields=True):
@@ -110,6 +121,9 @@ class CentrePatch(Struct, forbid_unknown_fields=True):
     address: Text | UnsetType = UNSET
     whit_monday_is_holiday: bool | UnsetType = UNSET
     public_holiday_hours: DayHours | UnsetType | None = UNSET
+    interns_need_supervisor: bool | UnsetType = UNSET
+    juniors_need_senior: bool | UnsetType = UNSET
+    wait_alert_minutes: WaitAlertMinutes | UnsetType = UNSET
 
 
 class RoomIn(Struct, forbid_unknown_fields=True):
@@ -121,12 +135,21 @@ class RoomIn(Struct, forbid_unknown_fields=True):
 class RoomPatch(Struct, forbid_unknown_fields=True):
     name: Name | UnsetType = UNSET
     position: int | UnsetType = UNSET
+    # true: the room takes no more calls or shifts, its history stays; false: back in use
+    retired: bool | UnsetType = UNSET
+
+
+class RoomOrder(Struct, forbid_unknown_fields=True):
+    """Every room code of the centre, in the order wanted (retired ones included)."""
+
+    codes: Annotated[list[RoomCode], Meta(min_length=1, max_length=100)]
 
 
 class RoomOut(Struct):
     code: str
     name: str
     position: int
+    retired: bool = False
 
 
 class ExceptionalDayIn(Struct, forbid_unknown_fields=True):
@@ -166,6 +189,9 @@ class CentreRotaOut(Struct):
     whit_monday_is_holiday: bool
     public_holiday_hours: list[list[str]] | None
     rooms: list[RoomOut]
+    interns_need_supervisor: bool
+    juniors_need_senior: bool
+    wait_alert_minutes: int
 
 
 class HolidayOut(Struct):

@@ -219,7 +219,7 @@ def _stores(sessions: Store) -> dict[str, Store]:
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-FEATURE_NAMES = ("queues", "rota", "display", "stats")
+FEATURE_NAMES = ("queues", "rota", "display", "stats", "network")
 
 
 def static_routers(enabled: list[Feature]) -> list[Any]:
@@ -241,11 +241,12 @@ def static_routers(enabled: list[Feature]) -> list[Any]:
 
 def features() -> list[Feature]:
     from display.feature import FEATURE as display
+    from network.feature import FEATURE as network
     from queues.feature import FEATURE as queues
     from rota.feature import FEATURE as rota
     from stats.feature import FEATURE as stats
 
-    return [queues, rota, display, stats]
+    return [queues, rota, display, stats, network]
 
 
 def create_app(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import column, func, insert, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +21,16 @@ from service.accounts import Role, StaffAccount, hash_password, managed_centre
 # The rota's tables, named for the one link the demo makes (a doctor's record to its account).
 _DOCTOR = table("doctor", column("id"), column("account_id"))
 _DOCTOR_CENTRE = table("doctor_centre", column("doctor_id"), column("centre_id"))
+# The screens' table, for a few paired screens the home and the screens page can show.
+_DISPLAY_TOKEN = table(
+    "display_token",
+    column("centre_id"),
+    column("label"),
+    column("token_hash"),
+    column("last_seen_at", DateTimeUTC(timezone=True)),
+    column("created_at", DateTimeUTC(timezone=True)),
+    column("updated_at", DateTimeUTC(timezone=True)),
+)
 
 DEMO_ROLES = (
     ("manager", "Responsable réseau (démo)", Role.MANAGER, False),
@@ -91,6 +103,24 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
                 )
             )
         session.add(CentreDay(centre_id=centre.id, service_day=day, last_seq_no=waiting))
+    # Paired screens with tokens nobody knows (a TV pairs for real from /display/pair): one
+    # heard from just now, one silent for twenty minutes, which the home flags.
+    screens = [(centres[0], "Salle d'attente", now), (centres[1], "Salle d'attente", now)]
+    screens.append((centres[1], "Hall d'entrée", now - timedelta(minutes=20)))
+    await session.execute(
+        insert(_DISPLAY_TOKEN),
+        [
+            {
+                "centre_id": centre.id,
+                "label": label,
+                "token_hash": hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                "last_seen_at": seen,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for centre, label, seen in screens
+        ],
+    )
     await session.flush()
     # What each feature adds (the demo doctor's rota record, weeks of statistics...).
     from service.app import features

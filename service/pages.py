@@ -12,7 +12,6 @@ from urllib.parse import quote, urlsplit
 
 from litestar import MediaType, Request, Response, get
 from litestar.datastructures import Cookie
-from litestar.di import NamedDependency
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -22,12 +21,9 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED
 from litestar.types import ExceptionHandlersMap
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from rota.models import Centre
 from service.accounts import Role
-from service.auth import Principal, admin_only, retrieve_principal, staff_only
+from service.auth import Principal, retrieve_principal, staff_only
 from service.errors import DomainError
 from service.i18n import LANG_COOKIE, Lang, request_lang
 
@@ -183,24 +179,5 @@ async def home(request: Request[Principal, Any, Any]) -> Redirect:
     return Redirect(home_path(request.user), status_code=HTTP_303_SEE_OTHER)
 
 
-@get(
-    "/centres",
-    guards=[admin_only],
-    exception_handlers=PAGE_EXCEPTION_HANDLERS,
-    include_in_schema=False,
-)
-async def centres_page(
-    request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
-) -> Template:
-    found = (await db_session.execute(select(Centre).order_by(Centre.name))).scalars().all()
-    # A centre manager's own centres; a network manager's every one.
-    centres = [centre for centre in found if request.user.may_act_at(centre.slug)]
-    return staff_page(
-        request,
-        "service/centres.html",
-        centres=centres,
-        has_stats=_has_route(request, "/stats/network"),
-    )
-
-
-page_handlers = [landing, login_page, home, centres_page]
+# "/centres", the managers' home, is the network feature's (network/pages.py).
+page_handlers = [landing, login_page, home]

@@ -10,6 +10,10 @@ const timezone = root.dataset.timezone;
 const $ = (id) => document.getElementById(id);
 const MAX_CALLED = 4;
 const MAX_RECENT = 6;
+const MAX_DOCTORS = 8; // more names would not fit: "and 3 more"
+// A ticket whose consultation has started stays on top this long after its call: the patient
+// who looked away still finds where to go.
+const HOLD_AFTER_START_MS = 2 * 60 * 1000;
 const CLIENT_PING_MS = 25000;
 const SILENCE_LIMIT_MS = 70000; // nothing heard (the server pings every 20 s): reconnect
 const STARTED = Date.now();
@@ -115,13 +119,24 @@ function waitText(wait) {
   return "≈ " + wait.minutes + " " + t("screen_minutes");
 }
 
+/** The calls to show: those waiting for their patient, then the ones just gone in. */
+function shownCalls() {
+  const now = Date.now() + clockOffsetMs;
+  const ids = new Set(state.called.map((t) => t.id));
+  const held = state.recent.filter((t) => t.status === "in_consultation" && !ids.has(t.id)
+    && t.called_at && now - Date.parse(t.called_at) < HOLD_AFTER_START_MS);
+  return [...state.called, ...held.map((t) => ({ ...t, started: true }))]
+    .sort((a, b) => Date.parse(b.called_at || 0) - Date.parse(a.called_at || 0));
+}
+
 function render() {
-  const called = state.called.slice(0, MAX_CALLED);
+  const called = shownCalls().slice(0, MAX_CALLED);
   const calledEl = $("called");
   const fresh = [];
   calledEl.replaceChildren(...called.map((ticket) => {
     const li = item("li", ticket.number, ticket.room_name || "");
-    if ((announced.get(ticket.id) || 0) < ticket.call_count) {
+    if (ticket.started) li.classList.add("started");
+    else if ((announced.get(ticket.id) || 0) < ticket.call_count) {
       li.classList.add("flash");
       fresh.push(ticket);
     }
@@ -138,23 +153,53 @@ function render() {
   $("wait").textContent = !state.open_now ? t("screen_closed")
     : !state.checkin_open ? t("screen_closed_checkin") : waitText(state.newcomer_wait);
   $("checkin-closed").hidden = state.checkin_open || !state.open_now;
-  $("doctors").replaceChildren(...(state.doctors_on_duty || []).map((name) => item("li", name)));
+  const doctors = state.doctors_on_duty || [];
+  const more = doctors.length > MAX_DOCTORS ? doctors.length - (MAX_DOCTORS - 1) : 0;
+  $("doctors").replaceChildren(...doctors.slice(0, more ? MAX_DOCTORS - 1 : MAX_DOCTORS).map((name) => item("li", name)),
+    ...(more ? [item("li", t("screen_more_doctors", { n: more }))] : []));
   $("degraded").hidden = state.live !== false;
   // Announce new calls and recalls once each; keep the memory of announcements small.
   for (const ticket of fresh.reverse()) {
     announced.set(ticket.id, ticket.call_count);
     if (primed) announce(ticket);
   }
-  primed = true;
+  if (seq !== null) primed = true; // the first snapshot is shown, never announced
   if (announced.size > 200) announced = new Map([...announced].slice(-50));
 }
 
 // --- sound ----------------------------------------------------------------------------
 
 let audio = null;
-function chime() {
+function audioContext() {
   try {
     audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+  } catch (err) { /* no audio on this device */ }
+  return audio;
+}
+
+// Browsers may keep sound off until someone touches the page: then ask, once, for that touch.
+function offerSound() {
+  const context = audioContext();
+  if (!context || context.state !== "suspended") return;
+  const prompt = $("sound-prompt");
+  prompt.hidden = false;
+  const enable = () => {
+    context.resume().catch(() => {});
+    // Speech too: an empty utterance spoken in the gesture unlocks it where it is gated.
+    if ("speechSynthesis" in window) window.speechSynthesis.speak(new SpeechSynthesisUtterance(""));
+    prompt.hidden = true;
+    document.removeEventListener("pointerdown", enable);
+    prompt.removeEventListener("click", enable);
+  };
+  document.addEventListener("pointerdown", enable);
+  prompt.addEventListener("click", enable);
+}
+offerSound();
+
+function chime() {
+  try {
+    audio = audioContext();
+    if (!audio) return;
     const now = audio.currentTime;
     [[880, 0], [660, 0.35]].forEach(([frequency, at]) => {
       const osc = audio.createOscillator();
@@ -187,9 +232,11 @@ function announce(ticket) {
 
 const hourFormat = new Intl.DateTimeFormat("en-GB", { hour: "numeric", hourCycle: "h23", timeZone: timezone });
 
+let ticks = 0;
 setInterval(() => {
   const now = new Date(Date.now() + clockOffsetMs);
   $("clock").textContent = clockFormat(timezone).format(now);
+  if (++ticks % 5 === 0) render(); // a started call leaves the top after its hold time
 }, 1000);
 
 setInterval(() => {
@@ -203,4 +250,5 @@ setInterval(() => {
   if (hour === 3 && Date.now() - STARTED > 2 * 3600 * 1000) location.reload();
 }, 60000);
 
-window.walkinScreen = { state: () => state, seq: () => seq }; // for diagnosis and tests
+// For diagnosis and tests.
+window.walkinScreen = { state: () => state, seq: () => seq, audioState: () => audio?.state ?? null };

@@ -211,6 +211,16 @@ def steps(ids: dict[str, Any]) -> list[Step]:
             {"name": "Cabinet quatre"},
         ),
         Step(
+            "PUT",
+            f"{rota}/centres/{{centre_slug:str}}/rooms/order",
+            f"{rota}/centres/paris/rooms/order",
+            "manager",
+            "room_order",
+            "update",
+            "paris",
+            {"codes": ["4", "1", "2", "3"]},
+        ),
+        Step(
             "DELETE",
             f"{rota}/centres/{{centre_slug:str}}/rooms/{{code:str}}",
             f"{rota}/centres/paris/rooms/4",
@@ -450,6 +460,16 @@ def steps(ids: dict[str, Any]) -> list[Step]:
             lambda: {"claim": ids["claim"]},
         ),
         Step(
+            "PATCH",
+            f"{centres}/displays/{{display_id:int}}",
+            url("/api/centres/paris/displays/{display}"),
+            "desk",
+            "display_token",
+            "rename",
+            None,
+            {"label": "Salle d'attente, étage 1"},
+        ),
+        Step(
             "POST",
             f"{centres}/displays/{{display_id:int}}/revoke",
             url("/api/centres/paris/displays/{display}/revoke"),
@@ -585,7 +605,7 @@ async def test_every_write_route_is_audited_and_announced_once(
     ids: dict[str, Any] = {}
     covered: set[tuple[str, str]] = set()
     for step in steps(ids):
-        if step.route == "/api/centres/{centre_slug:str}/displays/{display_id:int}/revoke":
+        if step.route.startswith("/api/centres/{centre_slug:str}/displays/{display_id:int}"):
             listed = await people["desk"].get("/api/centres/paris/displays")
             ids["display"] = listed.json()[0]["id"]
         url = step.url() if callable(step.url) else step.url

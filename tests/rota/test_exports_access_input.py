@@ -197,12 +197,12 @@ async def test_rpps_is_unique_when_given(clients: StaffClients, rota: Rota) -> N
     manager = await clients("manager")
     first = await manager.post(
         "/api/rota/doctors",
-        json={"display_name": "Dr A", "rpps": "10001234567", "centres": ["paris"]},
+        json={"display_name": "Dr A", "rpps": "10001234565", "centres": ["paris"]},
     )
     assert first.status_code == 201, first.text
     assert first.json()["centres"] == ["paris"]
     second = await manager.post(
-        "/api/rota/doctors", json={"display_name": "Dr B", "rpps": "10001234567"}
+        "/api/rota/doctors", json={"display_name": "Dr B", "rpps": "10001234565"}
     )
     assert second.status_code == 409
     without = await manager.post("/api/rota/doctors", json={"display_name": "Dr C"})

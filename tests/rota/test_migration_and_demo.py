@@ -61,3 +61,38 @@ async def test_demo_network_loads_in_seconds(db: async_sessionmaker[AsyncSession
         ).scalar_one()
     assert count > 10_000 and doctors == 350 and linked > 0
     assert elapsed < 20  # a few seconds on a laptop; generous for a busy CI machine
+
+
+def test_migration_0010_adds_and_removes_seniority_and_supervision(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'migrate.sqlite3'}"
+
+    async def columns(table: str) -> set[str]:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            found = await conn.run_sync(lambda sync: inspect(sync).get_columns(table))
+        await engine.dispose()
+        return {column["name"] for column in found}
+
+    upgrade(url, "0010_rota_planning")
+    assert {"seniority", "supervisor_id"} <= asyncio.run(columns("doctor"))
+    assert {"interns_need_supervisor", "juniors_need_senior"} <= asyncio.run(columns("centre"))
+    downgrade(url, "0007_audit_sqlite")
+    assert "seniority" not in asyncio.run(columns("doctor"))
+    upgrade(url, "head")
+    assert "supervisor_id" in asyncio.run(columns("doctor"))
+
+
+async def test_demo_network_has_juniors_and_interns_beside_seniors(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    async with db() as session:
+        await load_demo_network(session, date(2026, 11, 24))
+        await session.commit()
+    async with db() as session:
+        doctors = {d.id: d for d in (await session.execute(select(models.Doctor))).scalars()}
+    interns = [d for d in doctors.values() if d.seniority == "intern"]
+    juniors = [d for d in doctors.values() if d.seniority == "junior"]
+    assert interns and juniors
+    for intern in interns:
+        assert intern.supervisor_id is not None
+        assert doctors[intern.supervisor_id].seniority == "senior"
