@@ -106,7 +106,8 @@ async def board_context(
 ) -> dict[str, Any]:
     """Everything the board shows for the period around `start` (one load of the shifts)."""
     today = shell(request.app).clock().date()
-    first, last = period_bounds(start or today, view)
+    anchor = start or today
+    first, last = period_bounds(anchor, view)
     period = await load_period(session, first, last, whole_weeks=True)
     found = conflicts(period)
     by_cell = _conflicts_by_cell(period, found)
@@ -124,6 +125,9 @@ async def board_context(
     step = timedelta(days=7) if view == "week" else timedelta(days=31)
     return {
         "view": view,
+        # The day the period was asked for: switching week ↔ month keeps it in view (the
+        # week of 1 December begins on 30 November, whose month is November).
+        "anchor": today if first <= today <= last else anchor,
         "first": first,
         "last": last,
         "today": today,
@@ -139,23 +143,33 @@ async def board_context(
     }
 
 
-async def _pending_leave(session: AsyncSession) -> list[Any]:
+async def _pending_leave(session: AsyncSession, first: date, last: date, today: date) -> list[Any]:
+    """Leave awaiting a decision that falls in the period viewed and is not over yet."""
     network = await load_network(session)
+    start, end = network.day_window(max(first, today), last)
     pending = (
         await session.execute(
             select(models.Leave)
-            .where(models.Leave.status == "pending")
+            .where(
+                models.Leave.status == "pending",
+                models.Leave.ends_at > start,
+                models.Leave.starts_at < end,
+            )
             .order_by(models.Leave.starts_at)
         )
     ).scalars()
-    return [leave_out(row, network) for row in pending]
+    # The window is a little wider than the local days in every zone: keep the real ones.
+    shown = [leave_out(row, network) for row in pending]
+    return [
+        leave for leave in shown if leave.last_day >= max(first, today) and leave.first_day <= last
+    ]
 
 
 async def provide_board(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
     start: FromQuery[date | None] = None,
-    view: FromQuery[View] = "week",
+    view: FromQuery[View] = "month",
 ) -> dict[str, Any]:
     """The board of the period the query names: the whole page and its htmx refresh alike."""
     return await board_context(request, db_session, start, view)
@@ -170,7 +184,7 @@ async def rota_page(
     db_session: NamedDependency[AsyncSession],
     board: NamedDependency[dict[str, Any]],
 ) -> Template:
-    pending = await _pending_leave(db_session)
+    pending = await _pending_leave(db_session, board["first"], board["last"], board["today"])
     return staff_page(request, "rota/planning.html", pending=pending, **board)
 
 
@@ -219,9 +233,17 @@ async def rota_day(
 
 @get("/rota/leave", **PAGE_OPTIONS)
 async def rota_leave(
-    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    start: FromQuery[date | None] = None,
+    view: FromQuery[View] = "month",
 ) -> Template:
-    return staff_page(request, "rota/leave.html", pending=await _pending_leave(db_session))
+    today = shell(request.app).clock().date()
+    first, last = period_bounds(start or today, view)
+    pending = await _pending_leave(db_session, first, last, today)
+    return staff_page(
+        request, "rota/leave.html", pending=pending, view=view, first=first, anchor=start or today
+    )
 
 
 page_handlers = [rota_page, rota_board, rota_day, rota_leave]

@@ -314,6 +314,8 @@ class LeaveOut(Struct):
     reason: str
     decided_by_id: int | None
     decided_at: datetime | None
+    first_day: date  # the leave's local days, both included (start and end are instants)
+    last_day: date
 
 
 class LeaveChangeOut(Struct):
@@ -331,6 +333,10 @@ class GapOut(Struct):
     needed: int
     planned: int
     missing: int
+    centre: str  # the centre's slug: network-wide lists mix centres
+    centre_name: str
+    day: date  # the centre's local day
+    local: str  # "08:00–14:00" in the centre's time
 
 
 class SegmentOut(Struct):
