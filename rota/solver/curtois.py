@@ -143,8 +143,8 @@ def parse_instance(text: str, name: str = "instance") -> Instance:
     for row in sections["SECTION_SHIFTS"]:
         where, parts = _fields(row, 2, "a shift type")
         lengths[parts[0]] = _number(parts[1], where)
-        after = parts[2] if len(parts) > 2 else ""
-        forbidden[parts[0]] = frozenset(p.strip() for p in after.split("|") if p.strip())
+        successors = parts[2] if len(parts) > 2 else ""
+        forbidden[parts[0]] = frozenset(p.strip() for p in successors.split("|") if p.strip())
     for shift_type, after in forbidden.items():
         unknown = after - lengths.keys()
         if unknown:
