@@ -1,0 +1,495 @@
+"""The rota as a CP-SAT model: one boolean per doctor and shift they may work.
+
+Hard rules are constraints; soft ones are terms of one weighted objective (see Term). The
+greedy plan is the warm start (a hint: CP-SAT repairs it if it breaks a rule).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from ortools.sat.python import cp_model
+
+from rota.solver.evaluate import evaluate
+from rota.solver.explain import explain_terms, explain_uncovered
+from rota.solver.greedy import greedy_plan
+from rota.solver.model import (
+    Assignment,
+    PlanningProblem,
+    Progress,
+    RunEdges,
+    Seniority,
+    SolveOptions,
+    SolveResult,
+    SolveStatus,
+    Term,
+    WishKind,
+)
+from rota.solver.prepare import (
+    Prepared,
+    needs_supervision,
+    prepare,
+    spans,
+    week_key,
+    weekend_key,
+)
+
+Expr = cp_model.LinearExprT
+
+
+@dataclass
+class _Built:
+    model: cp_model.CpModel
+    x: dict[tuple[int, int], cp_model.IntVar]
+    shortfalls: list[cp_model.IntVar]
+    terms: dict[Term, list[Expr]] = field(default_factory=lambda: defaultdict(list))
+    counts: dict[Term, list[Expr]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _false(model: cp_model.CpModel) -> cp_model.IntVar:
+    literal = model.new_bool_var("never")
+    model.add(literal == 0)
+    return literal
+
+
+class _Builder:
+    def __init__(self, prep: Prepared) -> None:
+        self.prep = prep
+        self.problem = prep.problem
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        for d, shifts in enumerate(prep.eligible):
+            for s in shifts:
+                self.x[(d, s)] = self.model.new_bool_var(f"x_{d}_{s}")
+        self.built = _Built(self.model, self.x, [])
+        self.on_shift: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+        for (d, s), var in self.x.items():
+            self.on_shift[s].append((d, var))
+        self.work: list[list[cp_model.IntVar]] = []
+
+    def penalise(self, term: Term, weight: int, expr: Expr, count: Expr | None = None) -> None:
+        if weight == 0:
+            return
+        self.built.terms[term].append(weight * expr)
+        self.built.counts[term].append(expr if count is None else count)
+
+    # --- hard rules -----------------------------------------------------------------------
+
+    def doctor_rules(self, d: int) -> None:
+        prep, model = self.prep, self.model
+        doctor = prep.doctors[d]
+        mine = prep.eligible[d]
+        by_day: dict[int, list[int]] = defaultdict(list)
+        for s in mine:
+            by_day[prep.shift_day[s]].append(s)
+        for dd, s in prep.forced:
+            if dd == d:
+                model.add(self.x[(d, s)] == 1)
+
+        work: list[cp_model.IntVar] = []
+        for day in range(prep.days):
+            todays = [self.x[(d, s)] for s in by_day.get(day, [])]
+            if not todays:
+                work.append(_false(model))
+                continue
+            model.add(sum(todays) <= self.problem.max_shifts_per_day)
+            worked = model.new_bool_var(f"w_{d}_{day}")
+            model.add_max_equality(worked, todays)
+            work.append(worked)
+        self.work.append(work)
+
+        for group in prep.overlapping_groups(mine):
+            model.add_at_most_one(self.x[(d, s)] for s in group)
+
+        rest_minutes = doctor.min_rest_hours * 60
+        ordered = sorted(mine, key=lambda s: prep.shifts[s].start)
+        for position, a in enumerate(ordered):
+            first = prep.shifts[a]
+            for b in ordered[position + 1 :]:
+                second = prep.shifts[b]
+                gap = (second.start - first.end).total_seconds() / 60
+                if gap >= rest_minutes:
+                    break
+                if gap >= 0 and prep.shift_day[b] > prep.shift_day[a]:
+                    model.add_bool_or([~self.x[(d, a)], ~self.x[(d, b)]])
+
+        if doctor.weekly_limit_hours is not None:
+            weeks: dict[tuple[int, int], list[int]] = defaultdict(list)
+            for s in mine:
+                weeks[week_key(prep.shifts[s].day)].append(s)
+            for in_week in weeks.values():
+                model.add(
+                    sum(prep.shifts[s].minutes * self.x[(d, s)] for s in in_week)
+                    <= int(doctor.weekly_limit_hours * 60)
+                )
+
+        for shift_type, most in doctor.max_shifts_per_type.items():
+            of_type = [self.x[(d, s)] for s in mine if prep.shifts[s].shift_type == shift_type]
+            if of_type:
+                model.add(sum(of_type) <= most)
+        total = sum(prep.shifts[s].minutes * self.x[(d, s)] for s in mine)
+        model.add(total >= doctor.min_total_minutes)
+        if doctor.max_total_minutes is not None:
+            model.add(total <= doctor.max_total_minutes)
+
+        self.runs(
+            work, doctor.min_consecutive_days, doctor.max_consecutive_days, doctor.min_days_off
+        )
+        self.successions(d, by_day)
+
+        weekends: dict[date, list[cp_model.IntVar]] = defaultdict(list)
+        for day in range(prep.days):
+            key = weekend_key(prep.day_date(day))
+            if key is not None:
+                weekends[key].append(work[day])
+        self.weekend_vars: dict[date, cp_model.IntVar] = {}
+        worked_weekends = []
+        for key, days in weekends.items():
+            worked = model.new_bool_var(f"we_{d}_{key}")
+            model.add_max_equality(worked, days)
+            worked_weekends.append(worked)
+        if doctor.max_weekends is not None:
+            model.add(sum(worked_weekends) <= doctor.max_weekends)
+        self.doctor_weekends.append(worked_weekends)
+
+    def runs(
+        self,
+        work: Sequence[cp_model.IntVar],
+        min_on: int,
+        max_on: int | None,
+        min_off: int,
+    ) -> None:
+        model, days = self.model, len(work)
+        if max_on is not None:
+            for first in range(days - max_on):
+                model.add(sum(work[first : first + max_on + 1]) <= max_on)
+        open_edges = self.problem.run_edges is RunEdges.OPEN
+        for shortest, on in ((min_on, True), (min_off, False)):
+            for length in range(1, shortest):
+                for first in range(days - length + 1):
+                    last = first + length - 1
+                    if open_edges and (first == 0 or last == days - 1):
+                        continue  # the run may go on outside the period
+                    # forbid: other state, `length` days of this state, other state
+                    clause = [~work[i] if on else work[i] for i in range(first, last + 1)]
+                    for edge in (first - 1, last + 1):
+                        if 0 <= edge < days:
+                            clause.append(work[edge] if on else ~work[edge])
+                    model.add_bool_or(clause)
+
+    def successions(self, d: int, by_day: dict[int, list[int]]) -> None:
+        forbidden = self.problem.forbidden_successions
+        if not forbidden:
+            return
+        shifts = self.prep.shifts
+        for day, todays in by_day.items():
+            for a in todays:
+                for b in by_day.get(day + 1, []):
+                    if (shifts[a].shift_type, shifts[b].shift_type) in forbidden:
+                        self.model.add_bool_or([~self.x[(d, a)], ~self.x[(d, b)]])
+
+    def supervision(self) -> None:
+        prep, model = self.prep, self.model
+        seniors_on: dict[tuple[str, date], list[tuple[int, int]]] = defaultdict(list)
+        for (d, s), _ in self.x.items():
+            if prep.doctors[d].seniority is Seniority.SENIOR:
+                shift = prep.shifts[s]
+                seniors_on[(shift.centre_id, shift.day)].append((d, s))
+        for (d, s), var in self.x.items():
+            doctor, shift = prep.doctors[d], prep.shifts[s]
+            centre = prep.centres[shift.centre_id]
+            if not needs_supervision(doctor, centre):
+                continue
+            if doctor.seniority is Seniority.INTERN:
+                boss = prep.doctor_index[doctor.supervisor_id or ""]
+                present = [
+                    self.x[(boss, t)] for t in prep.eligible[boss] if spans(prep.shifts[t], shift)
+                ]
+            else:
+                present = [
+                    self.x[(e, t)]
+                    for e, t in seniors_on[(shift.centre_id, shift.day)]
+                    if spans(prep.shifts[t], shift)
+                ]
+            model.add(var <= sum(present))
+
+    def rooms(self) -> None:
+        prep = self.prep
+        by_centre_day: dict[tuple[str, date], list[int]] = defaultdict(list)
+        for s, shift in enumerate(prep.shifts):
+            by_centre_day[(shift.centre_id, shift.day)].append(s)
+        for (centre_id, _), shifts in by_centre_day.items():
+            rooms = prep.centres[centre_id].rooms
+            for group in prep.overlapping_groups(shifts, smallest=1):
+                on = [var for s in group for _, var in self.on_shift[s]]
+                if len(on) > rooms:
+                    self.model.add(sum(on) <= rooms)
+
+    # --- soft terms -----------------------------------------------------------------------
+
+    def cover(self) -> None:
+        weight = self.problem.weights.cover
+        for n, need in enumerate(self.problem.needs):
+            on = [var for s in self.prep.covering[n] for _, var in self.on_shift[s]]
+            count = sum(on)
+            short = self.model.new_int_var(0, need.doctors, f"short_{n}")
+            self.model.add(short >= need.doctors - count)
+            self.built.shortfalls.append(short)
+            self.penalise(Term.COVER_SHORTFALL, weight * need.weight, short)
+            if need.over_weight and len(on) > need.doctors:
+                over = self.model.new_int_var(0, len(on) - need.doctors, f"over_{n}")
+                self.model.add(over >= count - need.doctors)
+                self.penalise(Term.COVER_EXCESS, weight * need.over_weight, over)
+
+    def wishes(self, d: int) -> None:
+        prep, weight = self.prep, self.problem.weights.wishes
+        doctor = prep.doctors[d]
+        for wish in doctor.wishes:
+            if not self.problem.period.contains(wish.day):
+                continue
+            matching = [
+                self.x[(d, s)]
+                for s in prep.eligible[d]
+                if prep.shifts[s].day == wish.day
+                and wish.part in prep.shift_parts[s]
+                and (wish.shift_type is None or prep.shifts[s].shift_type == wish.shift_type)
+            ]
+            worked: Expr
+            if not matching:
+                worked = 0
+            elif len(matching) == 1:
+                worked = matching[0]
+            else:
+                flag = self.model.new_bool_var(f"wish_{d}")
+                self.model.add_max_equality(flag, matching)
+                worked = flag
+            missed = (1 - worked) if wish.kind is WishKind.WORK else worked
+            self.penalise(Term.WISHES, weight * wish.weight, missed)
+
+    def targets(self, d: int) -> None:
+        prep, weights, model = self.prep, self.problem.weights, self.model
+        doctor, mine = prep.doctors[d], prep.eligible[d]
+        if doctor.wanted_shifts is not None:
+            count = sum(self.x[(d, s)] for s in mine)
+            away = model.new_int_var(0, max(len(mine), doctor.wanted_shifts), f"away_{d}")
+            model.add(away >= count - doctor.wanted_shifts)
+            model.add(away >= doctor.wanted_shifts - count)
+            self.penalise(Term.TARGETS, weights.target_shifts, away)
+        if doctor.wanted_minutes is not None:
+            minutes = sum(prep.shifts[s].minutes * self.x[(d, s)] for s in mine)
+            most = max(sum(prep.shifts[s].minutes for s in mine), doctor.wanted_minutes)
+            hours_away = model.new_int_var(0, most // 60 + 1, f"hours_away_{d}")
+            model.add(60 * hours_away >= minutes - doctor.wanted_minutes)
+            model.add(60 * hours_away >= doctor.wanted_minutes - minutes)
+            self.penalise(Term.TARGETS, weights.target_hours, hours_away)
+
+    def spread(self, term: Term, weight: int, counts: Sequence[tuple[Expr, int]]) -> None:
+        """weight × (largest − smallest) of the doctors' counts (each with its ledger part)."""
+        if weight == 0 or len(counts) < 2:
+            return
+        ceiling = max(offset for _, offset in counts) + self.prep.days + 1
+        high = self.model.new_int_var(0, ceiling, f"high_{term}")
+        low = self.model.new_int_var(0, ceiling, f"low_{term}")
+        for expr, offset in counts:
+            self.model.add(high >= expr + offset)
+            self.model.add(low <= expr + offset)
+        self.penalise(term, weight, high - low)
+
+    def fairness(self) -> None:
+        prep, weights = self.prep, self.problem.weights
+        ledger = self.problem.ledger
+        weekends, holidays, late = [], [], []
+        for d, doctor in enumerate(prep.doctors):
+            past = ledger.get(doctor.id)
+            mine = prep.eligible[d]
+            if any(weekend_key(prep.shifts[s].day) for s in mine):
+                weekends.append((sum(self.doctor_weekends[d]), past.weekends if past else 0))
+            on_holiday = [self.x[(d, s)] for s in mine if prep.shift_holiday[s]]
+            if on_holiday:
+                holidays.append((sum(on_holiday), past.public_holidays if past else 0))
+            on_late = [self.x[(d, s)] for s in mine if prep.shifts[s].late]
+            if on_late:
+                late.append((sum(on_late), past.late_shifts if past else 0))
+        self.spread(Term.FAIR_WEEKENDS, weights.fair_weekends, weekends)
+        self.spread(Term.FAIR_HOLIDAYS, weights.fair_holidays, holidays)
+        self.spread(Term.FAIR_LATE, weights.fair_late, late)
+
+    def habits(self, d: int) -> None:
+        prep, weights, model = self.prep, self.problem.weights, self.model
+        if weights.centres_per_week and len(prep.doctors[d].centre_ids) > 1:
+            at: dict[tuple[int, int], dict[str, list[cp_model.IntVar]]] = defaultdict(
+                lambda: defaultdict(list)
+            )
+            for s in prep.eligible[d]:
+                shift = prep.shifts[s]
+                at[week_key(shift.day)][shift.centre_id].append(self.x[(d, s)])
+            for week, centres in at.items():
+                if len(centres) < 2:
+                    continue
+                used = []
+                for centre_id, on in centres.items():
+                    flag = model.new_bool_var(f"at_{d}_{week}_{centre_id}")
+                    model.add_max_equality(flag, on)
+                    used.append(flag)
+                extra = model.new_int_var(0, len(used) - 1, f"extra_{d}_{week}")
+                model.add(extra >= sum(used) - 1)
+                self.penalise(Term.CENTRES_PER_WEEK, weights.centres_per_week, extra)
+        if weights.isolated_days:
+            work = self.work[d]
+            for day in range(1, prep.days - 1):
+                alone = model.new_bool_var(f"alone_{d}_{day}")
+                model.add(alone >= work[day] - work[day - 1] - work[day + 1])
+                self.penalise(Term.ISOLATED_DAYS, weights.isolated_days, alone)
+
+    def changes(self) -> None:
+        weight = self.problem.weights.changes
+        for d, s in self.prep.movable:
+            self.penalise(Term.CHANGES, weight, 1 - self.x[(d, s)])
+
+    def build(self) -> _Built:
+        self.doctor_weekends: list[list[cp_model.IntVar]] = []
+        for d in range(len(self.prep.doctors)):
+            self.doctor_rules(d)
+        self.supervision()
+        self.rooms()
+        self.cover()
+        for d in range(len(self.prep.doctors)):
+            self.wishes(d)
+            self.targets(d)
+            self.habits(d)
+        self.fairness()
+        self.changes()
+        self.model.minimize(sum(sum(parts) for parts in self.built.terms.values()))
+        return self.built
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    def __init__(self, built: _Built, options: SolveOptions, started: float) -> None:
+        super().__init__()
+        self.built, self.options, self.started = built, options, started
+        self.first: float | None = None
+        self.solutions = 0
+        self.cancelled = False
+
+    def on_solution_callback(self) -> None:
+        seconds = time.monotonic() - self.started
+        if self.first is None:
+            self.first = seconds
+        self.solutions += 1
+        if self.options.progress is None:
+            return
+        progress = Progress(
+            seconds=seconds,
+            objective=round(self.objective_value),
+            bound=round(self.best_objective_bound),
+            gaps_left=sum(self.value(short) for short in self.built.shortfalls),
+            solutions=self.solutions,
+        )
+        if not self.options.progress(progress):
+            self.cancelled = True
+            self.stop_search()
+
+
+def _hint(built: _Built, prep: Prepared, plan: set[tuple[int, int]]) -> None:
+    for pair, var in built.x.items():
+        built.model.add_hint(var, pair in plan)
+
+
+def _plan_from(prep: Prepared, hint: Sequence[Assignment]) -> set[tuple[int, int]]:
+    shift_index = {shift.id: s for s, shift in enumerate(prep.shifts)}
+    return {
+        (prep.doctor_index[a.doctor_id], shift_index[a.shift_id])
+        for a in hint
+        if a.doctor_id in prep.doctor_index and a.shift_id in shift_index
+    }
+
+
+def assignments_of(prep: Prepared, plan: set[tuple[int, int]]) -> tuple[Assignment, ...]:
+    rows = []
+    for d, s in sorted(plan, key=lambda p: (prep.shifts[p[1]].start, p[0])):
+        shift = prep.shifts[s]
+        rows.append(
+            Assignment(
+                shift.id,
+                prep.doctors[d].id,
+                shift.centre_id,
+                shift.day,
+                shift.start,
+                shift.end,
+                shift.shift_type,
+            )
+        )
+    return tuple(rows)
+
+
+_STATUS = {
+    cp_model.OPTIMAL: SolveStatus.OPTIMAL,
+    cp_model.FEASIBLE: SolveStatus.FEASIBLE,
+    cp_model.INFEASIBLE: SolveStatus.INFEASIBLE,
+}
+
+
+def solve(problem: PlanningProblem, options: SolveOptions | None = None) -> SolveResult:
+    """Plan ``problem``: the best rota found within the options' time cap."""
+    options = options or SolveOptions()
+    started = time.monotonic()
+    prep = prepare(problem)
+    built = _Builder(prep).build()
+    greedy_objective, greedy_seconds = None, None
+    if options.hint is not None:
+        _hint(built, prep, _plan_from(prep, options.hint))
+    elif options.greedy_hint:
+        plan = greedy_plan(prep)
+        greedy_seconds = time.monotonic() - started
+        # Reported only: the evaluator is the independent judge of the warm start.
+        greedy = evaluate(problem, assignments_of(prep, plan))
+        greedy_objective = greedy.objective if greedy.feasible else None
+        _hint(built, prep, plan)
+
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(options.time_limit_seconds, 0.01)
+    solver.parameters.num_workers = max(options.num_workers, 1)
+    solver.parameters.random_seed = options.seed
+    solver.parameters.log_search_progress = options.log
+    watcher = _Watcher(built, options, started)
+    code = solver.solve(built.model, watcher)
+    if code == cp_model.MODEL_INVALID:
+        raise ValueError(f"Invalid planning model: {built.model.validate()}")
+    status = _STATUS.get(code, SolveStatus.UNKNOWN)
+    if status is SolveStatus.UNKNOWN and watcher.cancelled:
+        status = SolveStatus.CANCELLED
+    seconds = time.monotonic() - started
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SolveResult(status, (), None, None, seconds, None, greedy_objective=greedy_objective)
+
+    plan = {pair for pair, var in built.x.items() if solver.boolean_value(var)}
+    values = {
+        term: round(sum(solver.value(e) for e in parts)) for term, parts in built.terms.items()
+    }
+    counts = {
+        term: round(sum(solver.value(e) for e in parts)) for term, parts in built.counts.items()
+    }
+    shortfalls = [solver.value(short) for short in built.shortfalls]
+    return SolveResult(
+        status=status,
+        assignments=assignments_of(prep, plan),
+        objective=round(solver.objective_value),
+        bound=round(solver.best_objective_bound),
+        seconds=seconds,
+        seconds_to_first=_first(
+            watcher.first, greedy_seconds if greedy_objective is not None else None
+        ),
+        terms=explain_terms(values, counts),
+        uncovered=explain_uncovered(prep, plan, shortfalls),
+        greedy_objective=greedy_objective,
+    )
+
+
+def _first(solver_first: float | None, greedy_first: float | None) -> float | None:
+    """The first plan is the greedy one when it keeps every hard rule."""
+    found = [seconds for seconds in (solver_first, greedy_first) if seconds is not None]
+    return min(found) if found else None
