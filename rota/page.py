@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
-from rota.answers import leave_out, shift_out
+from rota.answers import gap_out, leave_out, shift_out
 from rota.conflicts import RotaConflict, Severity
 from rota.days import days_between
-from rota.store import Period, load_network, load_period, load_shifts
+from rota.store import Period, load_network, load_period
 from rota.views import conflicts, coverage, fairness_out
 from service.auth import manager_only
 from service.errors import DomainError
@@ -93,6 +93,8 @@ def _cell(day: date, day_cover: Any, cell_conflicts: list[RotaConflict]) -> dict
         "day": day,
         "missing": missing,
         "conflicts": cell_conflicts,
+        # Written in the cell (a tooltip is nothing on a touch screen): the kinds, in order.
+        "kinds": list(dict.fromkeys(c.kind.value for c in cell_conflicts))[:3],
         "errors": sum(c.severity is Severity.ERROR for c in cell_conflicts),
         "state": state,
         "holiday": day_cover is not None and day_cover.day_type.value == "public_holiday",
@@ -202,25 +204,31 @@ async def rota_day(
     centre: FromQuery[str],
     day: FromQuery[date],
 ) -> Template:
-    """One centre's day: its shifts (to move or remove) and the form to add one."""
+    """One centre's day: its shifts (to move or remove), its conflicts and gaps in words, and
+    the form to add a shift."""
     network = await load_network(db_session)
     row = network.centre_row(centre)
-    start, end = network.day_window(shown_day(day), day)
-    shifts = await load_shifts(db_session, network, start, end, centre_ids=[row.id])
+    shown_day(day)
+    period = await load_period(db_session, day, day, whole_weeks=True, network=network)
+    shifts = period.shifts
     service_day = network.centres[centre].service_day
-    doctors = sorted(
-        (
-            d
-            for i, d in network.doctors.items()
-            if centre in d.centre_ids and network.doctor_rows[int(i)].active
-        ),
+    found = _conflicts_by_cell(period, conflicts(period, {centre})).get((centre, day), [])
+    covers = coverage(period, {centre})
+    day_cover = covers[0] if covers else None
+    active = sorted(
+        (d for i, d in network.doctors.items() if network.doctor_rows[int(i)].active),
         key=lambda d: d.display_name,
     )
+    doctors = [d for d in active if centre in d.centre_ids]
     return staff_page(
         request,
         "rota/day.html",
         centre=row,
         day=day,
+        conflicts=found,
+        gaps=[gap_out(g, network) for g in day_cover.gaps] if day_cover else [],
+        all_doctors=active,
+        centres=sorted(network.centres.values(), key=lambda c: c.name),
         shifts=[
             shift_out(s, network)
             for s in sorted(shifts, key=lambda s: (s.start, s.room or ""))

@@ -279,6 +279,17 @@ class RotaOps(ChangeOps):
             self._announce(work, network)
         return network, after, conflicts
 
+    async def preview_move(
+        self, shift_id: int, change: Callable[[Network, PlannedShift], PlannedShift]
+    ) -> tuple[Network, PlannedShift, list[RotaConflict]]:
+        """What move_shift would find, without writing: the move dialog shows it first."""
+        network = await load_network(self.session)
+        before = self.shift_value(network, await self._shift_row(shift_id))
+        after = change(network, before)
+        self._active_doctor(network, int(after.doctor_id))
+        network.room_id(after.centre_id, after.room)  # 404 for an unknown room
+        return network, after, await self._conflicts_of(network, ShiftChange.moving(after))
+
     async def remove_shifts(
         self, shift_ids: Sequence[int], accept_warnings: bool, pattern_id: int | None = None
     ) -> tuple[Network, list[RotaConflict]]:

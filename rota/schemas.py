@@ -215,6 +215,8 @@ class ShiftMove(Struct, forbid_unknown_fields=True):
     start_time: Clock | UnsetType = UNSET
     end_time: Clock | UnsetType = UNSET
     accept_warnings: bool = False
+    # Only check: the answer lists the conflicts the move would bring, nothing is written.
+    dry_run: bool = False
 
 
 class ShiftOut(Struct):
@@ -248,6 +250,8 @@ class ShiftChangeOut(Struct):
     shifts: list[ShiftOut]
     removed: list[int]
     accepted_warnings: list[ConflictOut]
+    # A dry run's answer: what saving would bring (errors refuse, warnings ask to confirm).
+    would_bring: list[ConflictOut] = []
 
 
 class PatternIn(Struct, forbid_unknown_fields=True):

@@ -59,12 +59,17 @@ document.addEventListener("click", (event) => {
     closeDay();
     return;
   }
+  if (button.id === "move-check") {
+    checkMove();
+    return;
+  }
+  if (button.id === "move-cancel") {
+    $("#move-dialog").close();
+    return;
+  }
   const shift = button.closest("#day-shifts li[data-shift]");
   if (shift && button.classList.contains("move")) {
-    const range = window.prompt(`${t("rota_start")}–${t("rota_end")} (08:00-14:00)`, `${shift.dataset.start}-${shift.dataset.end}`);
-    if (!range) return;
-    const [start_time, end_time] = range.split("-").map((part) => part.trim());
-    send("PATCH", `/api/rota/shifts/${shift.dataset.shift}`, { start_time, end_time });
+    openMove(shift);
   } else if (shift && button.classList.contains("remove")) {
     send("DELETE", `/api/rota/shifts/${shift.dataset.shift}`);
   }
@@ -75,7 +80,68 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// --- moving a shift: a dialog with doctor, centre, room, day and times, checked first -------
+
+function roomsFor(form, current) {
+  const option = form.elements.centre.selectedOptions[0];
+  const rooms = (option?.dataset.rooms || "").split(" ").filter(Boolean);
+  form.elements.room.replaceChildren(
+    h("option", { value: "" }, t("rota_none")),
+    ...rooms.map((code) => h("option", { value: code, selected: code === current }, code)),
+  );
+}
+
+function openMove(shift) {
+  const dialog = $("#move-dialog");
+  const form = $("#move-form");
+  form.elements.shift.value = shift.dataset.shift;
+  form.elements.doctor_id.value = shift.dataset.doctor;
+  form.elements.centre.value = shift.dataset.centre;
+  roomsFor(form, shift.dataset.room);
+  form.elements.day.value = shift.dataset.day;
+  form.elements.start_time.value = shift.dataset.start;
+  form.elements.end_time.value = shift.dataset.end;
+  $("#move-checks").replaceChildren();
+  form.elements.centre.onchange = () => roomsFor(form, "");
+  dialog.showModal();
+}
+
+function moveBody(form) {
+  return {
+    doctor_id: Number(form.elements.doctor_id.value),
+    centre: form.elements.centre.value,
+    room: form.elements.room.value || null,
+    day: form.elements.day.value,
+    start_time: form.elements.start_time.value.slice(0, 5),
+    end_time: form.elements.end_time.value.slice(0, 5),
+  };
+}
+
+/** Asks the API what the move would bring, without saving, and shows it in the dialog. */
+async function checkMove() {
+  const form = $("#move-form");
+  const box = $("#move-checks");
+  try {
+    const { data } = await api("PATCH", `/api/rota/shifts/${form.elements.shift.value}`, { ...moveBody(form), dry_run: true });
+    const conflicts = data?.would_bring || [];
+    box.replaceChildren(
+      h("p", {}, t(conflicts.length ? "rota_checks_found" : "rota_checks_clean")),
+      h("ul", { className: "problems" }, conflicts.map((c) => h("li", { className: `conflict-${c.severity}` },
+        `${c.severity === "error" ? "⛔" : "⚠"} ${lang === "fr" ? c.message : c.message_en}`))),
+    );
+  } catch (error) {
+    box.replaceChildren(h("p", { className: "conflict-error" }, error instanceof NetworkError ? t("conn_offline") : error.message));
+  }
+}
+
 document.addEventListener("submit", (event) => {
+  if (event.target.id === "move-form") {
+    event.preventDefault();
+    const form = event.target;
+    $("#move-dialog").close();
+    send("PATCH", `/api/rota/shifts/${form.elements.shift.value}`, moveBody(form));
+    return;
+  }
   if (event.target.id !== "add-form") return;
   event.preventDefault();
   const panel = $("#day-panel");

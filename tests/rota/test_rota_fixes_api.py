@@ -128,3 +128,20 @@ async def test_the_conflict_view_and_the_fill_keep_supervision(
     proposal = (await manager.post("/api/rota/fill", json=body)).json()
     assert [s for s in proposal["proposed"] if s["doctor_id"] == junior_id] == []
     assert {gap["day"] for gap in proposal["remaining_gaps"]} == {MONDAY, TUESDAY}
+
+
+async def test_a_dry_run_move_lists_what_saving_would_bring_and_writes_nothing(
+    clients: StaffClients, rota: Rota
+) -> None:
+    manager = await clients("manager")
+    added = await add_shift(manager, rota, "alice", MONDAY, "08:00", "20:00", room="1")
+    shift_id = added.json()["shifts"][0]["id"]
+    body = {"doctor_id": rota.doctors["bruno"], "start_time": "09:00", "dry_run": True}
+    preview = await manager.patch(f"/api/rota/shifts/{shift_id}", json=body)
+    assert preview.status_code == 200, preview.text
+    assert [c["kind"] for c in preview.json()["would_bring"]] == ["under_cover"]
+    (kept,) = (await manager.get(f"/api/rota/shifts?from={MONDAY}&to={MONDAY}")).json()
+    assert (kept["doctor_id"], kept["local_start"]) == (rota.doctors["alice"], "08:00")
+    elsewhere = {**body, "centre": "bruxelles", "room": None, "start_time": "08:00"}
+    refused = await manager.patch(f"/api/rota/shifts/{shift_id}", json=elsewhere)
+    assert "not_assigned_to_centre" in [c["kind"] for c in refused.json()["would_bring"]]
