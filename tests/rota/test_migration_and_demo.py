@@ -76,8 +76,11 @@ def test_migration_0010_adds_and_removes_seniority_and_supervision(tmp_path: Pat
     upgrade(url, "0010_rota_planning")
     assert {"seniority", "supervisor_id"} <= asyncio.run(columns("doctor"))
     assert {"interns_need_supervisor", "juniors_need_senior"} <= asyncio.run(columns("centre"))
+    assert {"doctor_id", "day", "part", "state"} <= asyncio.run(columns("availability"))
+    assert {"month", "status", "published"} <= asyncio.run(columns("planning_cycle"))
     downgrade(url, "0007_audit_sqlite")
     assert "seniority" not in asyncio.run(columns("doctor"))
+    assert asyncio.run(columns("availability")) == set()
     upgrade(url, "head")
     assert "supervisor_id" in asyncio.run(columns("doctor"))
 
