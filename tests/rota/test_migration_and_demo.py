@@ -73,6 +73,13 @@ def test_migration_0010_adds_and_removes_seniority_and_supervision(tmp_path: Pat
         await engine.dispose()
         return {column["name"] for column in found}
 
+    async def tables() -> set[str]:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        await engine.dispose()
+        return names
+
     upgrade(url, "0010_rota_planning")
     assert {"seniority", "supervisor_id"} <= asyncio.run(columns("doctor"))
     assert {"interns_need_supervisor", "juniors_need_senior"} <= asyncio.run(columns("centre"))
@@ -80,7 +87,7 @@ def test_migration_0010_adds_and_removes_seniority_and_supervision(tmp_path: Pat
     assert {"month", "status", "published"} <= asyncio.run(columns("planning_cycle"))
     downgrade(url, "0007_audit_sqlite")
     assert "seniority" not in asyncio.run(columns("doctor"))
-    assert asyncio.run(columns("availability")) == set()
+    assert "availability" not in asyncio.run(tables())
     upgrade(url, "head")
     assert "supervisor_id" in asyncio.run(columns("doctor"))
 
