@@ -7,6 +7,7 @@ from litestar import Router
 from rota.answers import ChangeRefused, change_refused_handler
 from rota.api_centre_days import CentreDaysController
 from rota.api_centres import CentreRotaController
+from rota.api_cycle import CycleController
 from rota.api_doctors import DoctorController
 from rota.api_exports import (
     calendar_feed,
@@ -24,6 +25,7 @@ from rota.api_views import (
     holidays_view,
     on_duty_view,
 )
+from rota.cycle import SolveJobs
 from rota.page import page_handlers
 from service.feature import Feature
 
@@ -39,6 +41,7 @@ api = Router(
         PatternController,
         LeaveController,
         fill_gaps_handler,
+        CycleController,
         coverage_view,
         conflicts_view,
         fairness_view,
@@ -51,4 +54,8 @@ api = Router(
     exception_handlers={ChangeRefused: change_refused_handler},
 )
 
-FEATURE = Feature(name="rota", route_handlers=[api, on_duty_view, calendar_feed, *page_handlers])
+FEATURE = Feature(
+    name="rota",
+    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers],
+    parts=lambda _shell: [SolveJobs()],
+)

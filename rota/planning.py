@@ -379,6 +379,79 @@ class RotaOps(ChangeOps):
             self._announce(change, network)
         return written, conflicts
 
+    async def apply_plan(
+        self,
+        network: Network,
+        added: Sequence[PlannedShift],
+        moved: Sequence[PlannedShift],
+        removed: Sequence[str],
+    ) -> tuple[list[PlannedShift], list[RotaConflict]]:
+        """A reviewed plan in one transaction: every shift checked together, as a hand edit
+        is; errors refuse the whole plan, warnings (seen in the preview) are accepted."""
+        change_of = ShiftChange(add=(*added, *moved), remove=frozenset(removed))
+        if not change_of.add and not change_of.remove:
+            return [], []
+        rows = {
+            row.id: row
+            for row in (
+                await self.session.execute(
+                    select(models.Shift).where(
+                        models.Shift.id.in_([int(i) for i in {*removed, *(m.id for m in moved)}])
+                    )
+                )
+            ).scalars()
+        }
+        if len(rows) != len({*removed, *(m.id for m in moved)}):
+            raise StateConflict(
+                "le planning a changé depuis le calcul : relancez-le / the rota changed since "
+                "the plan was made: solve again"
+            )
+        before = [self.shift_value(network, row) for row in rows.values()]
+        async with self.path.change() as change:
+            await self._lock(change, network, [*before, *added, *moved])
+            conflicts = await self._conflicts_of(network, change_of)
+            enforce(conflicts, True, network)
+            written: list[PlannedShift] = []
+            for shift in moved:
+                row = rows[int(shift.id)]
+                old = snapshot(row)
+                row.doctor_id = int(shift.doctor_id)
+                row.room_id = network.room_id(shift.centre_id, shift.room)
+                row.updated_by_id = self.actor_id
+                await change.audit(
+                    "shift",
+                    row.id,
+                    "move",
+                    centre_id=row.centre_id,
+                    before=old,
+                    after=snapshot(row),
+                )
+                written.append(shift)
+            for shift_id in removed:
+                row = rows[int(shift_id)]
+                await change.audit(
+                    "shift", row.id, "remove", centre_id=row.centre_id, before=snapshot(row)
+                )
+                await self.session.delete(row)
+            for shift in added:
+                row = models.Shift(
+                    doctor_id=int(shift.doctor_id),
+                    centre_id=network.centre_row(shift.centre_id).id,
+                    room_id=network.room_id(shift.centre_id, shift.room),
+                    starts_at=shift.start,
+                    ends_at=shift.end,
+                    created_by_id=self.actor_id,
+                    updated_by_id=self.actor_id,
+                )
+                self.session.add(row)
+                await self.session.flush()
+                await change.audit(
+                    "shift", row.id, "add", centre_id=row.centre_id, after=snapshot(row)
+                )
+                written.append(replace(shift, id=str(row.id)))
+            self._announce(change, network)
+        return written, conflicts
+
     # --- leave -------------------------------------------------------------------------
 
     async def leave_conflicts(

@@ -421,3 +421,73 @@ class CalendarTokenOut(Struct):
     created_at: datetime
     revoked_at: datetime | None
     url: str | None = None  # only once, at creation: the token itself is not stored
+
+
+# --- the planning cycle ----------------------------------------------------------------------
+
+
+class SolveIn(Struct, forbid_unknown_fields=True):
+    time_limit_seconds: Annotated[float, Meta(gt=0, le=600)] = 30.0
+
+
+class MovedOut(Struct):
+    before: ShiftOut
+    after: ShiftOut
+
+
+class UncoveredOut(Struct):
+    centre: str
+    centre_name: str
+    day: date
+    local: str
+    missing: int
+    reason: str  # no_one_available, limits, supervision
+    explanation: str
+    explanation_en: str
+
+
+class TermOut(Struct):
+    term: str
+    penalty: int
+    count: int
+    explanation: str
+    explanation_en: str
+
+
+class SolveOut(Struct):
+    running: bool
+    status: str | None
+    seconds: float
+    objective: int | None
+    bound: int | None
+    gaps_left: int | None
+    solutions: int
+    error: str | None
+    added: list[ShiftOut]
+    moved: list[MovedOut]
+    removed: list[ShiftOut]
+    uncovered: list[UncoveredOut]
+    refused: list[ConflictOut]  # proposals the checker refused (left out of the plan)
+    terms: list[TermOut]
+
+
+class DoctorDiffOut(Struct):
+    doctor_id: int
+    doctor: str
+    added: list[ShiftOut]
+    removed: list[ShiftOut]
+
+
+class CycleOut(Struct):
+    month: date
+    status: str
+    published_at: datetime | None
+    solve: SolveOut | None
+    # After publication: what changed since, per doctor.
+    since_published: list[DoctorDiffOut]
+
+
+class AppliedOut(Struct):
+    written: int
+    removed: int
+    accepted_warnings: list[ConflictOut]
