@@ -16,6 +16,7 @@ from rota.api_exports import (
     list_calendar_tokens,
     revoke_calendar_token,
 )
+from rota.api_mine import mine
 from rota.api_plan import LeaveController, PatternController, ShiftController, fill_gaps_handler
 from rota.api_rooms import RoomController
 from rota.api_views import (
@@ -42,6 +43,7 @@ api = Router(
         LeaveController,
         fill_gaps_handler,
         CycleController,
+        mine,
         coverage_view,
         conflicts_view,
         fairness_view,

@@ -491,3 +491,53 @@ class AppliedOut(Struct):
     written: int
     removed: int
     accepted_warnings: list[ConflictOut]
+
+
+# --- a doctor's own space -----------------------------------------------------------------------
+
+DayPartName = Literal["day", "morning", "afternoon"]
+DayStateName = Literal["available", "preferred", "unavailable"]
+
+
+class DayWordIn(Struct, forbid_unknown_fields=True):
+    day: date
+    state: DayStateName
+    part: DayPartName = "day"
+
+
+class PlanIn(Struct, forbid_unknown_fields=True):
+    """A doctor's availability and wishes for a month (replaces what they said before)."""
+
+    days: Annotated[list[DayWordIn], Meta(max_length=93)] = []
+    wanted_shifts: Annotated[int, Meta(ge=0, le=62)] | None = None
+    wanted_hours: Annotated[float, Meta(ge=0, le=400)] | None = None
+    max_weekends: Annotated[int, Meta(ge=0, le=5)] | None = None
+
+
+class PlanOut(Struct):
+    month: date
+    cycle_status: str
+    days: list[DayWordIn]
+    wanted_shifts: int | None
+    wanted_hours: float | None
+    max_weekends: int | None
+
+
+class MeOut(Struct):
+    doctor_id: int
+    display_name: str
+    seniority: str
+    centres: list[str]
+
+
+class LeaveAskIn(Struct, forbid_unknown_fields=True):
+    first_day: date
+    last_day: date
+    reason: Text = ""
+
+
+class NoticeOut(Struct):
+    id: int
+    created_at: datetime
+    message: str
+    message_en: str
