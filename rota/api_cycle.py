@@ -43,7 +43,7 @@ from rota.solver import model as solver
 from rota.store import Network, load_network, load_period
 from rota.wording import clock_range
 from service.auth import manager_only
-from service.errors import Conflict, DomainError
+from service.errors import Conflict, DomainError, NotFound
 from service.state import shell
 
 MonthText = Annotated[str, Parameter(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
@@ -240,14 +240,18 @@ class CycleController(Controller):
         """Stops the search: the best plan so far stays as the preview."""
         first = month_of(month)
         job = shell(request.app).part(SolveJobs).get(first)
-        if job is None or not job.running:
-            raise Conflict("aucun calcul en cours / no solve running for this month")
+        if job is None:
+            raise NotFound(f"aucun calcul pour {month} / no solve of {month}")
+        # Idempotent: a solve already over stays as it is.
         async with ops.path.change() as change:
             row = await cycle_row(ops.session, first)
-            await change.audit("planning_cycle", row.id if row else 0, "cancel_solve")
+            if row is None:
+                raise NotFound(f"aucun cycle pour {month} / no cycle for {month}")
+            await change.audit("planning_cycle", row.id, "cancel_solve")
+            status = row.status
         job.cancelled = True
         network = await load_network(ops.session)
-        return CycleOut(first, row.status if row else "open", None, _solve_out(job, network), [])
+        return CycleOut(first, status, None, _solve_out(job, network), [])
 
     @post("/{month:str}/apply", status_code=HTTP_200_OK)
     async def apply_plan(

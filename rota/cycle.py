@@ -96,6 +96,11 @@ async def _run(
     try:
         result = await anyio.to_thread.run_sync(solve, problem, options, abandon_on_cancel=True)
         job.result = result
+        if result.status not in (solver.SolveStatus.OPTIMAL, solver.SolveStatus.FEASIBLE):
+            # No plan (cancelled first, infeasible, out of time): nothing to preview; an empty
+            # plan would read as "remove every shift".
+            job.error = f"aucun plan / no plan: {result.status.value}"
+            return
         changes = plan_changes(problem, result.assignments, existing, rooms)
         # The checker judges the proposal like a hand edit (rota.checks.keep_clean): the
         # moves and removals first, then the new shifts on top of them.

@@ -178,13 +178,18 @@ def build_problem(
         for shift_id in conflict.shift_ids
     }
     planned_ids = {doctor.id for doctor in planned}
+    # Days a doctor now says they cannot work, and their leave: a shift there is theirs to
+    # give up, not a fixed point the solver must plan around (nor could: it is not eligible).
+    blocked_days = {(doctor.id, off.day) for doctor in planned for off in doctor.unavailable}
     hints = []
     for shift in existing:
         centre = by_centre.get(shift.centre_id)
         if shift.id in in_error or shift.doctor_id not in planned_ids or centre is None:
             continue
         day = centre.service_day(shift.start)
-        if not first <= day <= last:
+        if not first <= day <= last or (shift.doctor_id, day) in blocked_days:
+            continue
+        if any(a < shift.end and shift.start < b for a, b in leave_of.get(shift.doctor_id, [])):
             continue
         matched = candidate_id(shift.centre_id, shift.start, shift.end) in candidate_ids
         hints.append(
