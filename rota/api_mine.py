@@ -85,7 +85,7 @@ async def my_shifts(
     ]
 
 
-async def _plan_out(session: AsyncSession, doctor: models.Doctor, month: date) -> PlanOut:
+async def plan_out(session: AsyncSession, doctor: models.Doctor, month: date) -> PlanOut:
     first, last = month_bounds(month)
     words = (
         await session.execute(
@@ -122,7 +122,7 @@ async def my_plan(
     db_session: NamedDependency[AsyncSession],
     month: MonthText,
 ) -> PlanOut:
-    return await _plan_out(db_session, await my_doctor(request, db_session), month_of(month))
+    return await plan_out(db_session, await my_doctor(request, db_session), month_of(month))
 
 
 @put("/plan/{month:str}", status_code=HTTP_200_OK)
@@ -182,7 +182,7 @@ async def set_my_plan(
             "set",
             after={"month": month, "days": len(data.days), "wanted_shifts": data.wanted_shifts},
         )
-        answer = await _plan_out(session, doctor, first)
+        answer = await plan_out(session, doctor, first)
     return answer
 
 

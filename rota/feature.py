@@ -28,6 +28,7 @@ from rota.api_views import (
 )
 from rota.cycle import SolveJobs
 from rota.page import page_handlers
+from rota.page_mine import my_page
 from service.feature import Feature
 
 api = Router(
@@ -58,6 +59,6 @@ api = Router(
 
 FEATURE = Feature(
     name="rota",
-    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers],
+    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers, my_page],
     parts=lambda _shell: [SolveJobs()],
 )

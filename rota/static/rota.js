@@ -162,3 +162,81 @@ document.body.addEventListener("htmx:responseError", (event) => {
   showAnswer(t("rota_refused"), [], `${status} ${event.detail.xhr.statusText}`, null);
 });
 document.body.addEventListener("htmx:sendError", () => showAnswer(t("rota_refused"), [], t("conn_offline"), null));
+
+// --- the month's planning cycle: solve (in the background), follow, apply, publish ---------
+
+const cyclePanel = $("#cycle-panel");
+let cycleTimer = null;
+
+function cycleUrl(action = "") {
+  return `/api/rota/cycles/${cyclePanel.dataset.month}${action ? `/${action}` : ""}`;
+}
+
+function fill(key, values) {
+  return Object.entries(values).reduce((text, [name, value]) => text.replace(`{${name}}`, value ?? "–"), t(key));
+}
+
+function showCycle(cycle) {
+  $("#cycle-status").textContent = `· ${t(`cycle_status_${cycle.status}`)}`;
+  const solve = cycle.solve;
+  const running = Boolean(solve?.running);
+  $("#cycle-cancel").hidden = !running;
+  $("#cycle-solve").disabled = running;
+  $("#cycle-apply").hidden = running || !solve || solve.status === null || Boolean(solve.error);
+  const parts = [];
+  if (solve) {
+    if (running) parts.push(h("p", {}, t("cycle_running")));
+    parts.push(h("p", { id: "cycle-numbers" }, fill("cycle_progress", { objective: solve.objective, bound: solve.bound, gaps: solve.gaps_left })));
+    if (solve.error) parts.push(h("p", { className: "conflict-error" }, solve.error));
+    if (!running && solve.status) {
+      parts.push(h("p", { id: "cycle-preview" }, fill("cycle_preview", { added: solve.added.length, moved: solve.moved.length, removed: solve.removed.length })));
+      if (solve.uncovered.length) {
+        parts.push(h("h3", {}, t("cycle_uncovered")), h("ul", { id: "cycle-uncovered", className: "problems" }, solve.uncovered.map((u) =>
+          h("li", { className: "conflict-warning" }, `${u.centre_name} ${u.day} ${u.local} : ${lang === "fr" ? u.explanation : u.explanation_en}`))));
+      }
+    }
+  }
+  if (cycle.since_published.length) {
+    parts.push(h("h3", {}, t("cycle_since")), h("ul", { id: "cycle-since" }, cycle.since_published.map((d) =>
+      h("li", {}, `${d.doctor} : +${d.added.length} / −${d.removed.length}`))));
+  }
+  $("#cycle-progress").replaceChildren(...parts);
+  clearTimeout(cycleTimer);
+  if (running) cycleTimer = setTimeout(loadCycle, 1000);
+}
+
+async function loadCycle() {
+  try {
+    const { data } = await api("GET", cycleUrl());
+    showCycle(data);
+  } catch (error) {
+    if (!(error instanceof HttpError && error.status === 401)) showAnswer(t("rota_refused"), [], error.message, null);
+  }
+}
+
+async function cycleAction(action, body, done) {
+  try {
+    const { data } = await api("POST", cycleUrl(action), body);
+    if (done) showAnswer(t(done), [], "", null);
+    if (action === "apply") window.htmx.trigger(document.body, "rota-changed");
+    if (data?.status && "solve" in data) showCycle(data);
+    else loadCycle();
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 409 && Array.isArray(error.body?.conflicts)) {
+      showAnswer(t("rota_refused"), error.body.conflicts, "", null);
+    } else if (!(error instanceof HttpError && error.status === 401)) {
+      showAnswer(t("rota_refused"), [], error instanceof NetworkError ? t("conn_offline") : error.message, null);
+    }
+  }
+}
+
+if (cyclePanel) {
+  cyclePanel.addEventListener("click", (event) => {
+    const id = event.target.closest("button")?.id;
+    if (id === "cycle-solve") cycleAction("solve", { time_limit_seconds: Number($("#cycle-seconds").value) || 30 });
+    else if (id === "cycle-cancel") cycleAction("cancel");
+    else if (id === "cycle-apply") cycleAction("apply", undefined, "cycle_applied");
+    else if (id === "cycle-publish") cycleAction("publish", undefined, "cycle_published");
+  });
+  loadCycle();
+}
