@@ -25,6 +25,7 @@ from rota.api_views import (
     on_duty_view,
 )
 from rota.page import page_handlers
+from rota.solver.bench_cli import main as rota_bench  # the `walkin rota-bench` command
 from service.feature import Feature
 
 api = Router(
@@ -52,3 +53,5 @@ api = Router(
 )
 
 FEATURE = Feature(name="rota", route_handlers=[api, on_duty_view, calendar_feed, *page_handlers])
+
+__all__ = ["FEATURE", "rota_bench"]

@@ -96,9 +96,12 @@ class _Builder:
             if not todays:
                 work.append(_false(model))
                 continue
-            model.add(sum(todays) <= self.problem.max_shifts_per_day)
             worked = model.new_bool_var(f"w_{d}_{day}")
-            model.add_max_equality(worked, todays)
+            if self.problem.max_shifts_per_day == 1:
+                model.add(sum(todays) == worked)  # linear: a tighter relaxation than a max
+            else:
+                model.add(sum(todays) <= self.problem.max_shifts_per_day)
+                model.add_max_equality(worked, todays)
             work.append(worked)
         self.work.append(work)
 
@@ -150,7 +153,9 @@ class _Builder:
         worked_weekends = []
         for key, days in weekends.items():
             worked = model.new_bool_var(f"we_{d}_{key}")
-            model.add_max_equality(worked, days)
+            for day_worked in days:
+                model.add_implication(day_worked, worked)
+            model.add(worked <= sum(days))
             worked_weekends.append(worked)
         if doctor.max_weekends is not None:
             model.add(sum(worked_weekends) <= doctor.max_weekends)
@@ -167,19 +172,24 @@ class _Builder:
         if max_on is not None:
             for first in range(days - max_on):
                 model.add(sum(work[first : first + max_on + 1]) <= max_on)
-        open_edges = self.problem.run_edges is RunEdges.OPEN
+        closed_edges = self.problem.run_edges is RunEdges.CLOSED
+        # A run that starts on day i (state on i, other state on i-1) goes on for k more days:
+        # three-literal clauses, whose linear relaxation is much tighter than forbidding
+        # each too-short pattern whole.
         for shortest, on in ((min_on, True), (min_off, False)):
-            for length in range(1, shortest):
-                for first in range(days - length + 1):
-                    last = first + length - 1
-                    if open_edges and (first == 0 or last == days - 1):
-                        continue  # the run may go on outside the period
-                    # forbid: other state, `length` days of this state, other state
-                    clause = [~work[i] if on else work[i] for i in range(first, last + 1)]
-                    for edge in (first - 1, last + 1):
-                        if 0 <= edge < days:
-                            clause.append(work[edge] if on else ~work[edge])
-                    model.add_bool_or(clause)
+            for first in range(days):
+                if first == 0 and not closed_edges:
+                    continue  # the run may have begun before the period
+                starts = [~work[first] if on else work[first]]
+                if first > 0:
+                    starts.append(work[first - 1] if on else ~work[first - 1])
+                for ahead in range(1, shortest):
+                    day = first + ahead
+                    if day < days:
+                        model.add_bool_or([*starts, work[day] if on else ~work[day]])
+                    elif closed_edges:
+                        model.add_bool_or(starts)  # too close to the end to start a run
+                        break
 
     def successions(self, d: int, by_day: dict[int, list[int]]) -> None:
         forbidden = self.problem.forbidden_successions
@@ -455,6 +465,7 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None) -> Solv
     solver.parameters.num_workers = max(options.num_workers, 1)
     solver.parameters.random_seed = options.seed
     solver.parameters.log_search_progress = options.log
+    solver.parameters.subsolvers.extend(options.subsolvers)
     watcher = _Watcher(built, options, started)
     code = solver.solve(built.model, watcher)
     if code == cp_model.MODEL_INVALID:

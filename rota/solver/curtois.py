@@ -34,6 +34,9 @@ from rota.solver.model import (
 
 FIRST_MONDAY = date(2024, 1, 1)  # any Monday: day 0 of every instance
 CENTRE = "site"
+# Two full-problem workers that prove these optima on two cores: an LP with every linear
+# relaxation, and max-SAT cores on the objective's many small penalties.
+PROVING = ("max_lp", "core")
 _SECTIONS = (
     "SECTION_HORIZON",
     "SECTION_SHIFTS",
@@ -352,9 +355,10 @@ def run_instance(
     started = clock.monotonic()
     instance = read_instance(path)
     problem = to_problem(instance, edges)
-    result = solve(
-        problem, SolveOptions(time_limit_seconds=time_limit, num_workers=workers, seed=seed)
+    options = SolveOptions(
+        time_limit_seconds=time_limit, num_workers=workers, seed=seed, subsolvers=PROVING
     )
+    result = solve(problem, options)
     seconds = clock.monotonic() - started
     roster = roster_of(instance, result.assignments)
     if not result.assignments:
