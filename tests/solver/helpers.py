@@ -12,12 +12,12 @@ from rota.solver.evaluate import evaluate
 from rota.solver.model import (
     CandidateShift,
     CoverNeed,
-    PlanningProblem,
     Period,
+    PlanningProblem,
     SolveOptions,
-    SolveResult,
     SolverCentre,
     SolverDoctor,
+    SolveResult,
     Weights,
 )
 
