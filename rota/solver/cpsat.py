@@ -1,7 +1,10 @@
 """The rota as a CP-SAT model: one boolean per doctor and shift they may work.
 
-Hard rules are constraints; soft ones are terms of one weighted objective (see Term). The
-greedy plan is the warm start (a hint: CP-SAT repairs it if it breaks a rule).
+Hard rules are constraints; soft ones are terms of one weighted objective (see Term). Every
+penalty variable is tied to its exact value (max, min, abs equalities rather than one-sided
+bounds), so that any plan found, not only a proven optimum, reports its true objective and the
+evaluator can check it. The greedy plan is the warm start (a hint: CP-SAT repairs it if it
+breaks a rule), and the answer when CP-SAT finds nothing better within the time cap.
 """
 
 from __future__ import annotations
@@ -247,12 +250,12 @@ class _Builder:
             on = [var for s in self.prep.covering[n] for _, var in self.on_shift[s]]
             count = sum(on)
             short = self.model.new_int_var(0, need.doctors, f"short_{n}")
-            self.model.add(short >= need.doctors - count)
+            self.model.add_max_equality(short, [need.doctors - count, 0])
             self.built.shortfalls.append(short)
             self.penalise(Term.COVER_SHORTFALL, weight * need.weight, short)
             if need.over_weight and len(on) > need.doctors:
                 over = self.model.new_int_var(0, len(on) - need.doctors, f"over_{n}")
-                self.model.add(over >= count - need.doctors)
+                self.model.add_max_equality(over, [count - need.doctors, 0])
                 self.penalise(Term.COVER_EXCESS, weight * need.over_weight, over)
 
     def wishes(self, d: int) -> None:
@@ -286,15 +289,16 @@ class _Builder:
         if doctor.wanted_shifts is not None:
             count = sum(self.x[(d, s)] for s in mine)
             away = model.new_int_var(0, max(len(mine), doctor.wanted_shifts), f"away_{d}")
-            model.add(away >= count - doctor.wanted_shifts)
-            model.add(away >= doctor.wanted_shifts - count)
+            model.add_abs_equality(away, count - doctor.wanted_shifts)
             self.penalise(Term.TARGETS, weights.target_shifts, away)
         if doctor.wanted_minutes is not None:
             minutes = sum(prep.shifts[s].minutes * self.x[(d, s)] for s in mine)
             most = max(sum(prep.shifts[s].minutes for s in mine), doctor.wanted_minutes)
+            minutes_away = model.new_int_var(0, most, f"minutes_away_{d}")
+            model.add_abs_equality(minutes_away, minutes - doctor.wanted_minutes)
             hours_away = model.new_int_var(0, most // 60 + 1, f"hours_away_{d}")
-            model.add(60 * hours_away >= minutes - doctor.wanted_minutes)
-            model.add(60 * hours_away >= doctor.wanted_minutes - minutes)
+            model.add(60 * hours_away >= minutes_away)  # whole hours, rounded up
+            model.add(60 * hours_away <= minutes_away + 59)
             self.penalise(Term.TARGETS, weights.target_hours, hours_away)
 
     def spread(self, term: Term, weight: int, counts: Sequence[tuple[Expr, int]]) -> None:
@@ -304,9 +308,8 @@ class _Builder:
         ceiling = max(offset for _, offset in counts) + self.prep.days + 1
         high = self.model.new_int_var(0, ceiling, f"high_{term}")
         low = self.model.new_int_var(0, ceiling, f"low_{term}")
-        for expr, offset in counts:
-            self.model.add(high >= expr + offset)
-            self.model.add(low <= expr + offset)
+        self.model.add_max_equality(high, [expr + offset for expr, offset in counts])
+        self.model.add_min_equality(low, [expr + offset for expr, offset in counts])
         self.penalise(term, weight, high - low)
 
     def fairness(self) -> None:
@@ -346,13 +349,16 @@ class _Builder:
                     model.add_max_equality(flag, on)
                     used.append(flag)
                 extra = model.new_int_var(0, len(used) - 1, f"extra_{d}_{week}")
-                model.add(extra >= sum(used) - 1)
+                model.add_max_equality(extra, [sum(used) - 1, 0])
                 self.penalise(Term.CENTRES_PER_WEEK, weights.centres_per_week, extra)
         if weights.isolated_days:
             work = self.work[d]
             for day in range(1, prep.days - 1):
                 alone = model.new_bool_var(f"alone_{d}_{day}")
                 model.add(alone >= work[day] - work[day - 1] - work[day + 1])
+                model.add_implication(alone, work[day])
+                model.add_implication(alone, ~work[day - 1])
+                model.add_implication(alone, ~work[day + 1])
                 self.penalise(Term.ISOLATED_DAYS, weights.isolated_days, alone)
 
     def changes(self) -> None:

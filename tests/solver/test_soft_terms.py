@@ -213,3 +213,18 @@ def test_the_solver_imports_no_database_nor_web_framework() -> None:
     assert {
         name for name in imported if name.startswith("rota.") and not name.startswith("rota.solver")
     } == set()
+
+
+def test_rooms_are_handed_out_without_sharing() -> None:
+    from rota.solver.rooms import assign_rooms
+
+    planning = problem(
+        [doctor("a"), doctor("b"), doctor("c")],
+        [shift("paris", 0, 8, 14), shift("paris", 0, 14, 20)],
+        [need("paris", 0, 8, 14, doctors=2), need("paris", 0, 14, 20, doctors=1)],
+        centres=(SolverCentre("paris", rooms=2),),
+    )
+    result = solved(planning)
+    rooms = assign_rooms(result.assignments, {"paris": ["1", "2"]})
+    morning = [rooms[a] for a in result.assignments if a.start.hour == 8]
+    assert sorted(morning) == ["1", "2"]
