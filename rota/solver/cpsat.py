@@ -17,7 +17,6 @@ from datetime import date
 
 from ortools.sat.python import cp_model
 
-from rota.solver.evaluate import evaluate
 from rota.solver.explain import explain_terms, explain_uncovered
 from rota.solver.greedy import greedy_plan
 from rota.solver.model import (
@@ -449,25 +448,83 @@ _STATUS = {
 }
 
 
+@dataclass
+class _Found:
+    plan: set[tuple[int, int]]
+    values: dict[Term, int]
+    counts: dict[Term, int]
+    shortfalls: list[int]
+
+    @property
+    def objective(self) -> int:
+        return sum(self.values.values())
+
+
+def _read(built: _Built, solver: cp_model.CpSolver) -> _Found:
+    """The plan in the solver's answer and its terms, read from the model's own expressions."""
+
+    def total(parts: list[Expr]) -> int:
+        return round(sum(solver.value(e) for e in parts))
+
+    return _Found(
+        {pair for pair, var in built.x.items() if solver.boolean_value(var)},
+        {term: total(parts) for term, parts in built.terms.items()},
+        {term: total(parts) for term, parts in built.counts.items()},
+        [solver.value(short) for short in built.shortfalls],
+    )
+
+
+def _price(built: _Built, plan: set[tuple[int, int]], seconds: float) -> _Found | None:
+    """The model's terms for a given plan: a copy with every choice fixed solves at once.
+
+    CP-SAT may not follow a hint on a large model within its time cap (on the network it
+    started from plans worse than the greedy one); pricing the greedy plan this way keeps it as
+    the answer to beat, with the same explanations as any other plan.
+    """
+    fixed = built.model.clone()
+    for pair, var in built.x.items():
+        fixed.add(var == int(pair in plan))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+    solver.parameters.num_workers = 1
+    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None  # the plan breaks a rule of the model (a fixed shift clashing, say)
+    return _read(built, solver)
+
+
 def solve(problem: PlanningProblem, options: SolveOptions | None = None) -> SolveResult:
     """Plan ``problem``: the best rota found within the options' time cap."""
     options = options or SolveOptions()
     started = time.monotonic()
     prep = prepare(problem)
     built = _Builder(prep).build()
-    greedy_objective, greedy_seconds = None, None
+    greedy: _Found | None = None
+    greedy_seconds = None
     if options.hint is not None:
         _hint(built, prep, _plan_from(prep, options.hint))
     elif options.greedy_hint:
         plan = greedy_plan(prep)
-        greedy_seconds = time.monotonic() - started
-        # Reported only: the evaluator is the independent judge of the warm start.
-        greedy = evaluate(problem, assignments_of(prep, plan))
-        greedy_objective = greedy.objective if greedy.feasible else None
         _hint(built, prep, plan)
+        greedy = _price(built, plan, options.time_limit_seconds / 4)
+        greedy_seconds = time.monotonic() - started
+        if greedy is not None and options.progress is not None:
+            go_on = options.progress(
+                Progress(greedy_seconds, greedy.objective, 0, sum(greedy.shortfalls), 0)
+            )
+            if not go_on:  # cancelled: the greedy plan is the answer
+                return _result(
+                    prep,
+                    greedy,
+                    SolveStatus.FEASIBLE,
+                    None,
+                    started,
+                    greedy_seconds,
+                    greedy.objective,
+                )
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(options.time_limit_seconds, 0.01)
+    left = options.time_limit_seconds - (time.monotonic() - started)
+    solver.parameters.max_time_in_seconds = max(left, 0.01)
     solver.parameters.num_workers = max(options.num_workers, 1)
     solver.parameters.random_seed = options.seed
     solver.parameters.log_search_progress = options.log
@@ -477,31 +534,42 @@ def solve(problem: PlanningProblem, options: SolveOptions | None = None) -> Solv
     if code == cp_model.MODEL_INVALID:
         raise ValueError(f"Invalid planning model: {built.model.validate()}")
     status = _STATUS.get(code, SolveStatus.UNKNOWN)
-    if status is SolveStatus.UNKNOWN and watcher.cancelled:
-        status = SolveStatus.CANCELLED
     seconds = time.monotonic() - started
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    greedy_objective = greedy.objective if greedy is not None else None
+    found = _read(built, solver) if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    bound = round(solver.best_objective_bound) if found is not None else None
+    if (
+        greedy is not None
+        and code != cp_model.INFEASIBLE
+        and (found is None or greedy.objective < found.objective)
+    ):
+        found, status = greedy, SolveStatus.FEASIBLE
+    if found is None:
+        if status is SolveStatus.UNKNOWN and watcher.cancelled:
+            status = SolveStatus.CANCELLED
         return SolveResult(status, (), None, None, seconds, None, greedy_objective=greedy_objective)
+    first = _first(watcher.first, greedy_seconds if greedy is not None else None)
+    return _result(prep, found, status, bound, started, first, greedy_objective)
 
-    plan = {pair for pair, var in built.x.items() if solver.boolean_value(var)}
-    values = {
-        term: round(sum(solver.value(e) for e in parts)) for term, parts in built.terms.items()
-    }
-    counts = {
-        term: round(sum(solver.value(e) for e in parts)) for term, parts in built.counts.items()
-    }
-    shortfalls = [solver.value(short) for short in built.shortfalls]
+
+def _result(
+    prep: Prepared,
+    found: _Found,
+    status: SolveStatus,
+    bound: int | None,
+    started: float,
+    first: float | None,
+    greedy_objective: int | None,
+) -> SolveResult:
     return SolveResult(
         status=status,
-        assignments=assignments_of(prep, plan),
-        objective=round(solver.objective_value),
-        bound=round(solver.best_objective_bound),
-        seconds=seconds,
-        seconds_to_first=_first(
-            watcher.first, greedy_seconds if greedy_objective is not None else None
-        ),
-        terms=explain_terms(values, counts),
-        uncovered=explain_uncovered(prep, plan, shortfalls),
+        assignments=assignments_of(prep, found.plan),
+        objective=found.objective,
+        bound=bound,
+        seconds=time.monotonic() - started,
+        seconds_to_first=first,
+        terms=explain_terms(found.values, found.counts),
+        uncovered=explain_uncovered(prep, found.plan, found.shortfalls),
         greedy_objective=greedy_objective,
     )
 

@@ -228,3 +228,20 @@ def test_rooms_are_handed_out_without_sharing() -> None:
     rooms = assign_rooms(result.assignments, {"paris": ["1", "2"]})
     morning = [rooms[a] for a in result.assignments if a.start.hour == 8]
     assert sorted(morning) == ["1", "2"]
+
+
+def test_cancelling_at_the_greedy_plan_returns_it_checked() -> None:
+    from rota.solver.evaluate import evaluate
+
+    calls: list[Progress] = []
+
+    def stop(progress: Progress) -> bool:
+        calls.append(progress)
+        return False
+
+    planning = _busy_week()
+    result = solve(planning, SolveOptions(time_limit_seconds=20, progress=stop))  # type: ignore[arg-type]
+    assert len(calls) == 1 and result.status is SolveStatus.FEASIBLE
+    assert result.objective == result.greedy_objective == calls[0].objective
+    judged = evaluate(planning, result.assignments)  # type: ignore[arg-type]
+    assert judged.feasible and judged.objective == result.objective
