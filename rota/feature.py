@@ -29,6 +29,7 @@ from rota.api_views import (
 from rota.cycle import SolveJobs
 from rota.page import page_handlers
 from rota.page_mine import my_page
+from rota.solver.bench_cli import main as rota_bench  # the `walkin rota-bench` command
 from service.feature import Feature
 
 api = Router(
@@ -62,3 +63,5 @@ FEATURE = Feature(
     route_handlers=[api, on_duty_view, calendar_feed, *page_handlers, my_page],
     parts=lambda _shell: [SolveJobs()],
 )
+
+__all__ = ["FEATURE", "rota_bench"]

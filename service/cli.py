@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         from queues.simulate import main as simulate_main
 
         return int(simulate_main(argv[1:]))
+    if argv[:1] == ["rota-bench"]:
+        from rota.feature import rota_bench
+
+        return rota_bench(argv[1:])
     parser = argparse.ArgumentParser(prog="walkin", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service (embedded SQLite by default)")
@@ -130,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     purge.set_defaults(func=cmd_purge)
     sub.add_parser("simulate", help="replay walk-in days through the estimator")
+    sub.add_parser("rota-bench", help="solve Curtois & Qu rota benchmark instances")
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

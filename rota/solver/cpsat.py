@@ -1,7 +1,10 @@
 """The rota as a CP-SAT model: one boolean per doctor and shift they may work.
 
-Hard rules are constraints; soft ones are terms of one weighted objective (see Term). The
-greedy plan is the warm start (a hint: CP-SAT repairs it if it breaks a rule).
+Hard rules are constraints; soft ones are terms of one weighted objective (see Term). Every
+penalty variable is tied to its exact value (max, min, abs equalities rather than one-sided
+bounds), so that any plan found, not only a proven optimum, reports its true objective and the
+evaluator can check it. The greedy plan is the warm start (a hint: CP-SAT repairs it if it
+breaks a rule), and the answer when CP-SAT finds nothing better within the time cap.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from datetime import date
 
 from ortools.sat.python import cp_model
 
-from rota.solver.evaluate import evaluate
 from rota.solver.explain import explain_terms, explain_uncovered
 from rota.solver.greedy import greedy_plan
 from rota.solver.model import (
@@ -96,9 +98,12 @@ class _Builder:
             if not todays:
                 work.append(_false(model))
                 continue
-            model.add(sum(todays) <= self.problem.max_shifts_per_day)
             worked = model.new_bool_var(f"w_{d}_{day}")
-            model.add_max_equality(worked, todays)
+            if self.problem.max_shifts_per_day == 1:
+                model.add(sum(todays) == worked)  # linear: a tighter relaxation than a max
+            else:
+                model.add(sum(todays) <= self.problem.max_shifts_per_day)
+                model.add_max_equality(worked, todays)
             work.append(worked)
         self.work.append(work)
 
@@ -150,7 +155,9 @@ class _Builder:
         worked_weekends = []
         for key, days in weekends.items():
             worked = model.new_bool_var(f"we_{d}_{key}")
-            model.add_max_equality(worked, days)
+            for day_worked in days:
+                model.add_implication(day_worked, worked)
+            model.add(worked <= sum(days))
             worked_weekends.append(worked)
         if doctor.max_weekends is not None:
             model.add(sum(worked_weekends) <= doctor.max_weekends)
@@ -167,19 +174,24 @@ class _Builder:
         if max_on is not None:
             for first in range(days - max_on):
                 model.add(sum(work[first : first + max_on + 1]) <= max_on)
-        open_edges = self.problem.run_edges is RunEdges.OPEN
+        closed_edges = self.problem.run_edges is RunEdges.CLOSED
+        # A run that starts on day i (state on i, other state on i-1) goes on for k more days:
+        # three-literal clauses, whose linear relaxation is much tighter than forbidding
+        # each too-short pattern whole.
         for shortest, on in ((min_on, True), (min_off, False)):
-            for length in range(1, shortest):
-                for first in range(days - length + 1):
-                    last = first + length - 1
-                    if open_edges and (first == 0 or last == days - 1):
-                        continue  # the run may go on outside the period
-                    # forbid: other state, `length` days of this state, other state
-                    clause = [~work[i] if on else work[i] for i in range(first, last + 1)]
-                    for edge in (first - 1, last + 1):
-                        if 0 <= edge < days:
-                            clause.append(work[edge] if on else ~work[edge])
-                    model.add_bool_or(clause)
+            for first in range(days):
+                if first == 0 and not closed_edges:
+                    continue  # the run may have begun before the period
+                starts = [~work[first] if on else work[first]]
+                if first > 0:
+                    starts.append(work[first - 1] if on else ~work[first - 1])
+                for ahead in range(1, shortest):
+                    day = first + ahead
+                    if day < days:
+                        model.add_bool_or([*starts, work[day] if on else ~work[day]])
+                    elif closed_edges:
+                        model.add_bool_or(starts)  # too close to the end to start a run
+                        break
 
     def successions(self, d: int, by_day: dict[int, list[int]]) -> None:
         forbidden = self.problem.forbidden_successions
@@ -237,12 +249,12 @@ class _Builder:
             on = [var for s in self.prep.covering[n] for _, var in self.on_shift[s]]
             count = sum(on)
             short = self.model.new_int_var(0, need.doctors, f"short_{n}")
-            self.model.add(short >= need.doctors - count)
+            self.model.add_max_equality(short, [need.doctors - count, 0])
             self.built.shortfalls.append(short)
             self.penalise(Term.COVER_SHORTFALL, weight * need.weight, short)
             if need.over_weight and len(on) > need.doctors:
                 over = self.model.new_int_var(0, len(on) - need.doctors, f"over_{n}")
-                self.model.add(over >= count - need.doctors)
+                self.model.add_max_equality(over, [count - need.doctors, 0])
                 self.penalise(Term.COVER_EXCESS, weight * need.over_weight, over)
 
     def wishes(self, d: int) -> None:
@@ -276,15 +288,16 @@ class _Builder:
         if doctor.wanted_shifts is not None:
             count = sum(self.x[(d, s)] for s in mine)
             away = model.new_int_var(0, max(len(mine), doctor.wanted_shifts), f"away_{d}")
-            model.add(away >= count - doctor.wanted_shifts)
-            model.add(away >= doctor.wanted_shifts - count)
+            model.add_abs_equality(away, count - doctor.wanted_shifts)
             self.penalise(Term.TARGETS, weights.target_shifts, away)
         if doctor.wanted_minutes is not None:
             minutes = sum(prep.shifts[s].minutes * self.x[(d, s)] for s in mine)
             most = max(sum(prep.shifts[s].minutes for s in mine), doctor.wanted_minutes)
+            minutes_away = model.new_int_var(0, most, f"minutes_away_{d}")
+            model.add_abs_equality(minutes_away, minutes - doctor.wanted_minutes)
             hours_away = model.new_int_var(0, most // 60 + 1, f"hours_away_{d}")
-            model.add(60 * hours_away >= minutes - doctor.wanted_minutes)
-            model.add(60 * hours_away >= doctor.wanted_minutes - minutes)
+            model.add(60 * hours_away >= minutes_away)  # whole hours, rounded up
+            model.add(60 * hours_away <= minutes_away + 59)
             self.penalise(Term.TARGETS, weights.target_hours, hours_away)
 
     def spread(self, term: Term, weight: int, counts: Sequence[tuple[Expr, int]]) -> None:
@@ -294,9 +307,8 @@ class _Builder:
         ceiling = max(offset for _, offset in counts) + self.prep.days + 1
         high = self.model.new_int_var(0, ceiling, f"high_{term}")
         low = self.model.new_int_var(0, ceiling, f"low_{term}")
-        for expr, offset in counts:
-            self.model.add(high >= expr + offset)
-            self.model.add(low <= expr + offset)
+        self.model.add_max_equality(high, [expr + offset for expr, offset in counts])
+        self.model.add_min_equality(low, [expr + offset for expr, offset in counts])
         self.penalise(term, weight, high - low)
 
     def fairness(self) -> None:
@@ -336,13 +348,16 @@ class _Builder:
                     model.add_max_equality(flag, on)
                     used.append(flag)
                 extra = model.new_int_var(0, len(used) - 1, f"extra_{d}_{week}")
-                model.add(extra >= sum(used) - 1)
+                model.add_max_equality(extra, [sum(used) - 1, 0])
                 self.penalise(Term.CENTRES_PER_WEEK, weights.centres_per_week, extra)
         if weights.isolated_days:
             work = self.work[d]
             for day in range(1, prep.days - 1):
                 alone = model.new_bool_var(f"alone_{d}_{day}")
                 model.add(alone >= work[day] - work[day - 1] - work[day + 1])
+                model.add_implication(alone, work[day])
+                model.add_implication(alone, ~work[day - 1])
+                model.add_implication(alone, ~work[day + 1])
                 self.penalise(Term.ISOLATED_DAYS, weights.isolated_days, alone)
 
     def changes(self) -> None:
@@ -433,58 +448,128 @@ _STATUS = {
 }
 
 
+@dataclass
+class _Found:
+    plan: set[tuple[int, int]]
+    values: dict[Term, int]
+    counts: dict[Term, int]
+    shortfalls: list[int]
+
+    @property
+    def objective(self) -> int:
+        return sum(self.values.values())
+
+
+def _read(built: _Built, solver: cp_model.CpSolver) -> _Found:
+    """The plan in the solver's answer and its terms, read from the model's own expressions."""
+
+    def total(parts: list[Expr]) -> int:
+        return round(sum(solver.value(e) for e in parts))
+
+    return _Found(
+        {pair for pair, var in built.x.items() if solver.boolean_value(var)},
+        {term: total(parts) for term, parts in built.terms.items()},
+        {term: total(parts) for term, parts in built.counts.items()},
+        [solver.value(short) for short in built.shortfalls],
+    )
+
+
+def _price(built: _Built, plan: set[tuple[int, int]], seconds: float) -> _Found | None:
+    """The model's terms for a given plan: a copy with every choice fixed solves at once.
+
+    CP-SAT may not follow a hint on a large model within its time cap (on the network it
+    started from plans worse than the greedy one); pricing the greedy plan this way keeps it as
+    the answer to beat, with the same explanations as any other plan.
+    """
+    fixed = built.model.clone()
+    for pair, var in built.x.items():
+        fixed.add(var == int(pair in plan))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(seconds, 0.01)
+    solver.parameters.num_workers = 1
+    if solver.solve(fixed) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None  # the plan breaks a rule of the model (a fixed shift clashing, say)
+    return _read(built, solver)
+
+
 def solve(problem: PlanningProblem, options: SolveOptions | None = None) -> SolveResult:
     """Plan ``problem``: the best rota found within the options' time cap."""
     options = options or SolveOptions()
     started = time.monotonic()
     prep = prepare(problem)
     built = _Builder(prep).build()
-    greedy_objective, greedy_seconds = None, None
+    greedy: _Found | None = None
+    greedy_seconds = None
     if options.hint is not None:
         _hint(built, prep, _plan_from(prep, options.hint))
     elif options.greedy_hint:
         plan = greedy_plan(prep)
-        greedy_seconds = time.monotonic() - started
-        # Reported only: the evaluator is the independent judge of the warm start.
-        greedy = evaluate(problem, assignments_of(prep, plan))
-        greedy_objective = greedy.objective if greedy.feasible else None
         _hint(built, prep, plan)
+        greedy = _price(built, plan, options.time_limit_seconds / 4)
+        greedy_seconds = time.monotonic() - started
+        if greedy is not None and options.progress is not None:
+            go_on = options.progress(
+                Progress(greedy_seconds, greedy.objective, 0, sum(greedy.shortfalls), 0)
+            )
+            if not go_on:  # cancelled: the greedy plan is the answer
+                return _result(
+                    prep,
+                    greedy,
+                    SolveStatus.FEASIBLE,
+                    None,
+                    started,
+                    greedy_seconds,
+                    greedy.objective,
+                )
 
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(options.time_limit_seconds, 0.01)
+    left = options.time_limit_seconds - (time.monotonic() - started)
+    solver.parameters.max_time_in_seconds = max(left, 0.01)
     solver.parameters.num_workers = max(options.num_workers, 1)
     solver.parameters.random_seed = options.seed
     solver.parameters.log_search_progress = options.log
+    solver.parameters.subsolvers.extend(options.subsolvers)
     watcher = _Watcher(built, options, started)
     code = solver.solve(built.model, watcher)
     if code == cp_model.MODEL_INVALID:
         raise ValueError(f"Invalid planning model: {built.model.validate()}")
     status = _STATUS.get(code, SolveStatus.UNKNOWN)
-    if status is SolveStatus.UNKNOWN and watcher.cancelled:
-        status = SolveStatus.CANCELLED
     seconds = time.monotonic() - started
-    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    greedy_objective = greedy.objective if greedy is not None else None
+    found = _read(built, solver) if code in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    bound = round(solver.best_objective_bound) if found is not None else None
+    if (
+        greedy is not None
+        and code != cp_model.INFEASIBLE
+        and (found is None or greedy.objective < found.objective)
+    ):
+        found, status = greedy, SolveStatus.FEASIBLE
+    if found is None:
+        if status is SolveStatus.UNKNOWN and watcher.cancelled:
+            status = SolveStatus.CANCELLED
         return SolveResult(status, (), None, None, seconds, None, greedy_objective=greedy_objective)
+    first = _first(watcher.first, greedy_seconds if greedy is not None else None)
+    return _result(prep, found, status, bound, started, first, greedy_objective)
 
-    plan = {pair for pair, var in built.x.items() if solver.boolean_value(var)}
-    values = {
-        term: round(sum(solver.value(e) for e in parts)) for term, parts in built.terms.items()
-    }
-    counts = {
-        term: round(sum(solver.value(e) for e in parts)) for term, parts in built.counts.items()
-    }
-    shortfalls = [solver.value(short) for short in built.shortfalls]
+
+def _result(
+    prep: Prepared,
+    found: _Found,
+    status: SolveStatus,
+    bound: int | None,
+    started: float,
+    first: float | None,
+    greedy_objective: int | None,
+) -> SolveResult:
     return SolveResult(
         status=status,
-        assignments=assignments_of(prep, plan),
-        objective=round(solver.objective_value),
-        bound=round(solver.best_objective_bound),
-        seconds=seconds,
-        seconds_to_first=_first(
-            watcher.first, greedy_seconds if greedy_objective is not None else None
-        ),
-        terms=explain_terms(values, counts),
-        uncovered=explain_uncovered(prep, plan, shortfalls),
+        assignments=assignments_of(prep, found.plan),
+        objective=found.objective,
+        bound=bound,
+        seconds=time.monotonic() - started,
+        seconds_to_first=first,
+        terms=explain_terms(found.values, found.counts),
+        uncovered=explain_uncovered(prep, found.plan, found.shortfalls),
         greedy_objective=greedy_objective,
     )
 

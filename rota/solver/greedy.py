@@ -162,6 +162,9 @@ class _Greedy:
         prep = self.prep
         for d, s in sorted(prep.forced):
             self.place(d, s)
+        for d, s in prep.movable:  # the rota as it stands, where it still fits
+            if d not in self.on_shift[s] and self.allowed(d, s):
+                self.place(d, s)
         needs = prep.problem.needs
         serves: dict[int, list[int]] = defaultdict(list)
         for n, shifts in enumerate(prep.covering):

@@ -372,6 +372,9 @@ ProgressCallback = Callable[[Progress], bool]
 
 @dataclass(frozen=True)
 class SolveOptions:
+    """How to solve. Runs repeat exactly for a seed only under ``num_workers=1`` (several
+    workers race each other against the wall clock)."""
+
     time_limit_seconds: float = 60.0
     num_workers: int = 2
     seed: int = 0
@@ -379,6 +382,10 @@ class SolveOptions:
     greedy_hint: bool = True
     progress: ProgressCallback | None = None
     log: bool = False
+    # CP-SAT's full-problem workers; empty: its default portfolio for ``num_workers``. With
+    # two cores the default is one LP worker plus interleaved heuristics, which finds plans
+    # but proves little; ("max_lp", "core") proves the benchmark's optima.
+    subsolvers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
