@@ -7,6 +7,7 @@ per table, so that the embedded `walkin serve` starts in seconds with pages full
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +19,7 @@ from rota import models
 from rota.convert import hours_json
 from rota.days import DayType
 from rota.demo_network import DemoNetwork, build_demo_network
+from service.accounts import StaffAccount
 from service.db import BigIntAuditBase
 
 DAYS_BEFORE = 14
@@ -97,12 +99,41 @@ async def load_demo_network(
             for leave in demo.leaves
         ],
     )
+    await _availability(session, demo, doctor_ids, today)
     await session.flush()
     rows = await session.execute(
         select(models.Centre).where(models.Centre.id.in_(centre_ids.values()))
     )
     order = {slug: n for n, slug in enumerate(centre_ids)}
     return sorted(rows.scalars(), key=lambda c: order[c.slug])
+
+
+async def _availability(
+    session: AsyncSession, demo: DemoNetwork, doctor_ids: dict[str, int], today: date
+) -> None:
+    """About one doctor in three has given their availability and wishes for next month (the
+    month the planning cycle solves next); the others said nothing yet (any day then)."""
+    rng = random.Random(f"availability-{today}")
+    first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    days = [first + timedelta(days=n) for n in range((following - first).days)]
+    words: list[dict[str, Any]] = []
+    wishes: list[dict[str, Any]] = []
+    for doctor in demo.doctors[::3]:
+        doctor_id = doctor_ids[doctor.id]
+        for day in days:
+            state = rng.choices(("available", "preferred", "unavailable"), (6, 2, 3))[0]
+            words.append({"doctor_id": doctor_id, "day": day, "part": "day", "state": state})
+        wishes.append(
+            {
+                "doctor_id": doctor_id,
+                "month": first,
+                "wanted_shifts": rng.choice((6, 8, 10, 12, 14)),
+                "max_weekends": rng.choice((1, 2, 2, 3)),
+            }
+        )
+    await _insert(session, models.Availability, words)
+    await _insert(session, models.MonthWish, wishes)
 
 
 async def _centres(session: AsyncSession, demo: DemoNetwork) -> dict[str, int]:
@@ -195,3 +226,23 @@ async def _needs(session: AsyncSession, demo: DemoNetwork, centre_ids: dict[str,
                     }
                 )
     await session.execute(insert(models.CoverNeed), rows)
+
+
+async def link_demo_doctor(session: AsyncSession, centre: models.Centre) -> None:
+    """The demo doctor's account becomes a senior of the first centre: their own page shows
+    their shifts and next month's availability."""
+    await session.flush()
+    account_id = (
+        await session.execute(select(StaffAccount.id).where(StaffAccount.username == "docteur"))
+    ).scalar_one_or_none()
+    doctor = (
+        await session.execute(
+            select(models.Doctor)
+            .join(models.DoctorCentre, models.DoctorCentre.doctor_id == models.Doctor.id)
+            .where(models.DoctorCentre.centre_id == centre.id, models.Doctor.seniority == "senior")
+            .order_by(models.Doctor.id)
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    if account_id is not None and doctor is not None:
+        doctor.account_id = account_id

@@ -12,7 +12,7 @@ from queues.models import CentreDay, Ticket
 from queues.numbering import ticket_number
 from queues.ordering import Priority
 from queues.states import TicketStatus
-from rota.demo_load import load_demo_network
+from rota.demo_load import link_demo_doctor, load_demo_network
 from rota.models import Centre
 from service.accounts import Role, StaffAccount, hash_password
 
@@ -43,6 +43,7 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
                 active=True,
             )
         )
+    await link_demo_doctor(session, centres[0])
 
     # A few patients already waiting today, so the queue and screens are not empty.
     for index, centre in enumerate(centres[:4]):

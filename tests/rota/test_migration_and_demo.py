@@ -106,3 +106,34 @@ async def test_demo_network_has_juniors_and_interns_beside_seniors(
     for intern in interns:
         assert intern.supervisor_id is not None
         assert doctors[intern.supervisor_id].seniority == "senior"
+
+
+async def test_the_demo_doctor_has_a_record_and_next_month_has_availability(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    from datetime import UTC, datetime
+
+    from service.accounts import StaffAccount
+    from service.demo import seed_demo
+
+    async with db() as session:
+        assert await seed_demo(session, datetime(2026, 11, 24, 9, tzinfo=UTC)) is not None
+        await session.commit()
+    async with db() as session:
+        account = (
+            await session.execute(select(StaffAccount).where(StaffAccount.username == "docteur"))
+        ).scalar_one()
+        doctor = (
+            await session.execute(
+                select(models.Doctor).where(models.Doctor.account_id == account.id)
+            )
+        ).scalar_one()
+        words = (
+            await session.execute(
+                select(func.count(models.Availability.id)).where(
+                    models.Availability.day >= date(2026, 12, 1)
+                )
+            )
+        ).scalar_one()
+        wishes = (await session.execute(select(func.count(models.MonthWish.id)))).scalar_one()
+    assert doctor.seniority == "senior" and words > 1000 and wishes > 100
