@@ -266,17 +266,3 @@ class RotaNotice(BigIntAuditBase):
     message: Mapped[str] = mapped_column(String(2000))
     message_en: Mapped[str] = mapped_column(String(2000))
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
-
-
-class ShiftOffer(BigIntAuditBase):
-    """A doctor gives a shift away: a colleague takes it (the checks run), a manager approves."""
-
-    __tablename__ = "shift_offer"
-    __table_args__ = (Index("ix_shift_offer_shift", "shift_id"),)
-
-    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"))
-    from_doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
-    to_doctor_id: Mapped[int | None] = mapped_column(
-        ForeignKey("doctor.id", ondelete="CASCADE"), nullable=True, default=None
-    )
-    status: Mapped[str] = mapped_column(String(12), default="offered")  # offered, taken, ...

@@ -1,5 +1,5 @@
 """rota planning: seniority and supervision, availability and wishes, planning cycles,
-notices to doctors, shift offers
+notices to doctors
 
 Revision ID: 0010_rota_planning
 Revises: 0007_audit_sqlite
@@ -45,7 +45,7 @@ def _fk(table: str, column: str, target: str, ondelete: str) -> sa.ForeignKeyCon
     )
 
 
-TABLES = ("shift_offer", "rota_notice", "planning_cycle", "month_wish", "availability")
+TABLES = ("rota_notice", "planning_cycle", "month_wish", "availability")
 
 
 def upgrade() -> None:
@@ -113,18 +113,6 @@ def upgrade() -> None:
         _fk("rota_notice", "cycle_id", "planning_cycle", "SET NULL"),
     )
     op.create_index("ix_rota_notice_doctor", "rota_notice", ["doctor_id"])
-    op.create_table(
-        "shift_offer",
-        *_base("shift_offer"),
-        sa.Column("shift_id", ROW_ID, nullable=False),
-        sa.Column("from_doctor_id", ROW_ID, nullable=False),
-        sa.Column("to_doctor_id", ROW_ID, nullable=True),
-        sa.Column("status", sa.String(length=12), nullable=False),
-        _fk("shift_offer", "shift_id", "shift", "CASCADE"),
-        _fk("shift_offer", "from_doctor_id", "doctor", "CASCADE"),
-        _fk("shift_offer", "to_doctor_id", "doctor", "CASCADE"),
-    )
-    op.create_index("ix_shift_offer_shift", "shift_offer", ["shift_id"])
 
 
 def downgrade() -> None:
