@@ -38,9 +38,11 @@ async def _insert(
 
 
 async def load_demo_network(
-    session: AsyncSession, today: date, *, seed: int = 7
+    session: AsyncSession, today: date, *, seed: int = 7, doctor_account: str | None = None
 ) -> list[models.Centre]:
-    """Writes the demo network (without committing) and returns its centres with their rooms."""
+    """Writes the demo network (without committing) and returns its centres with their rooms;
+    ``doctor_account``: the username of a doctor account to link to a senior of the first
+    centre (the demo's own doctor)."""
     demo = build_demo_network(
         seed=seed,
         first_day=today - timedelta(days=DAYS_BEFORE),
@@ -105,7 +107,10 @@ async def load_demo_network(
         select(models.Centre).where(models.Centre.id.in_(centre_ids.values()))
     )
     order = {slug: n for n, slug in enumerate(centre_ids)}
-    return sorted(rows.scalars(), key=lambda c: order[c.slug])
+    centres = sorted(rows.scalars(), key=lambda c: order[c.slug])
+    if doctor_account is not None:
+        await _link_demo_doctor(session, centres[0], doctor_account)
+    return centres
 
 
 async def _availability(
@@ -228,12 +233,11 @@ async def _needs(session: AsyncSession, demo: DemoNetwork, centre_ids: dict[str,
     await session.execute(insert(models.CoverNeed), rows)
 
 
-async def link_demo_doctor(session: AsyncSession, centre: models.Centre) -> None:
+async def _link_demo_doctor(session: AsyncSession, centre: models.Centre, username: str) -> None:
     """The demo doctor's account becomes a senior of the first centre: their own page shows
     their shifts and next month's availability."""
-    await session.flush()
     account_id = (
-        await session.execute(select(StaffAccount.id).where(StaffAccount.username == "docteur"))
+        await session.execute(select(StaffAccount.id).where(StaffAccount.username == username))
     ).scalar_one_or_none()
     doctor = (
         await session.execute(

@@ -12,7 +12,7 @@ from queues.models import CentreDay, Ticket
 from queues.numbering import ticket_number
 from queues.ordering import Priority
 from queues.states import TicketStatus
-from rota.demo_load import link_demo_doctor, load_demo_network
+from rota.demo_load import load_demo_network
 from rota.models import Centre
 from service.accounts import Role, StaffAccount, hash_password
 
@@ -27,23 +27,27 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
     """Load the demo network into an empty database; returns the demo password, else None."""
     if (await session.execute(select(func.count(Centre.id)))).scalar_one() > 0:
         return None
-    # The rota's demo network: 26 centres, 350 doctors, a month of shifts and leave.
-    centres = await load_demo_network(session, now.date())
-
     password = secrets.token_urlsafe(9)
     password_hash = hash_password(password)
+    accounts = []
     for username, display_name, role, at_centre in DEMO_ROLES:
-        session.add(
-            StaffAccount(
-                username=username,
-                display_name=display_name,
-                password_hash=password_hash,
-                role=role,
-                centre_id=centres[0].id if at_centre else None,
-                active=True,
-            )
+        account = StaffAccount(
+            username=username,
+            display_name=display_name,
+            password_hash=password_hash,
+            role=role,
+            centre_id=None,
+            active=True,
         )
-    await link_demo_doctor(session, centres[0])
+        session.add(account)
+        accounts.append((account, at_centre))
+    await session.flush()
+    # The rota's demo network: 26 centres, 350 doctors, a month of shifts and leave; the demo
+    # doctor's account becomes one of its doctors.
+    centres = await load_demo_network(session, now.date(), doctor_account="docteur")
+    for account, at_centre in accounts:
+        if at_centre:
+            account.centre_id = centres[0].id
 
     # A few patients already waiting today, so the queue and screens are not empty.
     for index, centre in enumerate(centres[:4]):

@@ -4,6 +4,7 @@
 // refused change shows its conflicts and, when they are only warnings, offers to confirm.
 import { api, HttpError, NetworkError } from "/static/service/api.js";
 import { $, h } from "/static/service/dom.js";
+import { formatNumber, dayText } from "/static/service/format.js";
 import { lang, t } from "/static/service/i18n.js";
 
 const answer = $("#answer");
@@ -172,6 +173,10 @@ function cycleUrl(action = "") {
   return `/api/rota/cycles/${cyclePanel.dataset.month}${action ? `/${action}` : ""}`;
 }
 
+function num(value) {
+  return value === null || value === undefined ? null : formatNumber(value);
+}
+
 function fill(key, values) {
   return Object.entries(values).reduce((text, [name, value]) => text.replace(`{${name}}`, value ?? "–"), t(key));
 }
@@ -186,13 +191,13 @@ function showCycle(cycle) {
   const parts = [];
   if (solve) {
     if (running) parts.push(h("p", {}, t("cycle_running")));
-    parts.push(h("p", { id: "cycle-numbers" }, fill("cycle_progress", { objective: solve.objective, bound: solve.bound, gaps: solve.gaps_left })));
+    parts.push(h("p", { id: "cycle-numbers" }, fill("cycle_progress", { objective: num(solve.objective), bound: num(solve.bound), gaps: num(solve.gaps_left) })));
     if (solve.error) parts.push(h("p", { className: "conflict-error" }, solve.error));
     if (!running && solve.status) {
       parts.push(h("p", { id: "cycle-preview" }, fill("cycle_preview", { added: solve.added.length, moved: solve.moved.length, removed: solve.removed.length })));
       if (solve.uncovered.length) {
         parts.push(h("h3", {}, t("cycle_uncovered")), h("ul", { id: "cycle-uncovered", className: "problems" }, solve.uncovered.map((u) =>
-          h("li", { className: "conflict-warning" }, `${u.centre_name} ${u.day} ${u.local} : ${lang === "fr" ? u.explanation : u.explanation_en}`))));
+          h("li", { className: "conflict-warning" }, `${u.centre_name} ${dayText(u.day)} ${u.local} : ${lang === "fr" ? u.explanation : u.explanation_en}`))));
       }
     }
   }
