@@ -10,6 +10,7 @@ from litestar.status_codes import HTTP_409_CONFLICT
 
 from rota import models
 from rota.conflicts import RotaConflict, Severity
+from rota.convert import leave_to_domain
 from rota.coverage import CoverGap, DayCover
 from rota.days import holiday_name
 from rota.domain import PlannedShift
@@ -59,8 +60,19 @@ def conflict_out(conflict: RotaConflict, network: Network) -> ConflictOut:
     )
 
 
-def gap_out(gap: CoverGap) -> GapOut:
-    return GapOut(gap.start, gap.end, gap.needed, gap.planned, gap.missing)
+def gap_out(gap: CoverGap, network: Network) -> GapOut:
+    centre = network.centres[gap.centre_id]
+    return GapOut(
+        gap.start,
+        gap.end,
+        gap.needed,
+        gap.planned,
+        gap.missing,
+        centre=gap.centre_id,
+        centre_name=centre.name,
+        day=gap.day,
+        local=clock_range(gap.start, gap.end, centre.time_zone),
+    )
 
 
 def day_cover_out(cover: DayCover, network: Network) -> DayCoverOut:
@@ -83,12 +95,13 @@ def day_cover_out(cover: DayCover, network: Network) -> DayCoverOut:
             )
             for s in cover.segments
         ],
-        gaps=[gap_out(gap) for gap in cover.gaps],
+        gaps=[gap_out(gap, network) for gap in cover.gaps],
     )
 
 
 def leave_out(leave: models.Leave, network: Network) -> LeaveOut:
     doctor = network.doctors.get(str(leave.doctor_id))
+    first_day, last_day = leave_to_domain(leave).local_days(network.leave_zone(leave.doctor_id))
     return LeaveOut(
         id=leave.id,
         doctor_id=leave.doctor_id,
@@ -99,6 +112,8 @@ def leave_out(leave: models.Leave, network: Network) -> LeaveOut:
         reason=leave.reason,
         decided_by_id=leave.decided_by_id,
         decided_at=leave.decided_at,
+        first_day=first_day,
+        last_day=last_day,
     )
 
 

@@ -134,6 +134,11 @@ class ShiftController(Controller):
     async def move_shift(
         self, ops: NamedDependency[RotaOps], shift_id: RowId, data: JSONBody[ShiftMove]
     ) -> ShiftChangeOut:
+        if data.dry_run:
+            network, shift, found = await ops.preview_move(shift_id, moved(data))
+            return ShiftChangeOut(
+                [shift_out(shift, network)], [], [], [conflict_out(c, network) for c in found]
+            )
         network, shift, accepted = await ops.move_shift(shift_id, moved(data), data.accept_warnings)
         return ShiftChangeOut(
             [shift_out(shift, network)], [], [conflict_out(c, network) for c in accepted]

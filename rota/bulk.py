@@ -7,7 +7,9 @@ from datetime import date, time, timedelta
 
 from rota import models
 from rota.answers import conflict_out, gap_out, shift_out
+from rota.checks import keep_clean
 from rota.convert import pattern_to_domain
+from rota.coverage import network_coverage
 from rota.fill import fill_gaps
 from rota.patterns import expand_pattern
 from rota.planning import PATTERN_HORIZON, RotaOps
@@ -82,7 +84,10 @@ async def fill(ops: RotaOps, data: FillIn) -> FillOut:
     network = period.network
     if data.centre is not None:
         network.centre_row(data.centre)  # 404 for an unknown centre
-    centres = [c for slug, c in sorted(network.centres.items()) if data.centre in (None, slug)]
+    # The whole network's centres and shifts: a doctor's shifts at another centre bind them
+    # here too (a Bordeaux fill must see who is already at Toulouse).
+    centres = [c for _, c in sorted(network.centres.items())]
+    only = None if data.centre is None else {data.centre}
     doctors = [
         network.doctors[str(i)] for i, row in sorted(network.doctor_rows.items()) if row.active
     ]
@@ -95,12 +100,23 @@ async def fill(ops: RotaOps, data: FillIn) -> FillOut:
         data.first_day,
         data.last_day,
         id_prefix="new",
+        only=only,
     )
-    proposed = list(result.added)
+    context = period.context()
+    proposed, _ = keep_clean(period.shifts, result.added, context)
+    remaining = network_coverage(
+        [c for c in centres if only is None or c.id in only],
+        [*period.shifts, *proposed],
+        network.needs,
+        data.first_day,
+        data.last_day,
+        period.leaves,
+    )
     if data.apply and proposed:
+        # Warnings the manager saw in the preview (a pending leave, say) are accepted.
         proposed, _ = await ops.add_shifts(network, proposed, accept_warnings=True)
     return FillOut(
         applied=data.apply and bool(proposed),
         proposed=[shift_out(s, network) for s in proposed],
-        remaining_gaps=[gap_out(g) for g in result.remaining_gaps],
+        remaining_gaps=[gap_out(g, network) for day in remaining for g in day.gaps],
     )

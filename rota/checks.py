@@ -24,6 +24,7 @@ from rota.conflicts import ConflictKind, RotaConflict, make_conflict
 from rota.coverage import CoverGap, CoverNeeds, centre_coverage, gaps_as_conflicts
 from rota.days import Interval, opening_intervals
 from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, LeaveStatus, PlannedShift
+from rota.supervision import check_supervision
 from rota.wording import clock_range, hours_text, when_en, when_fr
 
 
@@ -56,6 +57,10 @@ class RotaContext:
             },
             cover_needs=dict(cover_needs or {}),
         )
+
+    @property
+    def all_leaves(self) -> list[LeaveSpan]:
+        return [leave for spans in self.leaves_by_doctor.values() for leave in spans]
 
     def centre(self, centre_id: str) -> CentrePlan:
         try:
@@ -326,6 +331,9 @@ def check_shifts(shifts: Iterable[PlannedShift], context: RotaContext) -> list[R
     all_shifts = list(shifts)
     found = _check_doctors(all_shifts, lookups)
     found.extend(_check_rooms(all_shifts, lookups))
+    found.extend(
+        check_supervision(all_shifts, context.centres, context.doctors, context.all_leaves)
+    )
     found.sort(key=_order)
     return found
 
@@ -393,12 +401,20 @@ def check_change(
         lookups = _Lookups(context)
         found = _check_doctors([s for s in subset if s.doctor_id in doctors], lookups)
         found.extend(_check_rooms([s for s in subset if (s.centre_id, s.room) in rooms], lookups))
+        found.extend(
+            check_supervision(
+                [s for s in subset if s.centre_id in centres],
+                context.centres,
+                context.doctors,
+                context.all_leaves,
+            )
+        )
         gaps: list[CoverGap] = []
         for centre_id, day in sorted(days):
             needs = context.cover_needs.get(centre_id)
             if needs is not None:
                 centre = context.centre(centre_id)
-                (cover,) = centre_coverage(centre, subset, needs, day, day)
+                (cover,) = centre_coverage(centre, subset, needs, day, day, context.all_leaves)
                 gaps.extend(cover.gaps)
         return found, gaps
 
@@ -427,3 +443,29 @@ def _worse_than_before(gap: CoverGap, before: Sequence[CoverGap]) -> bool:
         if cursor >= gap.end:
             return False
     return cursor < gap.end
+
+
+def keep_clean(
+    existing: Sequence[PlannedShift], proposed: Sequence[PlannedShift], context: RotaContext
+) -> tuple[list[PlannedShift], list[RotaConflict]]:
+    """The proposed new shifts less those the checker finds a conflict in, and those conflicts.
+
+    For the automatic fill and the solver's proposals: whatever produced them, what a manager
+    is offered passes the same checks as a hand edit. A conflict names its shifts in order, so
+    the last proposed shift it names (the later one) is dropped, and the rest checked again.
+    """
+    kept = list(proposed)
+    dropped: list[RotaConflict] = []
+    for _ in range(len(proposed) + 1):
+        new_ids = {shift.id for shift in kept}
+        found = [
+            c
+            for c in check_change(existing, ShiftChange(add=tuple(kept)), context)
+            if any(i in new_ids for i in c.shift_ids)
+        ]
+        if not found:
+            break
+        culprits = {[i for i in c.shift_ids if i in new_ids][-1] for c in found}
+        dropped.extend(found)
+        kept = [shift for shift in kept if shift.id not in culprits]
+    return kept, dropped

@@ -19,6 +19,9 @@ class ConflictKind(StrEnum):
     WEEKLY_LIMIT = "weekly_limit"
     NOT_ASSIGNED_TO_CENTRE = "not_assigned_to_centre"
     UNDER_COVER = "under_cover"
+    # Approving leave over planned shifts: the absence is a fact, the shifts are to reassign.
+    SHIFT_UNDER_LEAVE = "shift_under_leave"
+    UNSUPERVISED = "unsupervised"  # an intern without their maître de stage, a junior alone
 
 
 class Severity(StrEnum):
@@ -39,6 +42,9 @@ SEVERITY: Mapping[ConflictKind, Severity] = {
     ConflictKind.WEEKLY_LIMIT: Severity.WARNING,
     ConflictKind.NOT_ASSIGNED_TO_CENTRE: Severity.ERROR,
     ConflictKind.UNDER_COVER: Severity.WARNING,
+    ConflictKind.SHIFT_UNDER_LEAVE: Severity.WARNING,
+    # Supervision is the condition of a trainee's right to practise: not a manager's choice.
+    ConflictKind.UNSUPERVISED: Severity.ERROR,
 }
 
 

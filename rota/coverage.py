@@ -2,7 +2,9 @@
 
 A need is "N doctors from 08:00 to 14:00 on weekdays" in the centre's local time. Segments are
 clipped to the centre's opening on that day (a closed day needs nobody; reduced hours shorten
-segments). Cover counts planned shifts at the centre, whatever other problems they have.
+segments). Cover counts planned shifts at the centre, whatever other problems they have, less
+the doctor's approved leave (the one leave rule of rota.on_duty.present_spans): a shift under
+leave stays planned, and shows as a conflict, but nobody covers with it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from datetime import date, datetime, time, timedelta
 
 from rota.conflicts import ConflictKind, RotaConflict, make_conflict
 from rota.days import DayType, day_type, days_between, opening_intervals
-from rota.domain import CentrePlan, PlannedShift
+from rota.domain import CentrePlan, LeaveSpan, LeaveStatus, PlannedShift
+from rota.on_duty import present_spans
 from rota.wording import when_en, when_fr
 
 
@@ -149,15 +152,38 @@ def _segment_cover(
     )
 
 
+def present_shifts(
+    shifts: Iterable[PlannedShift], leaves: Iterable[LeaveSpan]
+) -> list[PlannedShift]:
+    """The shifts as they cover: each cut to its parts outside the doctor's approved leave."""
+    away: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for leave in leaves:
+        if leave.status is LeaveStatus.APPROVED:
+            away[leave.doctor_id].append((leave.start, leave.end))
+    present: list[PlannedShift] = []
+    for shift in shifts:
+        spans = away.get(shift.doctor_id)
+        if not spans:
+            present.append(shift)
+            continue
+        for start, end in present_spans(shift.start, shift.end, spans):
+            present.append(
+                PlannedShift(shift.id, shift.doctor_id, shift.centre_id, start, end, shift.room)
+            )
+    return present
+
+
 def centre_coverage(
     centre: CentrePlan,
     shifts: Iterable[PlannedShift],
     needs: CoverNeeds,
     first_day: date,
     last_day: date,
+    leaves: Iterable[LeaveSpan] = (),
 ) -> list[DayCover]:
     """Cover of one centre per local day; shifts of other centres are ignored."""
-    presence = _Presence([shift for shift in shifts if shift.centre_id == centre.id])
+    here = [shift for shift in shifts if shift.centre_id == centre.id]
+    presence = _Presence(present_shifts(here, leaves))
     days = []
     for day in days_between(first_day, last_day):
         kind = day_type(centre.region, day)
@@ -182,10 +208,11 @@ def network_coverage(
     needs: Mapping[str, CoverNeeds],
     first_day: date,
     last_day: date,
+    leaves: Iterable[LeaveSpan] = (),
 ) -> list[DayCover]:
     """Cover of every centre that has needs, per local day, grouped by centre."""
     by_centre: dict[str, list[PlannedShift]] = defaultdict(list)
-    for shift in shifts:
+    for shift in present_shifts(shifts, leaves):
         by_centre[shift.centre_id].append(shift)
     result: list[DayCover] = []
     for centre in centres:

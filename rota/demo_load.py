@@ -7,18 +7,19 @@ per table, so that the embedded `walkin serve` starts in seconds with pages full
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.convert import hours_json
 from rota.days import DayType
 from rota.demo_network import DemoNetwork, build_demo_network
-from service.accounts import Role, StaffAccount
+from service.accounts import StaffAccount
 from service.db import BigIntAuditBase
 
 DAYS_BEFORE = 14
@@ -37,9 +38,11 @@ async def _insert(
 
 
 async def load_demo_network(
-    session: AsyncSession, today: date, *, seed: int = 7
+    session: AsyncSession, today: date, *, seed: int = 7, doctor_account: str | None = None
 ) -> list[models.Centre]:
-    """Writes the demo network (without committing) and returns its centres with their rooms."""
+    """Writes the demo network (without committing) and returns its centres with their rooms;
+    ``doctor_account``: the username of a doctor account to link to a senior of the first
+    centre (the demo's own doctor)."""
     demo = build_demo_network(
         seed=seed,
         first_day=today - timedelta(days=DAYS_BEFORE),
@@ -98,12 +101,44 @@ async def load_demo_network(
             for leave in demo.leaves
         ],
     )
+    await _availability(session, demo, doctor_ids, today)
     await session.flush()
     rows = await session.execute(
         select(models.Centre).where(models.Centre.id.in_(centre_ids.values()))
     )
     order = {slug: n for n, slug in enumerate(centre_ids)}
-    return sorted(rows.scalars(), key=lambda c: order[c.slug])
+    centres = sorted(rows.scalars(), key=lambda c: order[c.slug])
+    if doctor_account is not None:
+        await _link_demo_doctor(session, centres[0], doctor_account)
+    return centres
+
+
+async def _availability(
+    session: AsyncSession, demo: DemoNetwork, doctor_ids: dict[str, int], today: date
+) -> None:
+    """About one doctor in three has given their availability and wishes for next month (the
+    month the planning cycle solves next); the others said nothing yet (any day then)."""
+    rng = random.Random(f"availability-{today}")
+    first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    days = [first + timedelta(days=n) for n in range((following - first).days)]
+    words: list[dict[str, Any]] = []
+    wishes: list[dict[str, Any]] = []
+    for doctor in demo.doctors[::3]:
+        doctor_id = doctor_ids[doctor.id]
+        for day in days:
+            state = rng.choices(("available", "preferred", "unavailable"), (6, 2, 3))[0]
+            words.append({"doctor_id": doctor_id, "day": day, "part": "day", "state": state})
+        wishes.append(
+            {
+                "doctor_id": doctor_id,
+                "month": first,
+                "wanted_shifts": rng.choice((6, 8, 10, 12, 14)),
+                "max_weekends": rng.choice((1, 2, 2, 3)),
+            }
+        )
+    await _insert(session, models.Availability, words)
+    await _insert(session, models.MonthWish, wishes)
 
 
 async def _centres(session: AsyncSession, demo: DemoNetwork) -> dict[str, int]:
@@ -198,37 +233,20 @@ async def _needs(session: AsyncSession, demo: DemoNetwork, centre_ids: dict[str,
     await session.execute(insert(models.CoverNeed), rows)
 
 
-async def link_demo_doctors(session: AsyncSession, now: datetime) -> None:
-    """Each demo doctor account without a rota record becomes the doctor with the most shifts
-    at its centre over the demo's weeks, so that its own pages (shifts, month's figures) show
-    something."""
-    accounts = (
+async def _link_demo_doctor(session: AsyncSession, centre: models.Centre, username: str) -> None:
+    """The demo doctor's account becomes a senior of the first centre: their own page shows
+    their shifts and next month's availability."""
+    account_id = (
+        await session.execute(select(StaffAccount.id).where(StaffAccount.username == username))
+    ).scalar_one_or_none()
+    doctor = (
         await session.execute(
-            select(StaffAccount).where(
-                StaffAccount.role == Role.DOCTOR, StaffAccount.centre_id.is_not(None)
-            )
+            select(models.Doctor)
+            .join(models.DoctorCentre, models.DoctorCentre.doctor_id == models.Doctor.id)
+            .where(models.DoctorCentre.centre_id == centre.id, models.Doctor.seniority == "senior")
+            .order_by(models.Doctor.id)
+            .limit(1)
         )
-    ).scalars()
-    for account in accounts:
-        linked = await session.execute(
-            select(models.Doctor.id).where(models.Doctor.account_id == account.id)
-        )
-        if linked.first() is not None:
-            continue
-        busiest = (
-            await session.execute(
-                select(models.Doctor)
-                .join(models.Shift, models.Shift.doctor_id == models.Doctor.id)
-                .where(
-                    models.Shift.centre_id == account.centre_id,
-                    models.Shift.starts_at < now,
-                    models.Doctor.account_id.is_(None),
-                )
-                .group_by(models.Doctor.id)
-                .order_by(func.count(models.Shift.id).desc(), models.Doctor.id)
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-        if busiest is not None:
-            busiest.account_id = account.id
-    await session.flush()
+    ).scalar_one_or_none()
+    if account_id is not None and doctor is not None:
+        doctor.account_id = account_id

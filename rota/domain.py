@@ -139,6 +139,11 @@ class LeaveSpan:
         end = local_instant(last_day + timedelta(days=1), time(0), time_zone)
         return cls(id, doctor_id, start.astimezone(UTC), end.astimezone(UTC), status, reason)
 
+    def local_days(self, time_zone: str) -> tuple[date, date]:
+        """First and last local day of the leave (the end is exclusive: midnight after)."""
+        last = self.end - timedelta(microseconds=1)
+        return local_day(self.start, time_zone), local_day(last, time_zone)
+
     @property
     def blocks_work(self) -> bool:
         return self.status in (LeaveStatus.APPROVED, LeaveStatus.PENDING)

@@ -7,6 +7,7 @@ from litestar import Router
 from rota.answers import ChangeRefused, change_refused_handler
 from rota.api_centre_days import CentreDaysController
 from rota.api_centres import CentreRotaController
+from rota.api_cycle import CycleController
 from rota.api_doctors import DoctorController
 from rota.api_exports import (
     calendar_feed,
@@ -15,6 +16,7 @@ from rota.api_exports import (
     list_calendar_tokens,
     revoke_calendar_token,
 )
+from rota.api_mine import mine
 from rota.api_plan import LeaveController, PatternController, ShiftController, fill_gaps_handler
 from rota.api_rooms import RoomController
 from rota.api_views import (
@@ -24,8 +26,10 @@ from rota.api_views import (
     holidays_view,
     on_duty_view,
 )
-from rota.demo_load import link_demo_doctors
+from rota.cycle import SolveJobs
 from rota.page import page_handlers
+from rota.page_mine import my_page
+from rota.solver.bench_cli import main as rota_bench  # the `walkin rota-bench` command
 from service.accounts import Role
 from service.feature import Feature
 from service.nav import StaffPage
@@ -42,6 +46,8 @@ api = Router(
         PatternController,
         LeaveController,
         fill_gaps_handler,
+        CycleController,
+        mine,
         coverage_view,
         conflicts_view,
         fairness_view,
@@ -56,7 +62,12 @@ api = Router(
 
 FEATURE = Feature(
     name="rota",
-    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers],
-    demo=link_demo_doctors,
-    pages=[StaffPage("/rota", "nav_rota", frozenset({Role.MANAGER}), order=30)],
+    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers, my_page],
+    parts=lambda _shell: [SolveJobs()],
+    pages=[
+        StaffPage("/rota", "nav_rota", frozenset({Role.MANAGER}), order=30),
+        StaffPage("/rota/me", "nav_my_rota", frozenset({Role.DOCTOR}), order=25),
+    ],
 )
+
+__all__ = ["FEATURE", "rota_bench"]

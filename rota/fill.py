@@ -6,22 +6,24 @@ pending), keeps their minimum rest with the days before and after, stays under t
 limit, and for whom a consulting room is free. Among them the one with the fewest weekend or
 holiday days (on such a day), then the fewest hours so far, wins; ties break on a given rank.
 
-It never creates a conflict the checks would report, but it does not move existing shifts and
-can leave gaps a cleverer plan would close. A CP-SAT model (OR-Tools) can replace it later,
-using this result as its first solution under a time cap.
+It is meant to create no conflict the checks would report (rota.bulk still passes its
+proposal through the checker, rota.checks.keep_clean, the one judge of a conflict), but it
+does not move existing shifts and can leave gaps a cleverer plan would close. The CP-SAT
+solver takes this result as its first solution under a time cap.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from rota.coverage import CoverGap, CoverNeeds, centre_coverage, network_coverage
 from rota.days import DayType, day_type, days_between
 from rota.domain import CentrePlan, DoctorPlan, LeaveSpan, PlannedShift
+from rota.supervision import check_supervision, needs_supervision
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,16 @@ def fill_gaps(
     *,
     rank: Mapping[str, int] | None = None,
     id_prefix: str = "auto",
+    only: Collection[str] | None = None,
 ) -> FillResult:
-    """Shifts that close as many cover gaps as the greedy rule can, and the gaps left."""
+    """Shifts that close as many cover gaps as the greedy rule can, and the gaps left.
+
+    ``centres`` and ``existing`` are the whole network's: a doctor's shifts elsewhere bind
+    them here (overlap, rest, weekly hours). ``only`` names the centres to fill (all: None).
+    """
     centre_by_id = {centre.id: centre for centre in centres}
+    doctor_by_id = {doctor.id: doctor for doctor in doctors}
+    leaves = list(leaves)
     leaves_by_doctor: dict[str, list[LeaveSpan]] = defaultdict(list)
     for leave in leaves:
         leaves_by_doctor[leave.doctor_id].append(leave)
@@ -120,47 +129,66 @@ def fill_gaps(
             kind = day_type(centre.region, day)
             state.add(shift.start, shift.end, day, kind is not DayType.WEEKDAY)
 
+    filled = [c for c in centres if only is None or c.id in only]
     added: list[PlannedShift] = []
     for offset, day in enumerate(days_between(first_day, last_day)):
-        turn = offset % len(centres) if centres else 0
-        for centre in list(centres[turn:]) + list(centres[:turn]):
+        turn = offset % len(filled) if filled else 0
+        for centre in list(filled[turn:]) + list(filled[:turn]):
             centre_needs = needs.get(centre.id)
             if centre_needs is None:
                 continue
             here = by_centre_day[(centre.id, day)]
-            (cover,) = centre_coverage(centre, here, centre_needs, day, day)
+            (cover,) = centre_coverage(centre, here, centre_needs, day, day, leaves)
             special = cover.day_type is not DayType.WEEKDAY
             for gap in cover.gaps:
                 for _ in range(gap.missing):
                     room = _free_room(centre, here, gap.start, gap.end)
                     if room is None and centre.rooms:
                         break
-                    candidates = [
-                        s for s in attached[centre.id] if s.can_take(gap.start, gap.end, day)
-                    ]
-                    if not candidates:
-                        break
-                    chosen = min(
-                        candidates,
+                    candidates = sorted(
+                        (s for s in attached[centre.id] if s.can_take(gap.start, gap.end, day)),
                         key=lambda s: (
                             len(s.special_days) if special else 0,
                             s.hours,
                             order.get(s.doctor.id, 0),
                         ),
                     )
-                    shift = PlannedShift(
-                        id=f"{id_prefix}-{centre.id}-{gap.start:%Y%m%dT%H%M}-{len(added)}",
-                        doctor_id=chosen.doctor.id,
-                        centre_id=centre.id,
-                        start=gap.start,
-                        end=gap.end,
-                        room=room,
+                    shift_id = f"{id_prefix}-{centre.id}-{gap.start:%Y%m%dT%H%M}-{len(added)}"
+                    proposals = (
+                        PlannedShift(shift_id, s.doctor.id, centre.id, gap.start, gap.end, room)
+                        for s in candidates
                     )
-                    chosen.add(shift.start, shift.end, day, special)
-                    here.append(shift)
-                    added.append(shift)
-    remaining = network_coverage(centres, [*existing, *added], needs, first_day, last_day)
+                    # A trainee only beside the supervision the centre asks for (the checker's
+                    # own rule, so the fill proposes nothing it would refuse).
+                    chosen_shift = next(
+                        (
+                            p
+                            for p in proposals
+                            if not needs_supervision(doctor_by_id[p.doctor_id], centre)
+                            or _supervised(here, p, centre_by_id, doctor_by_id, leaves)
+                        ),
+                        None,
+                    )
+                    if chosen_shift is None:
+                        break
+                    chosen = states[chosen_shift.doctor_id]
+                    chosen.add(chosen_shift.start, chosen_shift.end, day, special)
+                    here.append(chosen_shift)
+                    added.append(chosen_shift)
+    remaining = network_coverage(filled, [*existing, *added], needs, first_day, last_day, leaves)
     return FillResult(tuple(added), tuple(gap for day in remaining for gap in day.gaps))
+
+
+def _supervised(
+    here: Sequence[PlannedShift],
+    proposal: PlannedShift,
+    centres: Mapping[str, CentrePlan],
+    doctors: Mapping[str, DoctorPlan],
+    leaves: Sequence[LeaveSpan],
+) -> bool:
+    """Whether the proposal's own shift is supervised (others' old gaps are not its fault)."""
+    found = check_supervision([*here, proposal], centres, doctors, leaves)
+    return not any(proposal.id in c.shift_ids for c in found)
 
 
 def _free_room(

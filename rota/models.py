@@ -219,3 +219,61 @@ class CalendarToken(BigIntAuditBase):
     doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class Availability(BigIntAuditBase):
+    """A doctor's word on a local day or half-day of a month to plan (rota.domain.DayState)."""
+
+    __tablename__ = "availability"
+    __table_args__ = (
+        UniqueConstraint("doctor_id", "day", "part", name="uq_availability"),
+        Index("ix_availability_day", "day"),
+    )
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    part: Mapped[str] = mapped_column(String(10), default="day")  # day, morning, afternoon
+    state: Mapped[str] = mapped_column(String(12))  # available, preferred, unavailable
+
+
+class MonthWish(BigIntAuditBase):
+    """How much a doctor wants to work in a month (soft targets) and at most how many weekends."""
+
+    __tablename__ = "month_wish"
+    __table_args__ = (UniqueConstraint("doctor_id", "month", name="uq_month_wish"),)
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month
+    wanted_shifts: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+    wanted_hours: Mapped[float | None] = mapped_column(Float, nullable=True, default=None)
+    max_weekends: Mapped[int | None] = mapped_column(Integer, nullable=True, default=None)
+
+
+class PlanningCycle(BigIntAuditBase):
+    """A month's planning: availability open → solved → reviewed (applied) → published.
+
+    ``published`` keeps the shifts as last published (id → doctor, centre, start, end), so that
+    a publication tells each doctor what changed for them and later edits show as a diff.
+    """
+
+    __tablename__ = "planning_cycle"
+
+    month: Mapped[date] = mapped_column(Date, unique=True)  # the first day of the month
+    status: Mapped[str] = mapped_column(String(12), default="open")  # rota.cycle.CycleStatus
+    published: Mapped[dict[str, list[str]]] = mapped_column(JsonB, default=dict)
+    published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class RotaNotice(BigIntAuditBase):
+    """An in-app notice to a doctor: what a publication changed for them."""
+
+    __tablename__ = "rota_notice"
+    __table_args__ = (Index("ix_rota_notice_doctor", "doctor_id"),)
+
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int | None] = mapped_column(
+        ForeignKey("planning_cycle.id", ondelete="SET NULL"), nullable=True
+    )
+    message: Mapped[str] = mapped_column(String(2000))
+    message_en: Mapped[str] = mapped_column(String(2000))
+    read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

@@ -20,10 +20,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
-from rota.answers import leave_out, shift_out
+from rota.answers import gap_out, leave_out, shift_out
 from rota.conflicts import RotaConflict, Severity
 from rota.days import days_between
-from rota.store import Period, load_network, load_period, load_shifts
+from rota.store import Period, load_network, load_period
 from rota.views import conflicts, coverage, fairness_out
 from service.auth import manager_only
 from service.errors import DomainError
@@ -93,6 +93,8 @@ def _cell(day: date, day_cover: Any, cell_conflicts: list[RotaConflict]) -> dict
         "day": day,
         "missing": missing,
         "conflicts": cell_conflicts,
+        # Written in the cell (a tooltip is nothing on a touch screen): the kinds, in order.
+        "kinds": list(dict.fromkeys(c.kind.value for c in cell_conflicts))[:3],
         "errors": sum(c.severity is Severity.ERROR for c in cell_conflicts),
         "state": state,
         "holiday": day_cover is not None and day_cover.day_type.value == "public_holiday",
@@ -106,7 +108,8 @@ async def board_context(
 ) -> dict[str, Any]:
     """Everything the board shows for the period around `start` (one load of the shifts)."""
     today = shell(request.app).clock().date()
-    first, last = period_bounds(start or today, view)
+    anchor = start or today
+    first, last = period_bounds(anchor, view)
     period = await load_period(session, first, last, whole_weeks=True)
     found = conflicts(period)
     by_cell = _conflicts_by_cell(period, found)
@@ -124,6 +127,9 @@ async def board_context(
     step = timedelta(days=7) if view == "week" else timedelta(days=31)
     return {
         "view": view,
+        # The day the period was asked for: switching week ↔ month keeps it in view (the
+        # week of 1 December begins on 30 November, whose month is November).
+        "anchor": today if first <= today <= last else anchor,
         "first": first,
         "last": last,
         "today": today,
@@ -139,23 +145,33 @@ async def board_context(
     }
 
 
-async def _pending_leave(session: AsyncSession) -> list[Any]:
+async def _pending_leave(session: AsyncSession, first: date, last: date, today: date) -> list[Any]:
+    """Leave awaiting a decision that falls in the period viewed and is not over yet."""
     network = await load_network(session)
+    start, end = network.day_window(max(first, today), last)
     pending = (
         await session.execute(
             select(models.Leave)
-            .where(models.Leave.status == "pending")
+            .where(
+                models.Leave.status == "pending",
+                models.Leave.ends_at > start,
+                models.Leave.starts_at < end,
+            )
             .order_by(models.Leave.starts_at)
         )
     ).scalars()
-    return [leave_out(row, network) for row in pending]
+    # The window is a little wider than the local days in every zone: keep the real ones.
+    shown = [leave_out(row, network) for row in pending]
+    return [
+        leave for leave in shown if leave.last_day >= max(first, today) and leave.first_day <= last
+    ]
 
 
 async def provide_board(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
     start: FromQuery[date | None] = None,
-    view: FromQuery[View] = "week",
+    view: FromQuery[View] = "month",
 ) -> dict[str, Any]:
     """The board of the period the query names: the whole page and its htmx refresh alike."""
     return await board_context(request, db_session, start, view)
@@ -170,7 +186,7 @@ async def rota_page(
     db_session: NamedDependency[AsyncSession],
     board: NamedDependency[dict[str, Any]],
 ) -> Template:
-    pending = await _pending_leave(db_session)
+    pending = await _pending_leave(db_session, board["first"], board["last"], board["today"])
     return staff_page(request, "rota/planning.html", pending=pending, **board)
 
 
@@ -188,25 +204,31 @@ async def rota_day(
     centre: FromQuery[str],
     day: FromQuery[date],
 ) -> Template:
-    """One centre's day: its shifts (to move or remove) and the form to add one."""
+    """One centre's day: its shifts (to move or remove), its conflicts and gaps in words, and
+    the form to add a shift."""
     network = await load_network(db_session)
     row = network.centre_row(centre)
-    start, end = network.day_window(shown_day(day), day)
-    shifts = await load_shifts(db_session, network, start, end, centre_ids=[row.id])
+    shown_day(day)
+    period = await load_period(db_session, day, day, whole_weeks=True, network=network)
+    shifts = period.shifts
     service_day = network.centres[centre].service_day
-    doctors = sorted(
-        (
-            d
-            for i, d in network.doctors.items()
-            if centre in d.centre_ids and network.doctor_rows[int(i)].active
-        ),
+    found = _conflicts_by_cell(period, conflicts(period, {centre})).get((centre, day), [])
+    covers = coverage(period, {centre})
+    day_cover = covers[0] if covers else None
+    active = sorted(
+        (d for i, d in network.doctors.items() if network.doctor_rows[int(i)].active),
         key=lambda d: d.display_name,
     )
+    doctors = [d for d in active if centre in d.centre_ids]
     return staff_page(
         request,
         "rota/day.html",
         centre=row,
         day=day,
+        conflicts=found,
+        gaps=[gap_out(g, network) for g in day_cover.gaps] if day_cover else [],
+        all_doctors=active,
+        centres=sorted(network.centres.values(), key=lambda c: c.name),
         shifts=[
             shift_out(s, network)
             for s in sorted(shifts, key=lambda s: (s.start, s.room or ""))
@@ -219,9 +241,17 @@ async def rota_day(
 
 @get("/rota/leave", **PAGE_OPTIONS)
 async def rota_leave(
-    request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    start: FromQuery[date | None] = None,
+    view: FromQuery[View] = "month",
 ) -> Template:
-    return staff_page(request, "rota/leave.html", pending=await _pending_leave(db_session))
+    today = shell(request.app).clock().date()
+    first, last = period_bounds(start or today, view)
+    pending = await _pending_leave(db_session, first, last, today)
+    return staff_page(
+        request, "rota/leave.html", pending=pending, view=view, first=first, anchor=start or today
+    )
 
 
 page_handlers = [rota_page, rota_board, rota_day, rota_leave]

@@ -19,10 +19,11 @@ from sqlalchemy import delete, insert, select
 from rota import models
 from rota.answers import ChangeRefused, conflict_out, enforce
 from rota.checks import RotaContext, ShiftChange, check_change
-from rota.conflicts import RotaConflict
+from rota.conflicts import ConflictKind, RotaConflict, make_conflict
 from rota.convert import leave_to_domain, shift_of
 from rota.domain import CentrePlan, LeaveSpan, LeaveStatus, PlannedShift
 from rota.store import Network, load_leaves, load_network, load_shifts
+from rota.wording import when_en, when_fr
 from service.audit import snapshot
 from service.changes import Change, ChangeOps
 from service.errors import Conflict as StateConflict
@@ -94,6 +95,26 @@ def _weeks_around(network: Network, shifts: Iterable[PlannedShift]) -> tuple[dat
 def shift_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     """What the audit log keeps of a shift written by a bulk insert."""
     return {k: v for k, v in row.items() if k not in {"created_by_id", "updated_by_id"}}
+
+
+def _to_reassign(conflict: RotaConflict, network: Network) -> RotaConflict:
+    """What approving leave does to a shift under it, as the manager confirms it: a warning
+    that the shift is to reassign, not a refusal (the shift itself then shows as on leave)."""
+    doctor = network.doctors[conflict.doctor_id or ""].display_name
+    centre = network.centres[conflict.centre_id or ""]
+    tz = centre.time_zone
+    return make_conflict(
+        ConflictKind.SHIFT_UNDER_LEAVE,
+        conflict.doctor_id,
+        conflict.centre_id,
+        conflict.start,
+        conflict.end,
+        f"Créneau de {doctor} à {centre.name} le {when_fr(conflict.start, conflict.end, tz)} "
+        "pendant ce congé : à réattribuer",
+        f"{doctor}'s shift at {centre.name} on {when_en(conflict.start, conflict.end, tz)} "
+        "falls in this leave: to reassign",
+        conflict.shift_ids,
+    )
 
 
 @dataclass
@@ -258,6 +279,17 @@ class RotaOps(ChangeOps):
             self._announce(work, network)
         return network, after, conflicts
 
+    async def preview_move(
+        self, shift_id: int, change: Callable[[Network, PlannedShift], PlannedShift]
+    ) -> tuple[Network, PlannedShift, list[RotaConflict]]:
+        """What move_shift would find, without writing: the move dialog shows it first."""
+        network = await load_network(self.session)
+        before = self.shift_value(network, await self._shift_row(shift_id))
+        after = change(network, before)
+        self._active_doctor(network, int(after.doctor_id))
+        network.room_id(after.centre_id, after.room)  # 404 for an unknown room
+        return network, after, await self._conflicts_of(network, ShiftChange.moving(after))
+
     async def remove_shifts(
         self, shift_ids: Sequence[int], accept_warnings: bool, pattern_id: int | None = None
     ) -> tuple[Network, list[RotaConflict]]:
@@ -347,6 +379,79 @@ class RotaOps(ChangeOps):
             self._announce(change, network)
         return written, conflicts
 
+    async def apply_plan(
+        self,
+        network: Network,
+        added: Sequence[PlannedShift],
+        moved: Sequence[PlannedShift],
+        removed: Sequence[str],
+    ) -> tuple[list[PlannedShift], list[RotaConflict]]:
+        """A reviewed plan in one transaction: every shift checked together, as a hand edit
+        is; errors refuse the whole plan, warnings (seen in the preview) are accepted."""
+        change_of = ShiftChange(add=(*added, *moved), remove=frozenset(removed))
+        if not change_of.add and not change_of.remove:
+            return [], []
+        rows = {
+            row.id: row
+            for row in (
+                await self.session.execute(
+                    select(models.Shift).where(
+                        models.Shift.id.in_([int(i) for i in {*removed, *(m.id for m in moved)}])
+                    )
+                )
+            ).scalars()
+        }
+        if len(rows) != len({*removed, *(m.id for m in moved)}):
+            raise StateConflict(
+                "le planning a changé depuis le calcul : relancez-le / the rota changed since "
+                "the plan was made: solve again"
+            )
+        before = [self.shift_value(network, row) for row in rows.values()]
+        async with self.path.change() as change:
+            await self._lock(change, network, [*before, *added, *moved])
+            conflicts = await self._conflicts_of(network, change_of)
+            enforce(conflicts, True, network)
+            written: list[PlannedShift] = []
+            for shift in moved:
+                row = rows[int(shift.id)]
+                old = snapshot(row)
+                row.doctor_id = int(shift.doctor_id)
+                row.room_id = network.room_id(shift.centre_id, shift.room)
+                row.updated_by_id = self.actor_id
+                await change.audit(
+                    "shift",
+                    row.id,
+                    "move",
+                    centre_id=row.centre_id,
+                    before=old,
+                    after=snapshot(row),
+                )
+                written.append(shift)
+            for shift_id in removed:
+                row = rows[int(shift_id)]
+                await change.audit(
+                    "shift", row.id, "remove", centre_id=row.centre_id, before=snapshot(row)
+                )
+                await self.session.delete(row)
+            for shift in added:
+                row = models.Shift(
+                    doctor_id=int(shift.doctor_id),
+                    centre_id=network.centre_row(shift.centre_id).id,
+                    room_id=network.room_id(shift.centre_id, shift.room),
+                    starts_at=shift.start,
+                    ends_at=shift.end,
+                    created_by_id=self.actor_id,
+                    updated_by_id=self.actor_id,
+                )
+                self.session.add(row)
+                await self.session.flush()
+                await change.audit(
+                    "shift", row.id, "add", centre_id=row.centre_id, after=snapshot(row)
+                )
+                written.append(replace(shift, id=str(row.id)))
+            self._announce(change, network)
+        return written, conflicts
+
     # --- leave -------------------------------------------------------------------------
 
     async def leave_conflicts(
@@ -371,7 +476,8 @@ class RotaOps(ChangeOps):
             return set(check_change(base, change, context))
 
         already = under(others + ([before] if before is not None else []))
-        return sorted(under([*others, after]) - already, key=lambda c: (c.start, c.kind))
+        found = sorted(under([*others, after]) - already, key=lambda c: (c.start, c.kind))
+        return [_to_reassign(c, network) if c.kind is ConflictKind.ON_LEAVE else c for c in found]
 
     def confirm_leave(self, conflicts: list[RotaConflict], accept: bool, network: Network) -> None:
         if conflicts and not accept:
@@ -390,12 +496,10 @@ class RotaOps(ChangeOps):
         network = await load_network(self.session)
         network.doctor_row(doctor_id)  # 404 for an unknown doctor
         doctor = network.doctors[str(doctor_id)]
-        # Whole days in the zone of the doctor's centres (all of a network's centres but the
-        # overseas ones share it); Paris for a doctor attached nowhere yet.
-        zones = sorted(network.centres[slug].time_zone for slug in doctor.centre_ids)
         status = LeaveStatus.APPROVED if approved else LeaveStatus.PENDING
+        # Whole local days, in the zone they are shown in (rota.answers.leave_out).
         leave = LeaveSpan.for_days(
-            "new", doctor.id, first_day, last_day, zones[0] if zones else "Europe/Paris", status
+            "new", doctor.id, first_day, last_day, network.leave_zone(doctor_id), status
         )
         async with self.path.change() as change:
             await self._lock(change, network, [], [doctor_id])

@@ -228,6 +228,8 @@ class ShiftMove(Struct, forbid_unknown_fields=True):
     start_time: Clock | UnsetType = UNSET
     end_time: Clock | UnsetType = UNSET
     accept_warnings: bool = False
+    # Only check: the answer lists the conflicts the move would bring, nothing is written.
+    dry_run: bool = False
 
 
 class ShiftOut(Struct):
@@ -261,6 +263,8 @@ class ShiftChangeOut(Struct):
     shifts: list[ShiftOut]
     removed: list[int]
     accepted_warnings: list[ConflictOut]
+    # A dry run's answer: what saving would bring (errors refuse, warnings ask to confirm).
+    would_bring: list[ConflictOut] = []
 
 
 class PatternIn(Struct, forbid_unknown_fields=True):
@@ -327,6 +331,8 @@ class LeaveOut(Struct):
     reason: str
     decided_by_id: int | None
     decided_at: datetime | None
+    first_day: date  # the leave's local days, both included (start and end are instants)
+    last_day: date
 
 
 class LeaveChangeOut(Struct):
@@ -344,6 +350,10 @@ class GapOut(Struct):
     needed: int
     planned: int
     missing: int
+    centre: str  # the centre's slug: network-wide lists mix centres
+    centre_name: str
+    day: date  # the centre's local day
+    local: str  # "08:00–14:00" in the centre's time
 
 
 class SegmentOut(Struct):
@@ -424,3 +434,123 @@ class CalendarTokenOut(Struct):
     created_at: datetime
     revoked_at: datetime | None
     url: str | None = None  # only once, at creation: the token itself is not stored
+
+
+# --- the planning cycle ----------------------------------------------------------------------
+
+
+class SolveIn(Struct, forbid_unknown_fields=True):
+    time_limit_seconds: Annotated[float, Meta(gt=0, le=600)] = 30.0
+
+
+class MovedOut(Struct):
+    before: ShiftOut
+    after: ShiftOut
+
+
+class UncoveredOut(Struct):
+    centre: str
+    centre_name: str
+    day: date
+    local: str
+    missing: int
+    reason: str  # no_one_available, limits, supervision
+    explanation: str
+    explanation_en: str
+
+
+class TermOut(Struct):
+    term: str
+    penalty: int
+    count: int
+    explanation: str
+    explanation_en: str
+
+
+class SolveOut(Struct):
+    running: bool
+    status: str | None
+    seconds: float
+    objective: int | None
+    bound: int | None
+    gaps_left: int | None
+    solutions: int
+    error: str | None
+    added: list[ShiftOut]
+    moved: list[MovedOut]
+    removed: list[ShiftOut]
+    uncovered: list[UncoveredOut]
+    refused: list[ConflictOut]  # proposals the checker refused (left out of the plan)
+    terms: list[TermOut]
+
+
+class DoctorDiffOut(Struct):
+    doctor_id: int
+    doctor: str
+    added: list[ShiftOut]
+    removed: list[ShiftOut]
+
+
+class CycleOut(Struct):
+    month: date
+    status: str
+    published_at: datetime | None
+    solve: SolveOut | None
+    # After publication: what changed since, per doctor.
+    since_published: list[DoctorDiffOut]
+
+
+class AppliedOut(Struct):
+    written: int
+    removed: int
+    accepted_warnings: list[ConflictOut]
+
+
+# --- a doctor's own space -----------------------------------------------------------------------
+
+DayPartName = Literal["day", "morning", "afternoon"]
+DayStateName = Literal["available", "preferred", "unavailable"]
+
+
+class DayWordIn(Struct, forbid_unknown_fields=True):
+    day: date
+    state: DayStateName
+    part: DayPartName = "day"
+
+
+class PlanIn(Struct, forbid_unknown_fields=True):
+    """A doctor's availability and wishes for a month (replaces what they said before)."""
+
+    days: Annotated[list[DayWordIn], Meta(max_length=93)] = []
+    wanted_shifts: Annotated[int, Meta(ge=0, le=62)] | None = None
+    wanted_hours: Annotated[float, Meta(ge=0, le=400)] | None = None
+    max_weekends: Annotated[int, Meta(ge=0, le=5)] | None = None
+
+
+class PlanOut(Struct):
+    month: date
+    cycle_status: str
+    days: list[DayWordIn]
+    wanted_shifts: int | None
+    wanted_hours: float | None
+    max_weekends: int | None
+
+
+class MeOut(Struct):
+    doctor_id: int
+    display_name: str
+    seniority: str
+    centres: list[str]
+
+
+class LeaveAskIn(Struct, forbid_unknown_fields=True):
+    first_day: date
+    last_day: date
+    reason: Text = ""
+
+
+class NoticeOut(Struct):
+    id: int
+    created_at: datetime
+    message: str
+    message_en: str

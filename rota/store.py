@@ -63,6 +63,14 @@ class Network:
                 return room.id
         raise NotFound(f"Salle {code!r} inconnue au centre {slug} / unknown room")
 
+    def leave_zone(self, doctor_id: int | str) -> str:
+        """The zone a doctor's leave days are read in, when asked for and when shown: that of
+        their centres (all of a network's centres but the overseas ones share it; the first by
+        name otherwise); Paris for a doctor attached nowhere yet."""
+        doctor = self.doctors.get(str(doctor_id))
+        zones = sorted(self.centres[slug].time_zone for slug in doctor.centre_ids) if doctor else []
+        return zones[0] if zones else "Europe/Paris"
+
     def context(self, leaves: Iterable[LeaveSpan] = ()) -> RotaContext:
         return RotaContext.build(self.centres.values(), self.doctors.values(), leaves, self.needs)
 

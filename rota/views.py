@@ -20,7 +20,7 @@ def coverage(period: Period, slugs: Collection[str] | None = None) -> list[DayCo
     network = period.network
     centres = [c for slug, c in sorted(network.centres.items()) if slugs is None or slug in slugs]
     return network_coverage(
-        centres, period.shifts, network.needs, period.first_day, period.last_day
+        centres, period.shifts, network.needs, period.first_day, period.last_day, period.leaves
     )
 
 

@@ -232,6 +232,10 @@ def main(argv: list[str] | None = None) -> int:
         from queues.simulate import main as simulate_main
 
         return int(simulate_main(argv[1:]))
+    if argv[:1] == ["rota-bench"]:
+        from rota.feature import rota_bench
+
+        return rota_bench(argv[1:])
     parser = argparse.ArgumentParser(prog="walkin", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service (embedded SQLite by default)")
@@ -257,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     account.add_argument("--username", required=True)
     account.add_argument("--name", default="", help="the name shown (default: the username)")
     account.set_defaults(func=cmd_create_account)
+    sub.add_parser("rota-bench", help="solve Curtois & Qu rota benchmark instances")
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import column, func, insert, select, table, update
+from sqlalchemy import column, func, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.models import CentreDay, Ticket
@@ -19,8 +19,6 @@ from rota.models import Centre
 from service.accounts import Role, StaffAccount, hash_password, managed_centre
 
 # The rota's tables, named for the one link the demo makes (a doctor's record to its account).
-_DOCTOR = table("doctor", column("id"), column("account_id"))
-_DOCTOR_CENTRE = table("doctor_centre", column("doctor_id"), column("centre_id"))
 # The screens' table, for a few paired screens the home and the screens page can show.
 _DISPLAY_TOKEN = table(
     "display_token",
@@ -45,38 +43,29 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
     """Load the demo network into an empty database; returns the demo password, else None."""
     if (await session.execute(select(func.count(Centre.id)))).scalar_one() > 0:
         return None
-    # The rota's demo network: 26 centres, 350 doctors, a month of shifts and leave.
-    centres = await load_demo_network(session, now.date())
-
     password = secrets.token_urlsafe(9)
     password_hash = hash_password(password)
+    accounts = []
     for username, display_name, role, at_centre in DEMO_ROLES:
         account = StaffAccount(
             username=username,
             display_name=display_name,
             password_hash=password_hash,
             role=role,
-            centre_id=centres[0].id if at_centre else None,
+            centre_id=None,
             active=True,
             session_generation=0,
         )
         session.add(account)
-        await session.flush()
-        if role is Role.DOCTOR:
-            # The demo doctor's account is linked to a doctor's record of its centre.
-            first = (
-                await session.execute(
-                    select(_DOCTOR_CENTRE.c.doctor_id)
-                    .where(_DOCTOR_CENTRE.c.centre_id == centres[0].id)
-                    .order_by(_DOCTOR_CENTRE.c.doctor_id)
-                    .limit(1)
-                )
-            ).scalar_one_or_none()
-            if first is not None:
-                await session.execute(
-                    update(_DOCTOR).where(_DOCTOR.c.id == first).values(account_id=account.id)
-                )
-        if role is Role.CENTRE_MANAGER:
+        accounts.append((account, at_centre))
+    await session.flush()
+    # The rota's demo network: 26 centres, 350 doctors, a month of shifts and leave; the demo
+    # doctor's account becomes one of its doctors.
+    centres = await load_demo_network(session, now.date(), doctor_account="docteur")
+    for account, at_centre in accounts:
+        if at_centre:
+            account.centre_id = centres[0].id
+        if account.role is Role.CENTRE_MANAGER:
             await session.execute(
                 insert(managed_centre),
                 [{"account_id": account.id, "centre_id": centre.id} for centre in centres[:2]],

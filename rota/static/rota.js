@@ -4,6 +4,7 @@
 // refused change shows its conflicts and, when they are only warnings, offers to confirm.
 import { api, HttpError, NetworkError } from "/static/service/api.js";
 import { $, h } from "/static/service/dom.js";
+import { formatNumber, dayText } from "/static/service/format.js";
 import { lang, t } from "/static/service/i18n.js";
 
 const answer = $("#answer");
@@ -59,12 +60,17 @@ document.addEventListener("click", (event) => {
     closeDay();
     return;
   }
+  if (button.id === "move-check") {
+    checkMove();
+    return;
+  }
+  if (button.id === "move-cancel") {
+    $("#move-dialog").close();
+    return;
+  }
   const shift = button.closest("#day-shifts li[data-shift]");
   if (shift && button.classList.contains("move")) {
-    const range = window.prompt(`${t("rota_start")}–${t("rota_end")} (08:00-14:00)`, `${shift.dataset.start}-${shift.dataset.end}`);
-    if (!range) return;
-    const [start_time, end_time] = range.split("-").map((part) => part.trim());
-    send("PATCH", `/api/rota/shifts/${shift.dataset.shift}`, { start_time, end_time });
+    openMove(shift);
   } else if (shift && button.classList.contains("remove")) {
     send("DELETE", `/api/rota/shifts/${shift.dataset.shift}`);
   }
@@ -75,7 +81,68 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// --- moving a shift: a dialog with doctor, centre, room, day and times, checked first -------
+
+function roomsFor(form, current) {
+  const option = form.elements.centre.selectedOptions[0];
+  const rooms = (option?.dataset.rooms || "").split(" ").filter(Boolean);
+  form.elements.room.replaceChildren(
+    h("option", { value: "" }, t("rota_none")),
+    ...rooms.map((code) => h("option", { value: code, selected: code === current }, code)),
+  );
+}
+
+function openMove(shift) {
+  const dialog = $("#move-dialog");
+  const form = $("#move-form");
+  form.elements.shift.value = shift.dataset.shift;
+  form.elements.doctor_id.value = shift.dataset.doctor;
+  form.elements.centre.value = shift.dataset.centre;
+  roomsFor(form, shift.dataset.room);
+  form.elements.day.value = shift.dataset.day;
+  form.elements.start_time.value = shift.dataset.start;
+  form.elements.end_time.value = shift.dataset.end;
+  $("#move-checks").replaceChildren();
+  form.elements.centre.onchange = () => roomsFor(form, "");
+  dialog.showModal();
+}
+
+function moveBody(form) {
+  return {
+    doctor_id: Number(form.elements.doctor_id.value),
+    centre: form.elements.centre.value,
+    room: form.elements.room.value || null,
+    day: form.elements.day.value,
+    start_time: form.elements.start_time.value.slice(0, 5),
+    end_time: form.elements.end_time.value.slice(0, 5),
+  };
+}
+
+/** Asks the API what the move would bring, without saving, and shows it in the dialog. */
+async function checkMove() {
+  const form = $("#move-form");
+  const box = $("#move-checks");
+  try {
+    const { data } = await api("PATCH", `/api/rota/shifts/${form.elements.shift.value}`, { ...moveBody(form), dry_run: true });
+    const conflicts = data?.would_bring || [];
+    box.replaceChildren(
+      h("p", {}, t(conflicts.length ? "rota_checks_found" : "rota_checks_clean")),
+      h("ul", { className: "problems" }, conflicts.map((c) => h("li", { className: `conflict-${c.severity}` },
+        `${c.severity === "error" ? "⛔" : "⚠"} ${lang === "fr" ? c.message : c.message_en}`))),
+    );
+  } catch (error) {
+    box.replaceChildren(h("p", { className: "conflict-error" }, error instanceof NetworkError ? t("conn_offline") : error.message));
+  }
+}
+
 document.addEventListener("submit", (event) => {
+  if (event.target.id === "move-form") {
+    event.preventDefault();
+    const form = event.target;
+    $("#move-dialog").close();
+    send("PATCH", `/api/rota/shifts/${form.elements.shift.value}`, moveBody(form));
+    return;
+  }
   if (event.target.id !== "add-form") return;
   event.preventDefault();
   const panel = $("#day-panel");
@@ -96,3 +163,85 @@ document.body.addEventListener("htmx:responseError", (event) => {
   showAnswer(t("rota_refused"), [], `${status} ${event.detail.xhr.statusText}`, null);
 });
 document.body.addEventListener("htmx:sendError", () => showAnswer(t("rota_refused"), [], t("conn_offline"), null));
+
+// --- the month's planning cycle: solve (in the background), follow, apply, publish ---------
+
+const cyclePanel = $("#cycle-panel");
+let cycleTimer = null;
+
+function cycleUrl(action = "") {
+  return `/api/rota/cycles/${cyclePanel.dataset.month}${action ? `/${action}` : ""}`;
+}
+
+function num(value) {
+  return value === null || value === undefined ? null : formatNumber(value);
+}
+
+function fill(key, values) {
+  return Object.entries(values).reduce((text, [name, value]) => text.replace(`{${name}}`, value ?? "–"), t(key));
+}
+
+function showCycle(cycle) {
+  $("#cycle-status").textContent = `· ${t(`cycle_status_${cycle.status}`)}`;
+  const solve = cycle.solve;
+  const running = Boolean(solve?.running);
+  $("#cycle-cancel").hidden = !running;
+  $("#cycle-solve").disabled = running;
+  $("#cycle-apply").hidden = running || !solve || solve.status === null || Boolean(solve.error);
+  const parts = [];
+  if (solve) {
+    if (running) parts.push(h("p", {}, t("cycle_running")));
+    parts.push(h("p", { id: "cycle-numbers" }, fill("cycle_progress", { objective: num(solve.objective), bound: num(solve.bound), gaps: num(solve.gaps_left) })));
+    if (solve.error) parts.push(h("p", { className: "conflict-error" }, solve.error));
+    if (!running && solve.status) {
+      parts.push(h("p", { id: "cycle-preview" }, fill("cycle_preview", { added: solve.added.length, moved: solve.moved.length, removed: solve.removed.length })));
+      if (solve.uncovered.length) {
+        parts.push(h("h3", {}, t("cycle_uncovered")), h("ul", { id: "cycle-uncovered", className: "problems" }, solve.uncovered.map((u) =>
+          h("li", { className: "conflict-warning" }, `${u.centre_name} ${dayText(u.day)} ${u.local} : ${lang === "fr" ? u.explanation : u.explanation_en}`))));
+      }
+    }
+  }
+  if (cycle.since_published.length) {
+    parts.push(h("h3", {}, t("cycle_since")), h("ul", { id: "cycle-since" }, cycle.since_published.map((d) =>
+      h("li", {}, `${d.doctor} : +${d.added.length} / −${d.removed.length}`))));
+  }
+  $("#cycle-progress").replaceChildren(...parts);
+  clearTimeout(cycleTimer);
+  if (running) cycleTimer = setTimeout(loadCycle, 1000);
+}
+
+async function loadCycle() {
+  try {
+    const { data } = await api("GET", cycleUrl());
+    showCycle(data);
+  } catch (error) {
+    if (!(error instanceof HttpError && error.status === 401)) showAnswer(t("rota_refused"), [], error.message, null);
+  }
+}
+
+async function cycleAction(action, body, done) {
+  try {
+    const { data } = await api("POST", cycleUrl(action), body);
+    if (done) showAnswer(t(done), [], "", null);
+    if (action === "apply") window.htmx.trigger(document.body, "rota-changed");
+    if (data?.status && "solve" in data) showCycle(data);
+    else loadCycle();
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 409 && Array.isArray(error.body?.conflicts)) {
+      showAnswer(t("rota_refused"), error.body.conflicts, "", null);
+    } else if (!(error instanceof HttpError && error.status === 401)) {
+      showAnswer(t("rota_refused"), [], error instanceof NetworkError ? t("conn_offline") : error.message, null);
+    }
+  }
+}
+
+if (cyclePanel) {
+  cyclePanel.addEventListener("click", (event) => {
+    const id = event.target.closest("button")?.id;
+    if (id === "cycle-solve") cycleAction("solve", { time_limit_seconds: Number($("#cycle-seconds").value) || 30 });
+    else if (id === "cycle-cancel") cycleAction("cancel");
+    else if (id === "cycle-apply") cycleAction("apply", undefined, "cycle_applied");
+    else if (id === "cycle-publish") cycleAction("publish", undefined, "cycle_published");
+  });
+  loadCycle();
+}

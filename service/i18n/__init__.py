@@ -9,6 +9,7 @@ scripts get the page's catalogue as JSON in `<script type="application/json" id=
 from __future__ import annotations
 
 import json
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -105,8 +106,42 @@ def _catalogue_json(context: Context) -> Markup:
     return Markup(text.replace("<", "\\u003c"))
 
 
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_text(lang: Lang, day: date) -> str:
+    """'07/12/2026' in French, '7 Dec 2026' in English (never ISO on a page)."""
+    if lang == "fr":
+        return f"{day:%d/%m/%Y}"
+    return f"{day.day} {_MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def number_text(lang: Lang, value: float, digits: int = 1) -> str:
+    """'3', '7,5' in French, '7.5' in English: no trailing zero, the language's decimal mark."""
+    text = f"{value:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+@pass_context
+def _format_day(context: Context, day: date) -> str:
+    return day_text(_context_lang(context), day)
+
+
+@pass_context
+def _format_number(context: Context, value: float, digits: int = 1) -> str:
+    return number_text(_context_lang(context), value, digits)
+
+
 def install_jinja_globals(environment: Environment) -> None:
-    environment.globals.update(t=_t, page_lang=_page_lang, catalogue_json=_catalogue_json)
+    environment.globals.update(
+        t=_t,
+        page_lang=_page_lang,
+        catalogue_json=_catalogue_json,
+        format_day=_format_day,
+        format_number=_format_number,
+    )
 
 
 def install_in_engine(engine: JinjaTemplateEngine) -> None:

@@ -52,3 +52,10 @@ export function statusText(status) {
 export function dateTime(iso) {
   return new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "short" }).format(new Date(iso));
 }
+
+const dayFormat = new Intl.DateTimeFormat(locale, { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" });
+
+/** A local day "2026-12-07" as the page's language writes it (07/12/2026), never ISO. */
+export function dayText(isoDay) {
+  return dayFormat.format(new Date(`${isoDay}T00:00:00Z`));
+}

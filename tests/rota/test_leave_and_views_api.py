@@ -29,14 +29,22 @@ async def test_approved_leave_keeps_the_shifts_and_shows_them_as_conflicts(
     assert [leave["id"] for leave in pending] == [leave_id]
 
     approve = await manager.post(f"/api/rota/leave/{leave_id}/approve")
+    # A warning to confirm (the shift is to reassign), not a blocking "⛔ … est en congé".
     assert approve.status_code == 409
-    assert kinds(approve) == ["on_leave"] and approve.json()["can_accept"] is True
+    assert kinds(approve) == ["shift_under_leave"] and approve.json()["can_accept"] is True
+    assert [c["severity"] for c in approve.json()["conflicts"]] == ["warning"]
+    assert "à réattribuer" in approve.json()["conflicts"][0]["message"]
     approved = await manager.post(
         f"/api/rota/leave/{leave_id}/approve", json={"accept_warnings": True}
     )
     assert approved.status_code == 200, approved.text
     assert approved.json()["leave"]["status"] == "approved"
-    assert [c["kind"] for c in approved.json()["conflicts"]] == ["on_leave"]
+    assert [c["kind"] for c in approved.json()["conflicts"]] == ["shift_under_leave"]
+    # Approved leave is no cover: the day has a gap and nobody is listed as covering it.
+    cover_url = f"/api/rota/coverage?from={TUESDAY}&to={TUESDAY}&centre=paris"
+    (day,) = (await manager.get(cover_url)).json()
+    assert day["covered"] is False and day["gaps"][0]["missing"] == 1
+    assert day["segments"][0]["doctor_ids"] == [] and day["segments"][0]["planned_max"] == 0
     # The shift stays, and the conflict view lists it until the manager resolves it.
     shifts = (await manager.get(f"/api/rota/shifts?from={TUESDAY}&to={TUESDAY}")).json()
     assert [s["id"] for s in shifts] == [shift.json()["shifts"][0]["id"]]
@@ -67,6 +75,10 @@ async def test_coverage_shows_the_gap_until_a_shift_fills_it(
             "needed": 1,
             "planned": 0,
             "missing": 1,
+            "centre": "paris",
+            "centre_name": "Paris 11e",
+            "day": MONDAY,
+            "local": "08:00–20:00",
         }
     ]
     await add_shift(manager, rota, "alice", MONDAY, "08:00", "20:00")

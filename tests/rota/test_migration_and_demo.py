@@ -73,11 +73,21 @@ def test_migration_0010_adds_and_removes_seniority_and_supervision(tmp_path: Pat
         await engine.dispose()
         return {column["name"] for column in found}
 
+    async def tables() -> set[str]:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        await engine.dispose()
+        return names
+
     upgrade(url, "0010_rota_planning")
     assert {"seniority", "supervisor_id"} <= asyncio.run(columns("doctor"))
     assert {"interns_need_supervisor", "juniors_need_senior"} <= asyncio.run(columns("centre"))
+    assert {"doctor_id", "day", "part", "state"} <= asyncio.run(columns("availability"))
+    assert {"month", "status", "published"} <= asyncio.run(columns("planning_cycle"))
     downgrade(url, "0007_audit_sqlite")
     assert "seniority" not in asyncio.run(columns("doctor"))
+    assert "availability" not in asyncio.run(tables())
     upgrade(url, "head")
     assert "supervisor_id" in asyncio.run(columns("doctor"))
 
@@ -96,3 +106,34 @@ async def test_demo_network_has_juniors_and_interns_beside_seniors(
     for intern in interns:
         assert intern.supervisor_id is not None
         assert doctors[intern.supervisor_id].seniority == "senior"
+
+
+async def test_the_demo_doctor_has_a_record_and_next_month_has_availability(
+    db: async_sessionmaker[AsyncSession],
+) -> None:
+    from datetime import UTC, datetime
+
+    from service.accounts import StaffAccount
+    from service.demo import seed_demo
+
+    async with db() as session:
+        assert await seed_demo(session, datetime(2026, 11, 24, 9, tzinfo=UTC)) is not None
+        await session.commit()
+    async with db() as session:
+        account = (
+            await session.execute(select(StaffAccount).where(StaffAccount.username == "docteur"))
+        ).scalar_one()
+        doctor = (
+            await session.execute(
+                select(models.Doctor).where(models.Doctor.account_id == account.id)
+            )
+        ).scalar_one()
+        words = (
+            await session.execute(
+                select(func.count(models.Availability.id)).where(
+                    models.Availability.day >= date(2026, 12, 1)
+                )
+            )
+        ).scalar_one()
+        wishes = (await session.execute(select(func.count(models.MonthWish.id)))).scalar_one()
+    assert doctor.seniority == "senior" and words > 1000 and wishes > 100

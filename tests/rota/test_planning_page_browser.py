@@ -109,11 +109,15 @@ async def test_manager_fills_a_gap_and_sees_the_conflict_of_approved_leave(
         assert "Dr Alice Martin" in await leave.inner_text()
         await leave.locator("button.approve").click()
         await page.locator("#confirm-warnings").wait_for()
-        assert "est en congé" in await page.locator("#answer").inner_text()
+        # A warning to confirm (the shift is to reassign), not a blocking "⛔ … est en congé".
+        answer = await page.locator("#answer").inner_text()
+        assert "à réattribuer" in answer and "⛔" not in answer
         await page.locator("#confirm-warnings").click()
         conflict = f'td.cell.conflict[data-centre="paris"][data-day="{MONDAY}"]'
-        await page.locator(conflict).wait_for()
+        # The conflict is written in the cell, not only in a tooltip; the day is short again.
+        await page.locator(conflict, has_text="en congé").wait_for()
         assert "1 conflit(s)" in await page.locator(conflict).inner_text()
+        assert "0/1" in await page.locator(conflict).inner_text()
         await page.locator("#leave-panel li.leave").wait_for(state="detached")
         assert await page.locator("#conflict-total").inner_text() == "1"
         assert not errors, errors
@@ -145,3 +149,54 @@ async def test_an_ended_session_sends_the_planning_page_to_login_and_back(
         assert (await page.request.post(f"{server}/api/auth/logout")).ok
         await page.locator("#add-form button[type=submit]").click()
         await page.wait_for_url(f"**/login?next=%2Frota%3Fstart%3D{MONDAY}")
+
+
+async def test_month_keeps_the_day_and_a_shift_moves_by_a_dialog_checked_first(
+    server: str, rota: Rota
+) -> None:
+    require_chromium()
+    added = None
+    async with chromium_context(locale="fr-FR") as browser:
+        page = await browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        login = await page.request.post(
+            f"{server}/api/auth/login", data={"username": "manager", "password": PASSWORD}
+        )
+        assert login.ok
+        # The week of Tuesday 1 December starts on Monday 30 November: "Mois" opens December.
+        await page.goto(f"{server}/rota?view=week&start=2026-12-01")
+        await page.get_by_role("link", name="Mois").click()
+        await page.wait_for_url("**view=month&start=2026-12-01")
+        assert "01/12/2026 – 31/12/2026" in await page.locator(".period").inner_text()
+
+        added = await page.request.post(
+            f"{server}/api/rota/shifts",
+            data={
+                "doctor_id": rota.doctors["alice"],
+                "centre": "paris",
+                "room": "1",
+                "day": MONDAY,
+                "start_time": "08:00",
+                "end_time": "20:00",
+            },
+        )
+        assert added.status == 201
+        await page.reload()
+        await page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"] button').click()
+        await page.locator("#day-shifts li[data-shift] button.move").click()
+        dialog = page.locator("#move-dialog")
+        await dialog.wait_for()
+        await dialog.locator("select[name=doctor_id]").select_option(str(rota.doctors["bruno"]))
+        await dialog.locator("input[name=start_time]").fill("09:00")
+        await dialog.locator("#move-check").click()
+        # 08:00–09:00 would be left without a doctor: shown before saving.
+        await dialog.locator("#move-checks li").first.wait_for()
+        assert "Paris 11e" in await dialog.locator("#move-checks").inner_text()
+        await dialog.locator("input[name=start_time]").fill("08:00")
+        await dialog.locator("#move-check").click()
+        await page.get_by_text("Aucun conflit").wait_for()
+        await dialog.locator("#move-save").click()
+        await page.locator("#day-shifts", has_text="Dr Bruno Petit").wait_for()
+        assert "Dr Alice Martin" not in await page.locator("#day-shifts").inner_text()
+        assert not errors, errors
