@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Request, Router, get, post, put
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotFoundException
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import delete, select
@@ -48,7 +48,8 @@ async def my_doctor(request: Request[Principal, Any, Any], session: AsyncSession
     )
     doctor = found.scalar_one_or_none()
     if doctor is None or not doctor.active:
-        raise PermissionDeniedException(
+        # 404, not 403: the role may open its space; there is no doctor's record behind it.
+        raise NotFoundException(
             "votre compte n'est lié à aucun médecin actif / your account is linked to no "
             "active doctor"
         )

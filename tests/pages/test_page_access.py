@@ -164,6 +164,7 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
     doctor = await clients("doctor-paris")
     assert links((await doctor.get("/room/paris")).text) == {
         "/room/paris",
+        "/rota/me",
         "/stats/doctors/me",
         "/account",
     }

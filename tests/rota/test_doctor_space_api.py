@@ -16,7 +16,7 @@ async def test_a_doctor_shapes_the_month_and_sees_what_was_planned(
 ) -> None:
     manager = await clients("manager")
     doctor = await clients("doctor-paris")
-    assert (await doctor.get("/api/rota/me")).status_code == 403  # linked to no doctor yet
+    assert (await doctor.get("/api/rota/me")).status_code == 404  # linked to no doctor yet
     account_id = rota.world.accounts["doctor-paris"].id
     alice = rota.doctors["alice"]
     linked = await manager.patch(f"/api/rota/doctors/{alice}", json={"account_id": account_id})
