@@ -138,7 +138,9 @@ async def snapshot_of(
     waiting = tuple(
         estimator.WaitingPatient(str(t.id), Priority(t.priority), _minutes(t.queued_at, midnight))
         for t in today
-        if t.status == TicketStatus.WAITING
+        # Remote patients not arrived yet keep their place in the simulation: they are in
+        # line, and most arrive in time.
+        if t.status in (TicketStatus.WAITING, TicketStatus.NOT_ARRIVED)
     )
     return estimator.CentreSnapshot(
         now=_minutes(now, midnight),

@@ -15,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.estimator import WaitEstimate
 from queues.live import EstimateCache
-from queues.models import CentreDay, Ticket
+from queues.models import CentreDay, RemoteJoin, Ticket
 from queues.ordering import Priority
+from queues.patient_view import link_expired, patient_view, ticket_by_token
 from queues.service import public_ticket
 from queues.states import TicketStatus
 from rota.models import Centre, Room
@@ -28,11 +29,15 @@ __all__ = [
     "WaitEstimate",
     "called_tickets",
     "checkin_open",
+    "link_expired",
     "newcomer_wait",
+    "patient_view",
     "public_ticket",
     "public_view",
     "recent_callers",
     "recent_calls",
+    "remote_join_centres",
+    "ticket_by_token",
     "waiting_counts",
 ]
 
@@ -129,3 +134,9 @@ async def newcomer_wait(
     ``shell(app).part(EstimateCache)``, shared by reception, the screens and the public board)."""
     estimate = await estimates.get(session, centre, now)
     return estimate.newcomer[Priority.STANDARD]
+
+
+async def remote_join_centres(session: AsyncSession) -> set[int]:
+    """The centres that take tickets from home (their join page: /attente/<slug>/rejoindre)."""
+    rows = await session.execute(select(RemoteJoin.centre_id).where(RemoteJoin.enabled.is_(True)))
+    return set(rows.scalars().all())

@@ -48,6 +48,8 @@ ANONYMOUS_PATHS: tuple[tuple[re.Pattern[str], Access], ...] = (
     (re.compile(r"^/api/displays/pair(/|$)"), Access.TOKEN),  # pairing code checked inside
     (re.compile(r"^/ws/"), Access.TOKEN),  # a staff session or a display token, checked inside
     (re.compile(r"^/cal/"), Access.TOKEN),  # one doctor's calendar token
+    (re.compile(r"^/t/"), Access.TOKEN),  # a patient's ticket page: the link token
+    (re.compile(r"^/api/patient/"), Access.TOKEN),  # the same token, checked inside
 )
 
 

@@ -213,7 +213,7 @@ def _stores(sessions: Store) -> dict[str, Store]:
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-FEATURE_NAMES = ("queues", "rota", "display")
+FEATURE_NAMES = ("queues", "rota", "display", "notify")
 
 
 def static_routers(enabled: list[Feature]) -> list[Any]:
@@ -235,10 +235,11 @@ def static_routers(enabled: list[Feature]) -> list[Any]:
 
 def features() -> list[Feature]:
     from display.feature import FEATURE as display
+    from notify.feature import FEATURE as notify
     from queues.feature import FEATURE as queues
     from rota.feature import FEATURE as rota
 
-    return [queues, rota, display]
+    return [queues, rota, display, notify]
 
 
 def create_app(

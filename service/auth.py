@@ -107,6 +107,10 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             "^/api/public/",
             "^/attente",
             "^/api/displays/pair",
+            # The patient's phone: the ticket's link token is the credential, checked inside.
+            "^/t/",
+            "^/api/patient/",
+            "^/ws/tickets/",
         ],
     )
 

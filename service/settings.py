@@ -84,6 +84,9 @@ class Settings:
     feeds_per_display_token: int = 3
     feeds_per_staff_session: int = 10
     ws_max_frame_bytes: int = 4096
+    # Where the embedded database, the secrets and the local message file live (None: an app
+    # built in a test, which keeps nothing on disk).
+    data_dir: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -119,4 +122,5 @@ class Settings:
             feeds_per_display_token=int(os.environ.get("WALKIN_FEEDS_PER_DISPLAY_TOKEN", 3)),
             feeds_per_staff_session=int(os.environ.get("WALKIN_FEEDS_PER_STAFF_SESSION", 10)),
             ws_max_frame_bytes=int(os.environ.get("WALKIN_WS_MAX_FRAME_BYTES", 4096)),
+            data_dir=data_dir,
         )
