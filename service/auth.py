@@ -110,7 +110,7 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             # The patient's phone: the ticket's link token is the credential, checked inside.
             "^/t/",
             "^/api/patient/",
-            "^/ws/tickets/",
+            "^/ws/tickets$",
         ],
     )
 

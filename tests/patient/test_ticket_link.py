@@ -13,6 +13,7 @@ from notify.models import OutboxMessage
 from queues.models import Ticket
 from service.audit import AuditEntry
 from tests.conftest import FakeClock, StaffClients
+from tests.patient.conftest import Phones
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -32,13 +33,15 @@ def token_of(ticket: dict[str, object]) -> str:
     return link.removeprefix("/t/")
 
 
-async def test_the_link_shows_the_ticket_its_place_and_no_name(clients: StaffClients) -> None:
+async def test_the_link_shows_the_ticket_its_place_and_no_name(
+    clients: StaffClients, phones: Phones
+) -> None:
     desk = await clients("reception-paris")
     first = await check_in(desk)
     second = await check_in(desk)
     token = token_of(second)
     assert len(token) >= 43  # 256 bits, base64url
-    phone = await clients()
+    phone = await phones()
     view = (await phone.get(f"/api/patient/tickets/{token}/")).json()
     assert view["number"] == second["number"]
     assert view["ahead"] == 1 and view["status"] == "waiting"
@@ -54,7 +57,7 @@ async def test_the_link_shows_the_ticket_its_place_and_no_name(clients: StaffCli
 
 
 async def test_the_token_is_stored_hashed_only(
-    clients: StaffClients, db: async_sessionmaker[AsyncSession]
+    clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
 ) -> None:
     desk = await clients("reception-paris")
     ticket = await check_in(desk)
@@ -66,8 +69,9 @@ async def test_the_token_is_stored_hashed_only(
 
 async def test_unknown_and_malformed_tokens_are_refused_then_rate_limited(
     clients: StaffClients,
+    phones: Phones,
 ) -> None:
-    phone = await clients()
+    phone = await phones()
     guesses = [f"{n:043d}" for n in range(57)] + ["short", "x" * 200]
     statuses = [(await phone.get(f"/api/patient/tickets/{g}/")).status_code for g in guesses]
     assert set(statuses) == {404}
@@ -77,11 +81,11 @@ async def test_unknown_and_malformed_tokens_are_refused_then_rate_limited(
 
 
 async def test_a_link_works_on_its_service_day_only(
-    clients: StaffClients, clock: FakeClock
+    clients: StaffClients, phones: Phones, clock: FakeClock
 ) -> None:
     desk = await clients("reception-paris")
     token = token_of(await check_in(desk))
-    phone = await clients()
+    phone = await phones()
     clock.advance(24 * 60)
     answer = await phone.get(f"/api/patient/tickets/{token}/")
     assert answer.status_code == 410
@@ -90,11 +94,11 @@ async def test_a_link_works_on_its_service_day_only(
 
 
 async def test_i_am_leaving_ends_the_ticket_as_left_unseen(
-    clients: StaffClients, db: async_sessionmaker[AsyncSession]
+    clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
 ) -> None:
     desk = await clients("reception-paris")
     ticket = await check_in(desk)
-    phone = await clients()
+    phone = await phones()
     answer = await phone.post(f"/api/patient/tickets/{token_of(ticket)}/leave", json={})
     assert answer.status_code == 200 and answer.json()["status"] == "left_unseen"
     again = await phone.post(f"/api/patient/tickets/{token_of(ticket)}/leave", json={})
@@ -113,7 +117,7 @@ async def test_i_am_leaving_ends_the_ticket_as_left_unseen(
 
 
 async def test_a_called_patient_with_a_phone_gets_one_message_with_number_room_centre(
-    clients: StaffClients, db: async_sessionmaker[AsyncSession]
+    clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
 ) -> None:
     desk = await clients("reception-paris")
     ticket = await check_in(desk, phone="06 12 34 56 78")
@@ -126,11 +130,11 @@ async def test_a_called_patient_with_a_phone_gets_one_message_with_number_room_c
 
 
 async def test_a_patient_without_consent_gets_nothing_and_no_number_is_kept(
-    clients: StaffClients, db: async_sessionmaker[AsyncSession]
+    clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
 ) -> None:
     desk = await clients("reception-paris")
     ticket = await check_in(desk)
-    phone = await clients()
+    phone = await phones()
     token = token_of(ticket)
     refused = await phone.post(
         f"/api/patient/tickets/{token}/notify",
@@ -145,13 +149,13 @@ async def test_a_patient_without_consent_gets_nothing_and_no_number_is_kept(
 
 
 async def test_near_when_n_ahead_is_sent_once_in_the_change_that_causes_it(
-    clients: StaffClients, db: async_sessionmaker[AsyncSession]
+    clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
 ) -> None:
     desk = await clients("reception-paris")
     for _ in range(3):
         await check_in(desk)
     mine = await check_in(desk)
-    phone = await clients()
+    phone = await phones()
     chosen = await phone.post(
         f"/api/patient/tickets/{token_of(mine)}/notify",
         json={"ahead": 1, "called": True, "phone": "+32 470 12 34 56", "sms_consent": True},
@@ -174,7 +178,9 @@ async def test_near_when_n_ahead_is_sent_once_in_the_change_that_causes_it(
 @pytest.mark.parametrize(
     "phone", ["01 43 55 66 77", "+44 7700 900123", "06 12 34", "call me", "+33 6 12 34 56 789"]
 )
-async def test_only_french_and_belgian_mobiles_are_taken(clients: StaffClients, phone: str) -> None:
+async def test_only_french_and_belgian_mobiles_are_taken(
+    clients: StaffClients, phones: Phones, phone: str
+) -> None:
     desk = await clients("reception-paris")
     answer = await desk.post("/api/centres/paris/tickets", json={"phone": phone})
     assert answer.status_code == 400, answer.text
@@ -183,7 +189,7 @@ async def test_only_french_and_belgian_mobiles_are_taken(clients: StaffClients, 
 
 
 async def test_the_slip_and_qr_code_are_for_staff_and_carry_the_link(
-    clients: StaffClients, app: Litestar
+    clients: StaffClients, phones: Phones, app: Litestar
 ) -> None:
     desk = await clients("reception-paris")
     ticket = await check_in(desk)
@@ -191,7 +197,7 @@ async def test_the_slip_and_qr_code_are_for_staff_and_carry_the_link(
     assert qr.status_code == 200 and qr.text.lstrip().startswith("<svg")
     slip = await desk.get(f"/reception/paris/tickets/{ticket['id']}/slip?paper=58mm")
     assert slip.status_code == 200 and token_of(ticket) in slip.text and "<svg" in slip.text
-    stranger = await clients()
+    stranger = await phones()
     assert (
         await stranger.get(f"/api/centres/paris/tickets/{ticket['id']}/qr.svg")
     ).status_code == 401
