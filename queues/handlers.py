@@ -88,7 +88,8 @@ def ticket_out(ticket: Ticket, centre: Centre, link: str | None = None) -> Ticke
         head_reason=ticket.head_reason,
         remote=ticket.remote,
         arrived_at=ticket.arrived_at,
-        link=f"/t/{link}" if link else None,
+        # Tickets from before links existed have none (their digest was never stored).
+        link=f"/t/{link}" if link and ticket.link_hash else None,
     )
 
 

@@ -1,6 +1,6 @@
 """A ticket's link for the patient's phone, and the "your turn is near" rules (plain logic).
 
-The link token is an HMAC of the ticket under the service's secret key: 256 bits nobody can
+The link token is an HMAC of the ticket under the service's secret key: 128 bits nobody can
 guess, re-derived whenever reception prints the slip again, and never stored: the ticket keeps
 only its SHA-256 digest, which the patient's requests are looked up by.
 """
@@ -14,14 +14,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
-TOKEN_LENGTH = 43  # 32 bytes, base64url without padding
+# 128 bits (the HMAC's first 16 bytes), base64url without padding: unguessable, and short
+# enough to type from the printed slip.
+TOKEN_LENGTH = 22
 SEP = " — "
 
 
 def link_token(secret_key: str, ticket_id: int, service_day: date, checked_in_at: datetime) -> str:
     message = f"ticket-link:{ticket_id}:{service_day.isoformat()}:{checked_in_at.isoformat()}"
     mac = hmac.new(secret_key.encode(), message.encode(), hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+    return base64.urlsafe_b64encode(mac[:16]).rstrip(b"=").decode()
 
 
 def token_digest(token: str) -> str:

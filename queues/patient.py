@@ -397,8 +397,8 @@ class TicketHandoverController(Controller):
         request: Request[Any, Any, Any],
     ) -> Response[str]:
         ticket = await ops.session.get(Ticket, ticket_id)
-        if ticket is None or ticket.centre_id != centre.id:
-            raise NotFound(f"no ticket {ticket_id} at this centre / ticket inconnu")
+        if ticket is None or ticket.centre_id != centre.id or ticket.link_hash is None:
+            raise NotFound(f"no ticket {ticket_id} with a link here / ticket inconnu")
         url = absolute(request, f"/t/{ops.link_of(ticket)}")
         return Response(
             qr_svg(url, ticket.number),
@@ -459,8 +459,8 @@ async def ticket_slip(
     """The printed slip: number, QR code and short link (58/80 mm ticket printers or A4)."""
     centre = await provide_centre(centre_slug, db_session)
     ticket = await db_session.get(Ticket, ticket_id)
-    if ticket is None or ticket.centre_id != centre.id:
-        raise NotFound(f"no ticket {ticket_id} at this centre / ticket inconnu")
+    if ticket is None or ticket.centre_id != centre.id or ticket.link_hash is None:
+        raise NotFound(f"no ticket {ticket_id} with a link here / ticket inconnu")
     ops = provide_ops(request, db_session)
     url = absolute(request, f"/t/{ops.link_of(ticket)}")
     paper = request.query_params.get("paper", "80mm")

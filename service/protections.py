@@ -120,7 +120,7 @@ def default_rate_rules(checkin_per_minute: int, public_per_minute: int) -> list[
             60,
         ),
         # The patient's ticket page and its API, keyed on the address: a phone reloads now
-        # and then; someone trying tokens hits the limit long before guessing 256 bits.
+        # and then; someone trying tokens hits the limit long before guessing 128 bits.
         RateRule(
             "patient",
             frozenset({"GET", "HEAD", "POST"}),
