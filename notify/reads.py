@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,7 +64,9 @@ async def enqueue_message(
 async def erase_recipients(session: AsyncSession, before: datetime) -> int:
     """Forget the numbers and subscriptions of messages queued before ``before`` (the
     retention purge); unsent ones are given up."""
-    old = OutboxMessage.created_at < before
+    # Queued on the service clock (next_attempt_at starts there), stored on the wall clock:
+    # either being old enough erases.
+    old = or_(OutboxMessage.next_attempt_at < before, OutboxMessage.created_at < before)
     await session.execute(
         update(OutboxMessage)
         .where(old, OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]))
