@@ -388,7 +388,7 @@ class TicketHandoverController(Controller):
         "ops": Provide(provide_ops, sync_to_thread=False),
     }
 
-    @get("/tickets/{ticket_id:int}/qr.svg", media_type="image/svg+xml", cache=False)
+    @get("/tickets/{ticket_id:int}/qr.svg", cache=False)
     async def ticket_qr(
         self,
         centre: NamedDependency[Centre],
@@ -406,7 +406,7 @@ class TicketHandoverController(Controller):
             headers={"Cache-Control": "no-store"},
         )
 
-    @get("/entrance.svg", media_type="image/svg+xml", guards=[desk_only], cache=False)
+    @get("/entrance.svg", guards=[desk_only], cache=False)
     async def entrance_qr(
         self, centre: NamedDependency[Centre], request: Request[Any, Any, Any]
     ) -> Response[str]:
