@@ -12,6 +12,7 @@ from display.feed import centre_feed
 from display.hub import DisplayHub, FeedTimings
 from display.pages import pair_page, screen_page
 from display.public import PublicBoard, public_waits, public_waits_page
+from display.ticket_feed import ticket_feed
 from service.feature import Feature
 from service.metrics import gauges
 from service.state import Shell, shell
@@ -44,6 +45,7 @@ FEATURE = Feature(
     name="display",
     route_handlers=[
         centre_feed,
+        ticket_feed,
         start_pairing,
         claim_pairing,
         CentreDisplaysController,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from queues.handlers import CentreQueueController, list_centres
 from queues.live import EstimateCache, rota_shifts_today
 from queues.pages import StaffPagesController
+from queues.patient import PATIENT_HANDLERS
+from queues.patient_loop import patient_timer
 from queues.presence import frozen_start_up, presence_sweep
 from queues.presence_api import PresenceController
 from queues.retention import purge_schedule
@@ -22,8 +24,14 @@ def queue_parts(_: Shell) -> list[object]:
 
 FEATURE = Feature(
     name="queues",
-    route_handlers=[list_centres, CentreQueueController, PresenceController, StaffPagesController],
-    lifespan=[purge_schedule, presence_sweep, frozen_start_up],
+    route_handlers=[
+        list_centres,
+        CentreQueueController,
+        PresenceController,
+        StaffPagesController,
+        *PATIENT_HANDLERS,
+    ],
+    lifespan=[purge_schedule, presence_sweep, patient_timer, frozen_start_up],
     parts=queue_parts,
     pages=[
         StaffPage(

@@ -17,6 +17,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from notify.reads import BadPhone, to_e164
 from queues.estimator import CentreEstimate, WaitEstimate
 from queues.live import EstimateCache
 from queues.models import Ticket
@@ -35,14 +36,20 @@ from queues.schemas import (
     RoomOut,
     TicketOut,
 )
-from queues.service import QueueOps, active_tickets, missed_tickets, tickets_called_by
+from queues.service import (
+    PatientOptions,
+    QueueOps,
+    active_tickets,
+    missed_tickets,
+    tickets_called_by,
+)
 from queues.states import Action, TicketStatus
 from rota.models import Centre, Room
 from rota.reads import provide_centre
 from service.accounts import Role
 from service.auth import Principal, centre_scope, requires_role, staff_only
 from service.changes import change_path
-from service.errors import NotFound
+from service.errors import DomainError, NotFound
 from service.params import PathText, RowId
 from service.state import shell
 
@@ -52,7 +59,7 @@ log = logging.getLogger("walkin.queues")
 def provide_ops(
     request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> QueueOps:
-    return QueueOps(change_path(request, db_session))
+    return QueueOps(change_path(request, db_session), shell(request.app).settings.secret_key)
 
 
 def room_by_code(centre: Centre, code: str) -> Room:
@@ -62,7 +69,7 @@ def room_by_code(centre: Centre, code: str) -> Room:
     raise NotFound(f"no room {code!r} at {centre.name} / salle inconnue")
 
 
-def ticket_out(ticket: Ticket, centre: Centre) -> TicketOut:
+def ticket_out(ticket: Ticket, centre: Centre, link: str | None = None) -> TicketOut:
     rooms = {room.id: room.code for room in centre.rooms}
     return TicketOut(
         id=ticket.id,
@@ -79,6 +86,10 @@ def ticket_out(ticket: Ticket, centre: Centre) -> TicketOut:
         started_at=ticket.started_at,
         ended_at=ticket.ended_at,
         head_reason=ticket.head_reason,
+        remote=ticket.remote,
+        arrived_at=ticket.arrived_at,
+        # Tickets from before links existed have none (their digest was never stored).
+        link=f"/t/{link}" if link and ticket.link_hash else None,
     )
 
 
@@ -166,10 +177,12 @@ TICKET_ACTIONS: dict[str, Action] = {
     "left-unseen": Action.LEFT_UNSEEN,
     "requeue": Action.REQUEUE,
     "release": Action.RELEASE,
+    "arrive": Action.ARRIVE,
 }
 # What a doctor does from the consulting room, and releasing a patient they called by mistake
 # (undoing their own call); the rest of a ticket's life (cancel, left unseen, requeue,
 # priority, moves) and closing check-in belong to the desk.
+# (Confirming a remote patient's arrival, "arrive", is the desk's too.)
 DOCTOR_ACTIONS = frozenset(
     {Action.CALL, Action.RECALL, Action.START, Action.FINISH, Action.NO_SHOW, Action.RELEASE}
 )
@@ -204,7 +217,7 @@ class CentreQueueController(Controller):
         rows: list[TicketOut] = []
         for ticket in tickets:
             row = ticket_out(ticket, centre)
-            if ticket.status == TicketStatus.WAITING:
+            if ticket.status in (TicketStatus.WAITING, TicketStatus.NOT_ARRIVED):
                 position += 1
                 row.position = position
                 if (value := estimates.waiting.get(str(ticket.id))) is not None:
@@ -259,11 +272,23 @@ class CentreQueueController(Controller):
         data: JSONBody[CheckInRequest],
         request: Request[Any, Any, Any],
     ) -> Response[TicketOut]:
+        phone = None
+        if data.phone is not None:
+            try:
+                phone = to_e164(data.phone, centre.country)
+            except BadPhone as exc:
+                raise DomainError(str(exc)) from exc
+        patient = PatientOptions(
+            phone=phone,
+            notify_ahead=data.notify_ahead if phone else None,
+            notify_minutes=data.notify_minutes if phone else None,
+            notify_called=phone is not None,
+        )
         told = await _estimate_before_check_in(request, ops, centre, data.priority)
         ticket, created = await ops.check_in(
-            centre, data.priority, data.client_key, data.label, data.phone, told
+            centre, data.priority, data.client_key, data.label, told=told, patient=patient
         )
-        row = ticket_out(ticket, centre)
+        row = ticket_out(ticket, centre, ops.link_of(ticket))
         if ticket.status == TicketStatus.WAITING:
             # Told at the desk, with a warning when the patient would be seen after closing:
             # the ticket's own estimate, or (from a recent estimate made before it joined) the
@@ -282,7 +307,7 @@ class CentreQueueController(Controller):
         found = await ops.session.get(Ticket, ticket_id)
         if found is None or found.centre_id != centre.id:
             raise NotFound(f"no ticket {ticket_id} at this centre / ticket inconnu")
-        return ticket_out(found, centre)
+        return ticket_out(found, centre, ops.link_of(found))
 
     @post("/call-next", status_code=HTTP_200_OK)
     async def call_next(

@@ -213,7 +213,9 @@ async def _snapshot(facts: _DayFacts, slicer: _Slicer | None = None) -> estimato
         key = account_key(ticket.called_by_id)
         checked_in = _minutes(ticket.checked_in_at, midnight)
         checkins.append(estimator.CheckIn(checked_in, Priority(ticket.priority)))
-        if ticket.status == TicketStatus.WAITING:
+        # Remote patients not arrived yet keep their place in the simulation: they are in
+        # line, and most arrive in time.
+        if ticket.status in (TicketStatus.WAITING, TicketStatus.NOT_ARRIVED):
             waiting.append(
                 estimator.WaitingPatient(
                     str(ticket.id), Priority(ticket.priority), _minutes(ticket.queued_at, midnight)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -78,6 +79,26 @@ class Ticket(BigIntAuditBase):
     told_high_min: Mapped[float | None] = mapped_column(Float, nullable=True)
     joined_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
+    # --- the patient's phone (queues/patient.py) ---
+    # SHA-256 of the ticket's link token (the token itself is never stored).
+    link_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # Taken from home: "not_arrived" until reception (or the entrance QR code) confirms.
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # When a remote ticket's turn came before its patient arrived: its place is kept for the
+    # grace period from then, then released.
+    held_since: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # Digest of the joining device's cookie, for the per-device cap (erased with the rest).
+    device_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # "Your turn is near": when N people are ahead, when the estimate falls under X minutes,
+    # when called; by SMS to ``phone`` (kept only with consent) and/or Web Push.
+    notify_ahead: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    notify_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    notify_called: Mapped[bool] = mapped_column(Boolean, default=False)
+    push_subscription: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Which "near" messages went already ("ahead", "minutes"): each is sent once.
+    notified: Mapped[str] = mapped_column(String(40), default="")
+
 
 class RoomPresence(BigIntAuditBase):
     """One stretch of a doctor's presence in a consulting room, in one state.
@@ -100,3 +121,16 @@ class RoomPresence(BigIntAuditBase):
     started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     last_seen_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class RemoteJoin(BigIntAuditBase):
+    """A centre's setting for tickets taken from home (off unless a manager turns it on)."""
+
+    __tablename__ = "remote_join"
+
+    centre_id: Mapped[int] = mapped_column(ForeignKey("centre.id", ondelete="CASCADE"), unique=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Share of the queue (waiting and not arrived) that may be remote tickets.
+    max_share: Mapped[float] = mapped_column(Float, default=0.3)
+    # A remote ticket whose turn came before its patient arrived keeps its place this long.
+    grace_min: Mapped[int] = mapped_column(Integer, default=15)

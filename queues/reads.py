@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from queues.estimator import WaitEstimate
 from queues.live import EstimateCache
-from queues.models import CentreDay, Ticket
+from queues.models import CentreDay, RemoteJoin, Ticket
 from queues.ordering import Priority
+from queues.patient_view import link_expired, patient_view, ticket_by_token
 from queues.presence import DoctorPresence, PresenceState, present_now
 from queues.service import public_ticket
 from queues.states import TicketStatus
@@ -37,11 +38,15 @@ __all__ = [
     "checkin_open",
     "doctors_present",
     "first_ticket_day",
+    "link_expired",
     "newcomer_wait",
+    "patient_view",
     "public_ticket",
     "public_view",
     "recent_callers",
     "recent_calls",
+    "remote_join_centres",
+    "ticket_by_token",
     "ticket_days",
     "waiting_counts",
     "waiting_summaries",
@@ -251,3 +256,9 @@ async def doctors_present(
     list when nobody is in): account id, display name, room, present or paused, and since when
     (UTC) they are in that state. A doctor whose page went away over 90 s ago is not listed."""
     return await present_now(session, centre_ids, now)
+
+
+async def remote_join_centres(session: AsyncSession) -> set[int]:
+    """The centres that take tickets from home (their join page: /attente/<slug>/rejoindre)."""
+    rows = await session.execute(select(RemoteJoin.centre_id).where(RemoteJoin.enabled.is_(True)))
+    return set(rows.scalars().all())

@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from notify.reads import erase_recipients
 from queues.models import Ticket
 from queues.states import TicketStatus
 from rota.models import Centre
@@ -48,7 +49,15 @@ log = logging.getLogger("walkin.queues")
 SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 PURGE_EVERY_S = 3600
 FIRST_PURGE_AFTER_S = 60  # let the replica settle after start-up first
-PERSONAL_COLUMNS = (Ticket.label, Ticket.phone, Ticket.client_key, Ticket.head_reason)
+PERSONAL_COLUMNS = (
+    Ticket.label,
+    Ticket.phone,
+    Ticket.client_key,
+    Ticket.head_reason,
+    # The patient's phone: a Web Push subscription and the joining device's digest.
+    Ticket.push_subscription,
+    Ticket.device_hash,
+)
 
 
 class DailyCentreStats(BigIntBase):
@@ -169,7 +178,7 @@ async def purge_centre(
             Ticket.service_day < cutoff,
             or_(*(column.is_not(None) for column in PERSONAL_COLUMNS)),
         )
-        .values(label=None, phone=None, client_key=None, head_reason=None)
+        .values({column.key: None for column in PERSONAL_COLUMNS})
     )
     report.tickets_erased = int(getattr(erased, "rowcount", 0) or 0)
     if report.tickets_erased:
@@ -197,6 +206,11 @@ async def purge(
                 report = await purge_centre(change, centre, now, retention_days)
         total.days_summarised += report.days_summarised
         total.tickets_erased += report.tickets_erased
+    # The outbox keeps numbers only until a message is settled; anything older still goes.
+    async with sessions() as session:
+        path = ChangePath(session, gate or WriteGate(enabled=False), None, lambda: now)
+        async with path.change():
+            await erase_recipients(session, now - timedelta(days=retention_days))
     return total
 
 

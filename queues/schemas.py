@@ -21,11 +21,19 @@ RoomCode = Annotated[HumanText, Meta(min_length=1, max_length=16)]
 Reason = Annotated[HumanText, Meta(min_length=3, max_length=200)]
 
 
+AheadCount = Annotated[int, Meta(ge=0, le=50)]
+NearMinutes = Annotated[int, Meta(ge=1, le=240)]
+
+
 class CheckInRequest(Struct, forbid_unknown_fields=True):
     priority: Priority = Priority.STANDARD
     client_key: ClientKey | None = None
     label: Label | None = None
+    # A French or Belgian mobile: given at the desk when the patient asks for an SMS (that
+    # is their consent); messages go to it when called and, if chosen, when near.
     phone: Phone | None = None
+    notify_ahead: AheadCount | None = None
+    notify_minutes: NearMinutes | None = None
 
 
 class CallNextRequest(Struct, forbid_unknown_fields=True):
@@ -71,6 +79,10 @@ class TicketOut(Struct):
     head_reason: str | None
     position: int | None = None  # 1-based place in the queue, for waiting tickets
     estimate: EstimateOut | None = None  # for waiting tickets
+    remote: bool = False  # taken from home (status not_arrived until confirmed)
+    arrived_at: datetime | None = None
+    # The patient's page (/t/<token>), for the QR code and the slip: staff answers only.
+    link: str | None = None
 
 
 class QueueOut(Struct):

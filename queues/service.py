@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from queues.estimator import WaitEstimate
+from queues.links import link_token, token_digest
 from queues.models import CentreDay, Ticket
+from queues.notices import in_line, notify_called, notify_near, queue_order
 from queues.numbering import ticket_number
 from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
@@ -49,9 +51,27 @@ def public_ticket(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class PatientOptions:
+    """What a check-in may carry for the patient's phone."""
+
+    phone: str | None = None  # E.164, given with the patient's consent
+    notify_ahead: int | None = None
+    notify_minutes: int | None = None
+    notify_called: bool = False
+    remote: bool = False  # taken from home: not arrived yet
+    device_hash: str | None = None
+
+
 @dataclass
 class QueueOps(ChangeOps):
     # Every write is one change of the shell's change path (gate, audit, publish after commit).
+    # The service's secret key, from which each ticket's link token is derived.
+    link_secret: str = ""
+
+    def link_of(self, ticket: Ticket) -> str:
+        """The token of the ticket's page (derived again each time, never stored)."""
+        return link_token(self.link_secret, ticket.id, ticket.service_day, ticket.checked_in_at)
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -111,11 +131,13 @@ class QueueOps(ChangeOps):
         label: str | None = None,
         phone: str | None = None,
         told: WaitEstimate | None = None,
+        patient: PatientOptions | None = None,
     ) -> tuple[Ticket, bool]:
         """A new ticket, or the one already given for this client key (created=False).
 
         ``told``: the newcomer's estimate the desk shows for this priority, kept on the ticket
         (with the queue position it joins at) to measure the estimator afterwards."""
+        patient = patient or PatientOptions(phone=phone, notify_called=phone is not None)
         async with self.path.change() as change:
             if client_key is not None:
                 # Under the centre lock, so a concurrent retry of the same check-in waits
@@ -153,18 +175,27 @@ class QueueOps(ChangeOps):
                 seq_no=seq_no,
                 number=ticket_number(priority, seq_no),
                 priority=priority,
-                status=TicketStatus.WAITING,
+                status=TicketStatus.NOT_ARRIVED if patient.remote else TicketStatus.WAITING,
                 client_key=client_key,
                 label=label,
-                phone=phone,
+                phone=patient.phone,
                 checked_in_at=now,
                 queued_at=now,
                 told_wait_min=_finite(told.wait_min) if told else None,
                 told_high_min=_finite(told.high_min) if told else None,
                 joined_position=await self._waiting_ahead(centre.id, day, priority),
+                remote=patient.remote,
+                device_hash=patient.device_hash,
+                notify_ahead=patient.notify_ahead,
+                notify_minutes=patient.notify_minutes,
+                notify_called=patient.notify_called,
+                notified="",
             )
             self.session.add(ticket)
             await self.session.flush()
+            if self.link_secret:
+                ticket.link_hash = token_digest(self.link_of(ticket))
+            await notify_near(change, centre, await in_line(change, centre))
             await change.audit(
                 "ticket", ticket.id, "check_in", centre_id=centre.id, after=snapshot(ticket)
             )
@@ -177,7 +208,8 @@ class QueueOps(ChangeOps):
             select(func.count(Ticket.id)).where(
                 Ticket.centre_id == centre_id,
                 Ticket.service_day == day,
-                Ticket.status == TicketStatus.WAITING.value,
+                # Remote patients not arrived yet hold their place in line too.
+                Ticket.status.in_((TicketStatus.WAITING.value, TicketStatus.NOT_ARRIVED.value)),
                 PRIORITY_RANK[priority] >= PRIORITY_RANK_SQL,
             )
         )
@@ -233,6 +265,8 @@ class QueueOps(ChangeOps):
             if called_id is None:
                 raise NotFound("nobody is waiting / personne n'attend")
             ticket = await self._ticket_for_update(centre, called_id)
+            await notify_called(change, centre, ticket, room)
+            await self._hold_remote_passed_by(change, centre, ticket, now)
             # Only a waiting ticket can have been taken, so its former state is known.
             before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
             after = {key: snapshot(ticket)[key] for key in before}
@@ -241,6 +275,47 @@ class QueueOps(ChangeOps):
             )
             self._announce(change, centre, "ticket.called", ticket, finished)
         return ticket
+
+    async def _hold_remote_passed_by(
+        self, change: Change, centre: Centre, called: Ticket, now: datetime
+    ) -> None:
+        """Remote tickets ahead of the one just called had their turn before arriving: their
+        place is held from now for the grace period; the others move closer to their turn."""
+        line = await in_line(change, centre)
+        for ticket in line:
+            if (
+                ticket.status == TicketStatus.NOT_ARRIVED
+                and ticket.held_since is None
+                and queue_order(ticket) < queue_order(called)
+            ):
+                ticket.held_since = now
+        await notify_near(change, centre, line)
+
+    async def release_overdue(self, centre: Centre, grace: timedelta) -> list[Ticket]:
+        """Remote tickets held longer than ``grace`` without their patient arriving give up
+        their place: ended as no-show (reception may queue them again when they come)."""
+        now = self.clock()
+        day = centre.service_day(now)
+        overdue_where = (
+            Ticket.centre_id == centre.id,
+            Ticket.service_day == day,
+            Ticket.status == TicketStatus.NOT_ARRIVED.value,
+            Ticket.held_since.is_not(None),
+            Ticket.held_since < now - grace,
+        )
+        if (await self.session.execute(select(Ticket.id).where(*overdue_where))).first() is None:
+            return []
+        async with self.path.change() as change:
+            await self._bump_seq(change, centre)
+            rows = await self.session.execute(
+                select(Ticket).where(*overdue_where).execution_options(populate_existing=True)
+            )
+            released = list(rows.scalars().all())
+            for ticket in released:
+                async with change.audited("ticket", ticket, "release_remote", centre_id=centre.id):
+                    ticket.status, ticket.ended_at = TicketStatus.NO_SHOW, now
+            self._announce(change, centre, "ticket.released", None, released)
+        return released
 
     async def _free_room(
         self, change: Change, centre: Centre, room: Room, now: datetime
@@ -309,9 +384,21 @@ class QueueOps(ChangeOps):
                     ticket.room_id, ticket.called_at = None, None
                 elif action is Action.RELEASE:
                     ticket.room_id, ticket.called_at, ticket.call_count = None, None, 0
+                elif action is Action.ARRIVE:
+                    ticket.arrived_at = now
+                    if ticket.held_since is not None:
+                        # Came within the grace period: the place was kept; after it, the
+                        # ticket was released (no-show) and never reaches this branch.
+                        ticket.held_since = None
                 else:  # finish, no-show, cancel, left unseen
                     ticket.ended_at = now
                 ticket.status = new_status
+            if action in (Action.CALL, Action.RECALL):
+                rooms = {r.id: r for r in centre.rooms}
+                room_now = rooms.get(ticket.room_id) if ticket.room_id is not None else None
+                await notify_called(change, centre, ticket, room_now)
+            else:
+                await notify_near(change, centre, await in_line(change, centre))
             self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket
 
@@ -356,6 +443,7 @@ class QueueOps(ChangeOps):
                     ).scalar_one()
                     ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
                     ticket.head_reason = head_reason
+            await notify_near(change, centre, await in_line(change, centre))
             self._announce(change, centre, kind, ticket)
         return ticket
 

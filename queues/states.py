@@ -6,6 +6,9 @@ from enum import StrEnum
 
 
 class TicketStatus(StrEnum):
+    # A ticket taken from home: in the queue, never called (nor shown on screens) until the
+    # patient's arrival is confirmed.
+    NOT_ARRIVED = "not_arrived"
     WAITING = "waiting"
     CALLED = "called"
     IN_CONSULTATION = "in_consultation"
@@ -25,6 +28,7 @@ class Action(StrEnum):
     LEFT_UNSEEN = "left_unseen"
     REQUEUE = "requeue"
     RELEASE = "release"  # called by mistake: back to the queue in its former place
+    ARRIVE = "arrive"  # a remote patient is here
 
 
 S = TicketStatus
@@ -35,16 +39,18 @@ TRANSITIONS: dict[Action, tuple[frozenset[TicketStatus], TicketStatus]] = {
     # A doctor who forgot to press "start" can still finish a called patient.
     Action.FINISH: (frozenset({S.CALLED, S.IN_CONSULTATION}), S.DONE),
     Action.NO_SHOW: (frozenset({S.CALLED}), S.NO_SHOW),
-    Action.CANCEL: (frozenset({S.WAITING, S.CALLED}), S.CANCELLED),
-    Action.LEFT_UNSEEN: (frozenset({S.WAITING}), S.LEFT_UNSEEN),
+    Action.CANCEL: (frozenset({S.NOT_ARRIVED, S.WAITING, S.CALLED}), S.CANCELLED),
+    Action.LEFT_UNSEEN: (frozenset({S.NOT_ARRIVED, S.WAITING}), S.LEFT_UNSEEN),
+    Action.ARRIVE: (frozenset({S.NOT_ARRIVED}), S.WAITING),
     # A late patient who missed the call comes back: queued again, behind those present.
     Action.REQUEUE: (frozenset({S.NO_SHOW, S.LEFT_UNSEEN}), S.WAITING),
     Action.RELEASE: (frozenset({S.CALLED}), S.WAITING),
 }
 
-ACTIVE = frozenset({S.WAITING, S.CALLED, S.IN_CONSULTATION})
+ACTIVE = frozenset({S.NOT_ARRIVED, S.WAITING, S.CALLED, S.IN_CONSULTATION})
 
 STATUS_FR: dict[TicketStatus, str] = {
+    S.NOT_ARRIVED: "pas encore arrivé",
     S.WAITING: "en attente",
     S.CALLED: "appelé",
     S.IN_CONSULTATION: "en consultation",

@@ -50,6 +50,8 @@ ANONYMOUS_PATHS: tuple[tuple[re.Pattern[str], Access], ...] = (
     (re.compile(r"^/cal/"), Access.TOKEN),  # one doctor's calendar token
     (re.compile(r"^/api/account-setup$"), Access.TOKEN),  # a one-time set-up code, checked inside
     (re.compile(r"^/setup$"), Access.PAGE),  # the set-up form; the code stays in the #fragment
+    (re.compile(r"^/t/"), Access.TOKEN),  # a patient's ticket page: the link token
+    (re.compile(r"^/api/patient/"), Access.TOKEN),  # the same token, checked inside
 )
 
 

@@ -219,7 +219,7 @@ def _stores(sessions: Store) -> dict[str, Store]:
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-FEATURE_NAMES = ("queues", "rota", "display", "stats", "network")
+FEATURE_NAMES = ("queues", "rota", "display", "stats", "network", "notify")
 
 
 def static_routers(enabled: list[Feature]) -> list[Any]:
@@ -242,11 +242,12 @@ def static_routers(enabled: list[Feature]) -> list[Any]:
 def features() -> list[Feature]:
     from display.feature import FEATURE as display
     from network.feature import FEATURE as network
+    from notify.feature import FEATURE as notify
     from queues.feature import FEATURE as queues
     from rota.feature import FEATURE as rota
     from stats.feature import FEATURE as stats
 
-    return [queues, rota, display, stats, network]
+    return [queues, rota, display, stats, network, notify]
 
 
 def create_app(

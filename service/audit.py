@@ -25,7 +25,18 @@ from service.state import shell
 
 # Fields whose values must never reach the log: patient data, and what could identify a
 # patient's check-in after the retention purge (the tablet's key, staff's free-text reason).
-PRIVATE_FIELDS = frozenset({"label", "phone", "client_key", "head_reason"})
+PRIVATE_FIELDS = frozenset(
+    {
+        "label",
+        "phone",
+        "client_key",
+        "head_reason",
+        # The patient's phone: link digest, push subscription, joining device's digest.
+        "link_hash",
+        "push_subscription",
+        "device_hash",
+    }
+)
 # Bookkeeping columns that say nothing about the change.
 IGNORED_FIELDS = frozenset({"id", "created_at", "updated_at"})
 

@@ -143,6 +143,10 @@ def make_session_auth(settings: Settings) -> SessionAuth[Principal, ServerSideSe
             # Choosing a password on a one-time set-up link: the code is the credential.
             "^/api/account-setup$",
             "^/setup$",
+            # The patient's phone: the ticket's link token is the credential, checked inside.
+            "^/t/",
+            "^/api/patient/",
+            "^/ws/tickets$",
         ],
     )
 

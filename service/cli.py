@@ -26,7 +26,7 @@ async def _seed(settings: Settings) -> str | None:
     install_sqlite_pragmas(engine)
     try:
         async with async_sessionmaker(engine, expire_on_commit=False)() as session:
-            return await seed_demo(session, datetime.now(UTC))
+            return await seed_demo(session, datetime.now(UTC), settings.secret_key)
     finally:
         await engine.dispose()
 

@@ -10,7 +10,8 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import column, func, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.models import CentreDay, Ticket
+from queues.links import link_token, token_digest
+from queues.models import CentreDay, RemoteJoin, Ticket
 from queues.numbering import ticket_number
 from queues.ordering import Priority
 from queues.states import TicketStatus
@@ -39,8 +40,11 @@ DEMO_ROLES = (
 )
 
 
-async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
-    """Load the demo network into an empty database; returns the demo password, else None."""
+async def seed_demo(
+    session: AsyncSession, now: datetime, secret_key: str | None = None
+) -> str | None:
+    """Load the demo network into an empty database; returns the demo password, else None.
+    With the service's secret key, the demo tickets get their patient links too."""
     if (await session.execute(select(func.count(Centre.id)))).scalar_one() > 0:
         return None
     password = secrets.token_urlsafe(9)
@@ -71,26 +75,33 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
                 [{"account_id": account.id, "centre_id": centre.id} for centre in centres[:2]],
             )
 
-    # A few patients already waiting today, so the queue and screens are not empty.
+    # A few patients already waiting today, so the queue and screens are not empty; the first
+    # two centres take tickets from home, and the first has one on its way.
+    tickets: list[Ticket] = []
     for index, centre in enumerate(centres[:4]):
+        if index < 2:
+            session.add(RemoteJoin(centre_id=centre.id, enabled=True, max_share=0.3, grace_min=15))
         day = centre.service_day(now)
         waiting = 6 - index
         for n in range(1, waiting + 1):
             priority = Priority.URGENT if n == 3 else Priority.STANDARD
             arrived = now - timedelta(minutes=7 * (waiting - n) + 2)
-            session.add(
-                Ticket(
-                    centre_id=centre.id,
-                    service_day=day,
-                    seq_no=n,
-                    number=ticket_number(priority, n),
-                    priority=priority,
-                    status=TicketStatus.WAITING,
-                    checked_in_at=arrived,
-                    queued_at=arrived,
-                    call_count=0,
-                )
+            from_home = index == 0 and n == waiting
+            ticket = Ticket(
+                centre_id=centre.id,
+                service_day=day,
+                seq_no=n,
+                number=ticket_number(priority, n),
+                priority=priority,
+                status=TicketStatus.NOT_ARRIVED if from_home else TicketStatus.WAITING,
+                remote=from_home,
+                checked_in_at=arrived,
+                queued_at=arrived,
+                call_count=0,
+                notified="",
             )
+            session.add(ticket)
+            tickets.append(ticket)
         session.add(CentreDay(centre_id=centre.id, service_day=day, last_seq_no=waiting))
     # Paired screens with tokens nobody knows (a TV pairs for real from /display/pair): one
     # heard from just now, one silent for twenty minutes, which the home flags.
@@ -111,6 +122,10 @@ async def seed_demo(session: AsyncSession, now: datetime) -> str | None:
         ],
     )
     await session.flush()
+    if secret_key:
+        for ticket in tickets:
+            token = link_token(secret_key, ticket.id, ticket.service_day, ticket.checked_in_at)
+            ticket.link_hash = token_digest(token)
     # What each feature adds (the demo doctor's rota record, weeks of statistics...).
     from service.app import features
 

@@ -17,7 +17,13 @@ from litestar.openapi.datastructures import ResponseSpec
 from msgspec import Struct
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-RATE_LIMITED_PATHS = ("/api/auth/login", "/api/public/", "/attente", "/api/displays/pair")
+RATE_LIMITED_PATHS = (
+    "/api/auth/login",
+    "/api/public/",
+    "/attente",
+    "/api/displays/pair",
+    "/api/patient/",
+)
 
 
 class Problem(Struct):

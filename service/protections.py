@@ -119,6 +119,17 @@ def default_rate_rules(checkin_per_minute: int, public_per_minute: int) -> list[
             re.compile(r"^/api/displays/pair(/[^/]*)?/?$"),
             60,
         ),
+        # The patient's ticket page and its API, keyed on the address: a phone reloads now
+        # and then; someone trying tokens hits the limit long before guessing 128 bits.
+        RateRule(
+            "patient",
+            frozenset({"GET", "HEAD", "POST"}),
+            re.compile(r"^/(t/[^/]+/?$|api/patient/)"),
+            60,
+        ),
+        # Joining a queue from home: a few tickets an hour from one address at most (the
+        # per-device, per-phone and per-centre caps do the rest).
+        RateRule("join", frozenset({"POST"}), re.compile(r"^/api/public/centres/[^/]+/join$"), 5),
     ]
 
 

@@ -86,6 +86,9 @@ class Settings:
     ws_max_frame_bytes: int = 4096
     # Bearer token of Prometheus scrapes (service/metrics.py); unset: loopback only.
     metrics_token: str | None = None
+    # Where the embedded database, the secrets and the local message file live (None: an app
+    # built in a test, which keeps nothing on disk).
+    data_dir: Path | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -122,4 +125,5 @@ class Settings:
             feeds_per_staff_session=int(os.environ.get("WALKIN_FEEDS_PER_STAFF_SESSION", 10)),
             ws_max_frame_bytes=int(os.environ.get("WALKIN_WS_MAX_FRAME_BYTES", 4096)),
             metrics_token=os.environ.get("WALKIN_METRICS_TOKEN") or None,
+            data_dir=data_dir,
         )

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ("queues", "rota", "display", "stats", "network")
+FEATURES = ("queues", "rota", "display", "stats", "network", "notify")
 SHELL = "service"
 FOREIGN_KEY_TABLES = {"rota.models": frozenset({"Centre", "Room"})}
 
@@ -26,6 +26,9 @@ KNOWN_SHELL_CROSSINGS = frozenset(
         ("service.cli", "queues.retention.purge"),
         ("service.cli", "queues.simulate.main"),
         ("service.demo", "queues.models.CentreDay"),
+        ("service.demo", "queues.models.RemoteJoin"),
+        ("service.demo", "queues.links.link_token"),
+        ("service.demo", "queues.links.token_digest"),
         ("service.demo", "queues.models.Ticket"),
         ("service.demo", "queues.numbering.ticket_number"),
         ("service.demo", "queues.ordering.Priority"),

@@ -39,8 +39,10 @@ const live = startStaffLive(config, refresh);
 
 function render() {
   if (!queue) return;
-  const waiting = queue.tickets.filter((ticket) => ticket.status === "waiting");
-  const inRooms = queue.tickets.filter((ticket) => ticket.status !== "waiting");
+  // Remote tickets not arrived yet hold their place in the list, marked, with "Arrivé".
+  const inLine = (ticket) => ticket.status === "waiting" || ticket.status === "not_arrived";
+  const waiting = queue.tickets.filter(inLine);
+  const inRooms = queue.tickets.filter((ticket) => !inLine(ticket));
   $("#queue-counts").textContent = t("queue_counts", { waiting: waiting.length, inroom: inRooms.length });
   renderCheckinState();
   $("#in-rooms-block").hidden = inRooms.length === 0;
@@ -113,7 +115,11 @@ function queueRow(ticket) {
       ticket.label ?? "",
       ticket.phone ? h("span", { className: "badge", title: ticket.phone }, "SMS") : null,
       ticket.head_reason ? h("span", { className: "badge", title: ticket.head_reason }, "↑") : null),
-    h("span", { className: "state" }, priorityBadge(ticket) ?? statusText(ticket.status)),
+    h("span", { className: "state" },
+      ticket.remote ? h("span", { className: "badge remote" }, t("reception_remote")) : null,
+      ticket.status === "not_arrived"
+        ? h("button", { type: "button", className: "arrive", onclick: () => act(ticket, "arrive") }, t("reception_arrive"))
+        : priorityBadge(ticket) ?? statusText(ticket.status)),
     h("span", { className: "waited" }, t("minutes", { n: minutesSince(ticket.checked_in_at) })),
     // An estimate after closing already says so in words (estimateText).
     h("span", { className: "est" }, estimate ?? ""),
@@ -139,10 +145,30 @@ function missedRow(ticket) {
     }, t("act_requeue")));
 }
 
+// The patient's phone: the QR code of the ticket's page and its printed slip.
+function renderHandover() {
+  const box = $("#last-qr");
+  if (!box || box.dataset.ticket === String(lastTicket.id)) return;
+  box.dataset.ticket = String(lastTicket.id);
+  box.replaceChildren(
+    h("img", {
+      src: `${base}/tickets/${lastTicket.id}/qr.svg`, width: 168, height: 168,
+      alt: `${t("reception_qr_heading")} ${lastTicket.number}`,
+    }),
+    h("span", { className: "hint" }, t("reception_qr_hint")),
+    h("a", {
+      className: "button secondary", target: "_blank", rel: "noopener",
+      href: `/reception/${encodeURIComponent(config.centre)}/tickets/${lastTicket.id}/slip?print=1`,
+    }, t("reception_print_slip")),
+  );
+  box.hidden = false;
+}
+
 function renderLastTicket() {
   if (!lastTicket) return;
   $("#last-ticket").hidden = false;
   $("#last-number").textContent = lastTicket.number;
+  renderHandover();
   const now = queue?.tickets.find((ticket) => ticket.id === lastTicket.id);
   const detail = now?.status === "waiting"
     ? t("ticket_position", { n: now.position })
@@ -269,6 +295,11 @@ function renderActions() {
   const openReason = body.querySelector(".head-reason:not([hidden]) input");
   const reasonTyped = openReason ? openReason.value : null;
   const blocks = [];
+  if (ticket.status === "not_arrived") {
+    blocks.push(h("div", { className: "action-group" },
+      actionButton(ticket, "reception_arrive", "arrive", undefined),
+      actionButton(ticket, "act_cancel", "cancel", undefined, "danger")));
+  }
   if (ticket.status === "waiting") {
     blocks.push(h("div", { className: "action-group" }, h("span", {}, t("act_call_to")),
       ...config.rooms.map((room) => h("button", {

@@ -93,6 +93,19 @@ def _t(context: Context, key: str, **values: object) -> str:
     return translate(_context_lang(context), key, **values)
 
 
+def plural_key(lang: Lang, key: str, n: int) -> str:
+    """``key_one`` or ``key_many`` for a count: French takes the singular for 0 and 1
+    ("0 patient en attente"), English for 1 only."""
+    one = n in (0, 1) if lang == "fr" else n == 1
+    return f"{key}_{'one' if one else 'many'}"
+
+
+@pass_context
+def _tn(context: Context, key: str, n: int, **values: object) -> str:
+    lang = _context_lang(context)
+    return translate(lang, plural_key(lang, key, n), n=n, **values)
+
+
 @pass_context
 def _page_lang(context: Context) -> Lang:
     return _context_lang(context)
@@ -137,6 +150,7 @@ def _format_number(context: Context, value: float, digits: int = 1) -> str:
 def install_jinja_globals(environment: Environment) -> None:
     environment.globals.update(
         t=_t,
+        tn=_tn,
         page_lang=_page_lang,
         catalogue_json=_catalogue_json,
         format_day=_format_day,

@@ -11,6 +11,12 @@ export function t(key, vars = {}) {
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ""));
 }
 
+/** A count's words: French takes the singular for 0 and 1, English for 1 only. */
+export function tn(key, n, vars = {}) {
+  const one = lang === "fr" ? n === 0 || n === 1 : n === 1;
+  return t(`${key}_${one ? "one" : "many"}`, { n, ...vars });
+}
+
 export function applyStrings(root = document) {
   for (const el of root.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
   for (const attr of ["placeholder", "title", "aria-label"]) {

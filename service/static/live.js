@@ -14,14 +14,17 @@ const REFUSED_WAIT_MS = 30000; // 44xx: not allowed (revoked?): 30–60 s, someo
 /**
  * Opens the feed and keeps it open. Answers the server's pings.
  * @param {object} options
- * @param {string} options.centre the centre's slug
+ * @param {string} [options.centre] the centre's slug
+ * @param {string} [options.path] another feed's path (a patient's ticket: /ws/tickets)
+ * @param {object} [options.hello] sent first on each connection (the ticket's credential,
+ *   which stays out of the URL)
  * @param {(message: object) => void} options.onMessage every message but pings
  * @param {() => void} [options.onOpen]
  * @param {(code: number) => void} [options.onClose] after each loss, before the retry waits
  * @returns {{send: (message: object) => void, drop: () => void, retryNow: () => void}}
  *   drop: close now and retry; retryNow: this device is back online, skip the wait
  */
-export function openFeed({ centre, onMessage, onOpen = () => {}, onClose = () => {} }) {
+export function openFeed({ centre, path, hello, onMessage, onOpen = () => {}, onClose = () => {} }) {
   let socket = null;
   let failures = 0;
   let retryTimer = null;
@@ -30,12 +33,14 @@ export function openFeed({ centre, onMessage, onOpen = () => {}, onClose = () =>
     clearTimeout(retryTimer);
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
     try {
-      socket = new WebSocket(`${scheme}://${window.location.host}/ws/centres/${encodeURIComponent(centre)}`);
+      const where = path ?? `/ws/centres/${encodeURIComponent(centre)}`;
+      socket = new WebSocket(`${scheme}://${window.location.host}${where}`);
     } catch {
       retry(1006);
       return;
     }
     const current = socket;
+    if (hello) current.addEventListener("open", () => current.send(JSON.stringify(hello)));
     current.addEventListener("open", onOpen);
     current.addEventListener("message", (event) => {
       failures = 0; // heard from the server: the next loss starts the backoff again

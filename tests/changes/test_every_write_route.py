@@ -17,6 +17,7 @@ from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from queues.patient import entrance_code
 from rota.models import Centre
 from service.access import route_rules
 from service.audit import AuditEntry
@@ -38,7 +39,7 @@ class Step:
     entity: str
     action: str
     live_at: str | None = None  # the centre whose live state this changes
-    body: Any = None
+    body: Any = None  # or a function of the ids remembered so far
     keep: Callable[[dict[str, Any]], None] | None = None  # remember ids from the answer
 
 
@@ -128,6 +129,58 @@ def steps(ids: dict[str, Any]) -> list[Step]:
             "ticket",
             "start",
             "paris",
+        ),
+        # --- the patient's phone (joining from home at Paris, then the ticket's own page) ---
+        Step(
+            "PUT",
+            f"{centres}/remote-join",
+            "/api/centres/paris/remote-join",
+            "manager",
+            "remote_join",
+            "set",
+            None,
+            {"enabled": True, "max_share": 0.5, "grace_min": 15},
+        ),
+        Step(
+            "POST",
+            "/api/public/centres/{centre_slug:str}/join",
+            "/api/public/centres/paris/join",
+            "visitor",
+            "ticket",
+            "check_in",
+            "paris",
+            {},
+            lambda answer: ids.update(remote=answer["link"].removeprefix("/t/")),
+        ),
+        Step(
+            "POST",
+            "/api/patient/tickets/{token:str}/notify",
+            url("/api/patient/tickets/{remote}/notify"),
+            "visitor",
+            "ticket",
+            "notify_choice",
+            None,
+            {"ahead": 2, "called": True},
+        ),
+        Step(
+            "POST",
+            "/api/patient/tickets/{token:str}/arrive",
+            url("/api/patient/tickets/{remote}/arrive"),
+            "visitor",
+            "ticket",
+            "arrive",
+            "paris",
+            lambda: {"entrance": ids["entrance"]},
+        ),
+        Step(
+            "POST",
+            "/api/patient/tickets/{token:str}/leave",
+            url("/api/patient/tickets/{remote}/leave"),
+            "visitor",
+            "ticket",
+            "left_unseen",
+            "paris",
+            {},
         ),
         Step(
             "POST",
@@ -686,7 +739,10 @@ async def test_every_write_route_is_audited_and_announced_once(
 
     monkeypatch.setattr(bus, "publish", capture)
     slug_of = {centre.id: slug for slug, centre in world.centres.items()}
-    ids: dict[str, Any] = {"doc_account": world.accounts["doctor-paris"].id}
+    ids: dict[str, Any] = {
+        "doc_account": world.accounts["doctor-paris"].id,
+        "entrance": entrance_code(shell(app).settings.secret_key, world.centres["paris"]),
+    }
     covered: set[tuple[str, str]] = set()
     for step in steps(ids):
         if step.route.startswith("/api/centres/{centre_slug:str}/displays/{display_id:int}"):
