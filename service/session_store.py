@@ -38,8 +38,13 @@ def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitabl
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         # hide_parameters: a failed statement is logged, and its parameters are session ids.
+        # Fixed, without pre-ping, for the reasons of the main pool (service/db.py).
         engine_config=EngineConfig(
-            pool_size=4, max_overflow=8, pool_pre_ping=True, hide_parameters=True
+            pool_size=8,
+            max_overflow=0,
+            pool_pre_ping=False,
+            pool_timeout=5,
+            hide_parameters=True,
         ),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
