@@ -384,7 +384,7 @@ def main() -> int:
                     args.database,
                     f'DROP DATABASE IF EXISTS "{server.url.rsplit("/", 1)[1]}" WITH (FORCE)',
                 )
-            )  # noqa: E501
+            )
     return 0
 
 
