@@ -8,11 +8,11 @@ Each server gets its own fresh PostgreSQL database (the service also its Redis b
 production). A round runs, for each server in turn (the order alternates between rounds):
 `--checkins` check-ins by `--clients` concurrent clients over `--centres` centres, then the
 same clients empty the queues, each from its own room, with call-next followed by start (the
-next call ends that consultation). Then each server gets check-ins at a fixed
-`--fixed-rate` per second for `--fixed-seconds`. Printed per server and phase: requests per
-second, server CPU per request (the server process's utime+stime from /proc around the
-phase), p50/p99 latency; then the service/reference ratios and the machine's load average.
-The client is a small keep-alive HTTP/1.1 client on asyncio streams so that it costs little
+next call ends that consultation). Before the rounds, on a young day, each server gets
+check-ins at a fixed `--fixed-rate` per second for `--fixed-seconds`. Printed per server and
+phase: requests per second, server CPU per request (the server process's utime+stime from
+/proc around the phase), p50/p99 latency; then the service/reference ratios and the
+machine's load average. The client is a small keep-alive HTTP/1.1 client on asyncio streams so that it costs little
 next to either server; it runs in this process, on the same cores as the servers.
 """
 
@@ -292,16 +292,17 @@ async def run(args: argparse.Namespace, servers: list[Server], slugs: list[str])
         s.name: {"check-in": [], "call-next+start": [], "fixed": []} for s in servers
     }
     loads = [os.getloadavg()]
+    # First, on a young day: a centre sees a few hundred tickets a day, the rounds below
+    # leave thousands, and the wait estimate the check-in answers with grows with the day.
+    for server in servers:
+        results[server.name]["fixed"].append(
+            await fixed_rate(server, slugs, args.fixed_rate, args.fixed_seconds)
+        )
     for r in range(args.rounds):
         for server in servers if r % 2 == 0 else servers[::-1]:
             results[server.name]["check-in"].append(await checkins(server, slugs, args.checkins))
             results[server.name]["call-next+start"].append(await calls(server, slugs))
         loads.append(os.getloadavg())
-    for server in servers:
-        results[server.name]["fixed"].append(
-            await fixed_rate(server, slugs, args.fixed_rate, args.fixed_seconds)
-        )
-    loads.append(os.getloadavg())
     for server in servers:
         for client in server.clients:
             await client.close()
