@@ -10,18 +10,45 @@ shared by every replica. The embedded SQLite mode is one process and keeps sessi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from advanced_alchemy.config import AsyncSessionConfig
 from advanced_alchemy.extensions.litestar import EngineConfig, SQLAlchemyAsyncConfig
 from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreModelMixin
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
+from sqlalchemy import select
 
 from service.settings import Settings
 
 
 class SessionStoreItem(StoreModelMixin):
     __tablename__ = "session_store"
+
+
+class OneTripStore(SQLAlchemyStore[SQLAlchemyAsyncConfig]):
+    """Reads a session in one round trip: a Core select on an autocommit connection.
+
+    The store's own read opens an ORM session and a transaction (BEGIN, SELECT, COMMIT) for
+    one row, on every staff request; a single select needs no transaction. Writes, and reads
+    that renew the expiry, stay the library's."""
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        if renew_for:
+            return await super().get(key, renew_for)
+        model = self._model
+        engine = self._config.get_engine().execution_options(isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            value = (
+                await connection.execute(
+                    select(model.value).where(
+                        model.key == key,
+                        model.namespace == self.namespace,
+                        model.expires_at.is_(None) | (model.expires_at > datetime.now(UTC)),
+                    )
+                )
+            ).scalar_one_or_none()
+        return bytes(value) if value else None
 
 
 async def _nothing_to_close() -> None:
@@ -53,4 +80,4 @@ def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitabl
     async def close() -> None:
         await config.get_engine().dispose()
 
-    return SQLAlchemyStore(config, model=SessionStoreItem, namespace="sessions"), close
+    return OneTripStore(config, model=SessionStoreItem, namespace="sessions"), close
