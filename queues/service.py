@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, case, func, insert, select, update
+from sqlalchemy import Row, Table, case, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,12 @@ TICKET_TABLE: Table = Ticket.__table__  # type: ignore[assignment]
 PRIORITY_RANK_SQL = case(
     {priority.value: rank for priority, rank in PRIORITY_RANK.items()}, value=Ticket.priority
 )
+
+
+def detached_ticket(row: Row[Any]) -> Ticket:
+    """A ticket built from a Core row of all its columns, outside the session: the answer
+    and the event of a change written with Core statements."""
+    return Ticket(**row._asdict())
 
 
 def public_ticket(ticket: Ticket, rooms: dict[int, Room]) -> dict[str, Any]:
@@ -207,25 +213,29 @@ class QueueOps(ChangeOps):
                 .with_for_update(skip_locked=True)
                 .scalar_subquery()
             )
-            called_id = (
+            called = (
                 await self.session.execute(
-                    update(Ticket)
+                    update(TICKET_TABLE)
                     # The status condition makes the update a no-op if another caller
                     # took the ticket between the subquery and the write.
-                    .where(Ticket.id == next_id, Ticket.status == TicketStatus.WAITING.value)
+                    .where(
+                        TICKET_TABLE.c.id == next_id,
+                        TICKET_TABLE.c.status == TicketStatus.WAITING.value,
+                    )
                     .values(
                         status=TicketStatus.CALLED.value,
                         called_at=now,
                         call_count=1,
                         room_id=room.id,
                         called_by_id=caller_id,
+                        updated_at=now,
                     )
-                    .returning(Ticket.id)
+                    .returning(*TICKET_TABLE.c)
                 )
-            ).scalar_one_or_none()
-            if called_id is None:
+            ).one_or_none()
+            if called is None:
                 raise NotFound("nobody is waiting / personne n'attend")
-            ticket = await self._ticket_for_update(centre, called_id)
+            ticket = detached_ticket(called)
             # Only a waiting ticket can have been taken, so its former state is known.
             before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
             after = {key: snapshot(ticket)[key] for key in before}
@@ -238,32 +248,48 @@ class QueueOps(ChangeOps):
     async def _free_room(
         self, change: Change, centre: Centre, room: Room, now: datetime
     ) -> list[Ticket]:
-        """Calling the next patient ends the consultation under way in this room."""
+        """Calling the next patient ends the consultation under way in this room (Core
+        statements, as the call itself)."""
         in_room = (
-            (
-                await self.session.execute(
-                    select(Ticket).where(
-                        Ticket.centre_id == centre.id,
-                        Ticket.room_id == room.id,
-                        Ticket.status.in_(
-                            [TicketStatus.CALLED.value, TicketStatus.IN_CONSULTATION.value]
-                        ),
-                    )
+            await self.session.execute(
+                select(TICKET_TABLE.c.id, TICKET_TABLE.c.number, TICKET_TABLE.c.status).where(
+                    TICKET_TABLE.c.centre_id == centre.id,
+                    TICKET_TABLE.c.room_id == room.id,
+                    TICKET_TABLE.c.status.in_(
+                        [TicketStatus.CALLED.value, TicketStatus.IN_CONSULTATION.value]
+                    ),
                 )
             )
-            .scalars()
-            .all()
-        )
-        for ticket in in_room:
-            if ticket.status == TicketStatus.CALLED:
+        ).all()
+        for row in in_room:
+            if row.status == TicketStatus.CALLED:
                 raise Conflict(
-                    f"ticket {ticket.number} is still called to {room.name}: mark it started, "
-                    f"no-show or released first / le ticket {ticket.number} est encore appelé"
+                    f"ticket {row.number} is still called to {room.name}: mark it started, "
+                    f"no-show or released first / le ticket {row.number} est encore appelé"
                 )
-            async with change.audited("ticket", ticket, "finish_on_next_call", centre_id=centre.id):
-                ticket.status = TicketStatus.DONE
-                ticket.ended_at = now
-        return list(in_room)
+        if not in_room:
+            return []
+        ended = (
+            await self.session.execute(
+                update(TICKET_TABLE)
+                .where(TICKET_TABLE.c.id.in_([row.id for row in in_room]))
+                .values(status=TicketStatus.DONE.value, ended_at=now, updated_at=now)
+                .returning(*TICKET_TABLE.c)
+            )
+        ).all()
+        finished = [detached_ticket(row) for row in ended]
+        for ticket in finished:
+            before = {"status": TicketStatus.IN_CONSULTATION.value, "ended_at": None}
+            after = {"status": ticket.status, "ended_at": ticket.ended_at}
+            await change.audit(
+                "ticket",
+                ticket.id,
+                "finish_on_next_call",
+                centre_id=centre.id,
+                before=before,
+                after=after,
+            )
+        return finished
 
     # --- other transitions -------------------------------------------------------------
 
