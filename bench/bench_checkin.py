@@ -8,11 +8,11 @@ Each server gets its own fresh PostgreSQL database (the service also its Redis b
 production). A round runs, for each server in turn (the order alternates between rounds):
 `--checkins` check-ins by `--clients` concurrent clients over `--centres` centres, then the
 same clients empty the queues, each from its own room, with call-next followed by start (the
-next call ends that consultation). Before the rounds, on a young day, each server gets
-check-ins at a fixed `--fixed-rate` per second for `--fixed-seconds`. Printed per server and
-phase: requests per second, server CPU per request (the server process's utime+stime from
-/proc around the phase), p50/p99 latency; then the service/reference ratios and the
-machine's load average. The client is a small keep-alive HTTP/1.1 client on asyncio streams so that it costs little
+next call ends that consultation). Before the rounds, on a young day, each server gets check-
+ins at a fixed `--fixed-rate` per second for `--fixed-seconds`. Printed per server and phase:
+requests per second, server CPU per request (the server process's utime+stime from /proc around
+the phase), p50/p99 latency; then the service/reference ratios and the machine's load average.
+The client is a small keep-alive HTTP/1.1 client on asyncio streams so that it costs little
 next to either server; it runs in this process, on the same cores as the servers.
 """
 
