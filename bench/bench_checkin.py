@@ -248,7 +248,9 @@ async def fixed_rate(server: Server, slugs: list[str], rate: float, seconds: flo
     return Phase(count, elapsed, cpu_seconds(server.process.pid) - cpu0, latencies)
 
 
-def start_server(server: Server, app: str, redis: str | None, workdir: Path) -> None:
+def start_server(
+    server: Server, app: str, redis: str | None, workdir: Path, tree: Path = ROOT
+) -> None:
     extra = {"WALKIN_CHECKIN_PER_MINUTE": "1000000"}  # a bench session is many desks at once
     if redis:
         extra["WALKIN_REDIS_URL"] = redis
@@ -256,7 +258,7 @@ def start_server(server: Server, app: str, redis: str | None, workdir: Path) -> 
     server.process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", app, "--port", str(server.port),
          "--log-level", "warning", "--timeout-keep-alive", "600"],
-        cwd=ROOT, env=server_env(server.url, workdir, **extra),
+        cwd=tree, env=server_env(server.url, workdir, **extra),
     )  # fmt: skip
 
 
@@ -287,7 +289,7 @@ def line(name: str, phase: Phase) -> str:
 
 async def run(args: argparse.Namespace, servers: list[Server], slugs: list[str]) -> None:
     for server in servers:
-        await wait_ready(server, args.clients, login=server.name == "service")
+        await wait_ready(server, args.clients, login=server.name != "reference")
     results: dict[str, dict[str, list[Phase]]] = {
         s.name: {"check-in": [], "call-next+start": [], "fixed": []} for s in servers
     }
@@ -316,19 +318,21 @@ async def run(args: argparse.Namespace, servers: list[Server], slugs: list[str])
         for phase_name, phases in results[server.name].items():
             label = f"check-in @{args.fixed_rate:g}/s" if phase_name == "fixed" else phase_name
             print(line(label, merged(phases)))
-    print("service / reference")
-    for phase_name in ("check-in", "call-next+start"):
-        svc, ref = (merged(results[s.name][phase_name]) for s in servers)
-        per_round = ", ".join(
-            f"{a.rate / b.rate:.2f}"
-            for a, b in zip(
-                results["service"][phase_name], results["reference"][phase_name], strict=True
+    for name in [s.name for s in servers if s.name != "reference"]:
+        print(f"{name} / reference")
+        for phase_name in ("check-in", "call-next+start"):
+            svc, ref = (merged(results[n][phase_name]) for n in (name, "reference"))
+            per_round = ", ".join(
+                f"{a.rate / b.rate:.2f}"
+                for a, b in zip(
+                    results[name][phase_name], results["reference"][phase_name], strict=True
+                )
             )
-        )
-        print(
-            f"  {phase_name:<22} throughput {svc.rate / ref.rate:5.2f}x (rounds: {per_round})"
-            f"  CPU/req {svc.cpu_ms / ref.cpu_ms:5.2f}x  p50 {svc.pick(0.5) / ref.pick(0.5):5.2f}x"
-        )
+            print(
+                f"  {phase_name:<22} throughput {svc.rate / ref.rate:5.2f}x (rounds: {per_round})"
+                f"  CPU/req {svc.cpu_ms / ref.cpu_ms:5.2f}x"
+                f"  p50 {svc.pick(0.5) / ref.pick(0.5):5.2f}x"
+            )
     print(
         "load average (1 min) during the run: "
         + ", ".join(f"{load[0]:.2f}" for load in loads)
@@ -355,6 +359,13 @@ def main() -> int:
     parser.add_argument("--centres", type=int, default=3)
     parser.add_argument("--fixed-rate", type=float, default=20)
     parser.add_argument("--fixed-seconds", type=float, default=10)
+    parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="a checkout of an earlier version (git archive REV | tar -x -C DIR), run as a third"
+        " server in the same rounds: before/after under the same load",
+    )
     args = parser.parse_args()
 
     from service.migrate import upgrade
@@ -364,6 +375,9 @@ def main() -> int:
         Server("service", args.database.rsplit("/", 1)[0] + f"/walkin_bench_svc_{tag}", "/api"),
         Server("reference", args.database.rsplit("/", 1)[0] + f"/walkin_bench_ref_{tag}", ""),
     ]
+    if args.before is not None:
+        url = args.database.rsplit("/", 1)[0] + f"/walkin_bench_old_{tag}"
+        servers.append(Server("before", url, "/api"))
     workdir = Path(f"/tmp/bench-checkin-{tag}")
     workdir.mkdir()
     try:
@@ -374,6 +388,8 @@ def main() -> int:
             slugs = asyncio.run(seed(server.url, args.centres))
         start_server(servers[0], "service.app:create_app", args.redis, workdir)
         start_server(servers[1], "bench.reference.checkin_app:create_app", None, workdir)
+        if args.before is not None:
+            start_server(servers[2], "service.app:create_app", args.redis, workdir, args.before)
         asyncio.run(asyncio.wait_for(run(args, servers, slugs), timeout=1800))
     finally:
         for server in servers:
