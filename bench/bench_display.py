@@ -1,15 +1,21 @@
-"""Waiting-room feed benchmark: many screens on one service process.
+"""Waiting-room feed benchmark: many screens on one service process, and a plain `websockets`
+broadcast server (bench/reference/broadcast_server.py) given the same screens and rates.
 
     .venv/bin/python bench/bench_display.py --screens 5000 --centres 50 \
-        --rates 2,20,50 --seconds 15 --client-procs 2
+        --rates 20,50 --seconds 10 --client-procs 2
+    ... --targets service --deflate   # the service with permessage-deflate, as before
 
-Starts one service process (uvicorn, embedded SQLite and in-process bus unless --redis-url
-and --database-url are given), seeds the centres with a display token each, opens the screens
-(WebSocket clients spread evenly over the centres) from separate client processes, then drives
-the queue through its HTTP API (check-in, call, start, round-robin over the centres) at each
-rate in turn. For every event delivered to a screen it measures the latency from the moment
-the request was sent (so it includes the request and its commit), and reports p50/p95/p99,
-deliveries per second, snapshots (resyncs) seen, and the server's RSS growth per connection.
+For each target in turn: starts it (the service as `walkin serve` runs it: uvicorn with the
+service's options, embedded SQLite and in-process bus unless --database-url/--redis-url; a
+display token per screen), opens the screens (WebSocket clients spread evenly over the
+centres) from separate client processes, then drives events at each rate in turn: for the
+service, the queue through its HTTP API (check-in, call, start, round-robin over the centres,
+one signed-in session with the per-session check-in limit lifted); for the reference, the
+same number of event messages through its control socket. For every event delivered to a
+screen it measures the latency from the moment the request was sent (for the service this
+includes the request and its commit), and reports p50/p95/p99, deliveries per second, the
+server's CPU over the phase (from /proc) per delivery (the service's includes serving the
+driving requests), snapshots (resyncs) seen, and the server's RSS growth per screen.
 """
 
 from __future__ import annotations
@@ -36,6 +42,18 @@ sys.path.insert(0, str(ROOT))
 
 PASSWORD = "bench password"
 
+SERVER = """
+import sys, uvicorn
+from service.cli import server_options
+from service.settings import Settings
+options = server_options(Settings.from_env())
+options.pop("log_config"); options["log_level"] = "warning"
+if sys.argv[2] == "1":
+    options["ws_per_message_deflate"] = True
+uvicorn.run("service.app:create_app", factory=True, port=int(sys.argv[1]), backlog=4096,
+            **options)
+"""
+
 
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -44,8 +62,9 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-async def seed(database_url: str, centres: int) -> list[tuple[str, str]]:
-    """Centres with three rooms, a manager, and a display token per centre."""
+async def seed(database_url: str, centres: int, screens: int) -> list[tuple[str, str]]:
+    """Centres with three rooms, a manager, and a display token per screen (each TV is paired
+    on its own: one token holds at most WALKIN_FEEDS_PER_DISPLAY_TOKEN feeds)."""
     from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
     from bench.seeding import all_day_centre, bench_manager
@@ -64,7 +83,8 @@ async def seed(database_url: str, centres: int) -> list[tuple[str, str]]:
             session.add(centre)
             rows.append(centre)
         await session.flush()
-        for centre in rows:
+        for i in range(screens):
+            centre = rows[i % centres]
             token = new_secret()
             session.add(DisplayToken(centre_id=centre.id, label="bench", token_hash=digest(token)))
             out.append((centre.slug, token))
@@ -184,6 +204,39 @@ async def drive(
     return sent, response_times
 
 
+REFERENCE_IDS = iter(range(1, 10**9))  # ticket ids unique over the phases
+
+
+async def drive_reference(
+    base: str, slugs: list[str], rate: float, seconds: float
+) -> tuple[dict[str, float], list[float]]:
+    """The same events, sent to the plain broadcast server through its control socket."""
+    from websockets.asyncio.client import connect
+
+    sent: dict[str, float] = {}
+    kinds = ("ticket.checked_in", "ticket.called", "ticket.start")
+    async with connect(f"{base}/control") as control:
+        start = time.monotonic()
+        k = 0
+        while time.monotonic() - start < seconds:
+            slug = slugs[k % len(slugs)]
+            kind = kinds[(k // len(slugs)) % 3]
+            ticket_id = next(REFERENCE_IDS)
+            ticket = {
+                "id": ticket_id, "number": f"A{k % 1000:03d}", "priority": "standard",
+                "status": "waiting", "room": "1", "room_name": "Cabinet 1",
+                "called_at": None, "call_count": 0,
+            }  # fmt: skip
+            t0 = time.time()
+            await control.send(
+                json.dumps({"type": kind, "centre": slug, "seq": k, "ticket": ticket})
+            )
+            sent[f"{kind}:{ticket_id}"] = t0
+            k += 1
+            await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
+    return sent, []
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -191,47 +244,68 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--screens", type=int, default=1000)
-    parser.add_argument("--centres", type=int, default=50)
-    parser.add_argument("--rates", default="2,20", help="events per second, one phase each")
-    parser.add_argument("--seconds", type=float, default=15)
-    parser.add_argument("--client-procs", type=int, default=2)
-    parser.add_argument("--database-url", default=None)
-    parser.add_argument("--redis-url", default=None)
-    args = parser.parse_args()
+def cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (all its threads), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+
+def start_service(args: argparse.Namespace, workdir: Path, port: int) -> tuple[Any, list[Any]]:
     from bench.seeding import server_env
     from service.migrate import upgrade
 
-    workdir = Path(tempfile.mkdtemp(prefix="bench-display-"))
     database_url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"
     upgrade(database_url)
-    tokens = asyncio.run(seed(database_url, args.centres))
-    port = 18000 + os.getpid() % 1000
-    env = server_env(database_url, workdir)
+    tokens = asyncio.run(seed(database_url, args.centres, args.screens))
+    # The driver is one signed-in session doing every centre's desk work: lift the
+    # per-session check-in limit, which it would trip from 1 check-in per second.
+    env = server_env(database_url, workdir, WALKIN_CHECKIN_PER_MINUTE="1000000")
     if args.redis_url:
         env["WALKIN_REDIS_URL"] = args.redis_url
+    # Served as `walkin serve` serves it: the same uvicorn options (WebSocket pings, frame
+    # limit, compression), less the access log.
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app",
-         "--port", str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "2",
-         "--backlog", "4096"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        import httpx
+        [sys.executable, "-c", SERVER, str(port), "1" if args.deflate else "0"], cwd=ROOT, env=env
+    )
+    return server, tokens
 
-        for _ in range(200):
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/health").status_code == 200:
-                    break
-            time.sleep(0.05)
+
+def start_reference(centres: int, screens: int, port: int) -> tuple[Any, list[Any]]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bench.reference.broadcast_server", str(port)], cwd=ROOT
+    )
+    return server, [(f"c{n % centres:03d}", "none") for n in range(screens)]
+
+
+def wait_listening(port: int) -> None:
+    import socket
+
+    for _ in range(400):
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.05)
+
+
+def run_target(args: argparse.Namespace, name: str, workdir: Path) -> list[str]:
+    port = 18000 + (os.getpid() + (0 if name == "service" else 500)) % 1000
+    if name == "service":
+        server, tokens = start_service(args, workdir, port)
+    else:
+        server, tokens = start_reference(args.centres, args.screens, port)
+    base = f"http://127.0.0.1:{port}"
+    report: list[str] = []
+    try:
+        wait_listening(port)
+        if name == "service":
+            import httpx
+
+            for _ in range(200):
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{base}/health").status_code == 200:
+                        break
+                time.sleep(0.05)
         idle_rss = rss_kib(server.pid)
-        targets = [tokens[i % len(tokens)] for i in range(args.screens)]
+        targets = tokens[: args.screens]
         ctx = mp.get_context("spawn")
         stop = ctx.Event()
         results = ctx.Queue()
@@ -252,21 +326,27 @@ def main() -> int:
         connect_s = time.monotonic() - t_connect
         time.sleep(5)  # let the connection storm settle
         connected_rss = rss_kib(server.pid)
-        print(
-            f"screens: {args.screens} over {args.centres} centres,"
-            f" {args.client_procs} client processes"
-        )
-        print(
-            f"connected in {connect_s:.1f} s; server RSS idle {idle_rss / 1024:.0f} MiB, "
-            f"with screens {connected_rss / 1024:.0f} MiB, "
-            f"{(connected_rss - idle_rss) / max(1, args.screens):.1f} KiB per connection"
+        report.append(
+            f"{name}: {args.screens} screens over {args.centres} centres, connected in"
+            f" {connect_s:.1f} s; RSS idle {idle_rss / 1024:.0f} MiB, with screens"
+            f" {connected_rss / 1024:.0f} MiB,"
+            f" {(connected_rss - idle_rss) / max(1, args.screens):.1f} KiB per screen"
         )
         phases = []
-        slugs = [slug for slug, _ in tokens]
+        slugs = sorted({slug for slug, _ in tokens})
+        driver = drive if name == "service" else drive_reference
         for rate in (float(r) for r in args.rates.split(",")):
-            sent, response_times = asyncio.run(drive(base, slugs, rate, args.seconds))
-            phases.append((rate, sent, response_times))
+            cpu0 = cpu_seconds(server.pid)
+            sent, response_times = asyncio.run(
+                driver(
+                    base.replace("http", "ws") if name != "service" else base,
+                    slugs,
+                    rate,
+                    args.seconds,
+                )
+            )
             time.sleep(2)  # let deliveries drain
+            phases.append((rate, sent, response_times, cpu_seconds(server.pid) - cpu0))
         peak_rss = rss_kib(server.pid)
         stop.set()
         received: dict[str, list[float]] = defaultdict(list)
@@ -280,19 +360,22 @@ def main() -> int:
         for proc in procs:
             proc.join(30)
         per_centre = args.screens / args.centres
-        for rate, sent, response_times in phases:
+        for rate, sent, response_times, cpu_s in phases:
             latencies = [(t - t0) * 1000 for key, t0 in sent.items() for t in received.get(key, [])]
             share = len(latencies) / max(1, len(sent) * per_centre)
             http_p50 = statistics.median(response_times) * 1000 if response_times else math.nan
-            print(
-                f"rate {rate:>5.0f} ev/s: {len(sent)} events, {len(latencies)} deliveries "
-                f"({share:.1%} of expected), {len(latencies) / args.seconds:,.0f} deliveries/s;"
+            report.append(
+                f"  {rate:>4.0f} ev/s: {len(sent)} events, {len(latencies)} deliveries"
+                f" ({share:.1%} of expected), {len(latencies) / args.seconds:,.0f}/s;"
                 f" latency ms p50 {percentile(latencies, 50):.0f}"
                 f" p95 {percentile(latencies, 95):.0f} p99 {percentile(latencies, 99):.0f}"
-                f" max {max(latencies, default=math.nan):.0f}; HTTP p50 {http_p50:.0f} ms"
+                f" max {max(latencies, default=math.nan):.0f}; server CPU"
+                f" {cpu_s / (args.seconds + 2):.0%} of a core,"
+                f" {cpu_s * 1e6 / max(1, len(latencies)):.0f} us per delivery;"
+                f" HTTP p50 {http_p50:.0f} ms"
             )
-        print(
-            f"snapshots received {counts['snapshots']} (one per screen on connect; more are"
+        report.append(
+            f"  snapshots received {counts['snapshots']} (one per screen on connect; more are"
             f" resyncs); screens closed {counts['closed']}; peak RSS {peak_rss / 1024:.0f} MiB"
         )
     finally:
@@ -301,6 +384,40 @@ def main() -> int:
             server.wait(10)
         if server.poll() is None:
             server.kill()
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--screens", type=int, default=1000)
+    parser.add_argument("--centres", type=int, default=50)
+    parser.add_argument("--rates", default="2,20", help="events per second, one phase each")
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--client-procs", type=int, default=2)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--redis-url", default=None)
+    parser.add_argument(
+        "--targets", default="service,reference", help="service, reference, or both in turn"
+    )
+    parser.add_argument(
+        "--deflate", action="store_true", help="the service with permessage-deflate (as before)"
+    )
+    args = parser.parse_args()
+
+    lines: list[str] = []
+    load = [os.getloadavg()[0]]
+    for name in args.targets.split(","):
+        workdir = Path(tempfile.mkdtemp(prefix="bench-display-"))
+        lines += run_target(args, name, workdir)
+        load.append(os.getloadavg()[0])
+    print("\n".join(lines))
+    print(
+        "load average (1 min): "
+        + ", ".join(f"{x:.2f}" for x in load)
+        + f" on {os.cpu_count()} cores"
+    )
     return 0
 
 

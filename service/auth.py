@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from litestar import Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.enums import ScopeType
 from litestar.exceptions import (
     NotAuthorizedException,
     PermissionDeniedException,
@@ -78,30 +79,43 @@ async def retrieve_principal(
     account_id = session.get("account_id")
     if not isinstance(account_id, int) or not session_is_current(session, connection):
         return None
-    # Read the account on each request so that a deactivated account stops at once.
-    async with shell(connection.app).db.get_session() as db:
-        row = (
-            await db.execute(
-                select(StaffAccount, Centre.slug)
-                .outerjoin(Centre, Centre.id == StaffAccount.centre_id)
-                .where(StaffAccount.id == account_id)
-            )
-        ).one_or_none()
-        if row is None or not row[0].active:
-            return None
-        account, slug = row
-        # A session from before the account's last disable or new password has ended.
-        if session.get("generation", 0) != account.session_generation:
-            return None
-        role = Role(account.role)
-        centres: dict[int, str] = {account.centre_id: slug} if account.centre_id and slug else {}
-        if role is Role.CENTRE_MANAGER:
-            managed = await db.execute(
-                select(Centre.id, Centre.slug)
-                .join(managed_centre, managed_centre.c.centre_id == Centre.id)
-                .where(managed_centre.c.account_id == account.id)
-            )
-            centres.update({int(cid): str(cslug) for cid, cslug in managed.all()})
+    # Read the account on each request so that a deactivated account stops at once. An HTTP
+    # request reads it on its own database session (the one its handler gets as db_session,
+    # closed by the SQLAlchemy plugin when the answer starts): no second pool checkout and
+    # transaction per request. A WebSocket has no such session and opens one.
+    config = shell(connection.app).db
+    if connection.scope["type"] == ScopeType.HTTP:
+        db = config.provide_session(connection.app.state, connection.scope)
+        return await _principal_of(db, session, account_id)
+    async with config.get_session() as own:
+        return await _principal_of(own, session, account_id)
+
+
+async def _principal_of(
+    db: AsyncSession, session: dict[str, Any], account_id: int
+) -> Principal | None:
+    row = (
+        await db.execute(
+            select(StaffAccount, Centre.slug)
+            .outerjoin(Centre, Centre.id == StaffAccount.centre_id)
+            .where(StaffAccount.id == account_id)
+        )
+    ).one_or_none()
+    if row is None or not row[0].active:
+        return None
+    account, slug = row
+    # A session from before the account's last disable or new password has ended.
+    if session.get("generation", 0) != account.session_generation:
+        return None
+    role = Role(account.role)
+    centres: dict[int, str] = {account.centre_id: slug} if account.centre_id and slug else {}
+    if role is Role.CENTRE_MANAGER:
+        managed = await db.execute(
+            select(Centre.id, Centre.slug)
+            .join(managed_centre, managed_centre.c.centre_id == Centre.id)
+            .where(managed_centre.c.account_id == account.id)
+        )
+        centres.update({int(cid): str(cslug) for cid, cslug in managed.all()})
     return Principal(
         account_id=account.id,
         username=account.username,
@@ -166,7 +180,11 @@ class RoleGuard:
         self.roles = frozenset(roles)
         self.__name__ = f"requires_role({', '.join(r.value for r in roles)})"
 
-    def __call__(self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    # Async, as every guard here: Litestar runs a sync guard in its thread pool, and under
+    # load the request then waits for a thread and the GIL (a fifth of the samples).
+    async def __call__(
+        self, connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+    ) -> None:
         if _principal(connection).role not in self.roles:
             raise PermissionDeniedException(
                 f"this needs the role {' or '.join(sorted(self.roles))} / accès refusé"
@@ -177,7 +195,7 @@ def requires_role(*roles: Role) -> RoleGuard:
     return RoleGuard(*roles)
 
 
-def centre_scope(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def centre_scope(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Reception and doctors act only at their own centre, centre managers at theirs; network
     managers everywhere."""
     slug = connection.path_params.get("centre_slug")

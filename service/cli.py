@@ -71,6 +71,11 @@ def server_options(settings: Settings) -> dict[str, Any]:
         # (a frozen TV, an attacker) is dropped within 10 s instead of 40 s (uvicorn's 20 + 20),
         # before its backlog fills the kernel's send queues and slows the healthy screens.
         "ws_ping_interval": WS_PING_INTERVAL_S,
+        # No permessage-deflate: a zlib context pair per socket was most of a screen's memory
+        # (82 KiB per screen with it) and compressing each message for each socket a third of
+        # its send time. Screen messages are small JSON (an event ~300 bytes, a snapshot a
+        # few KiB): uncompressed, a snapshot takes a few ms more on a 1 Mbit/s link.
+        "ws_per_message_deflate": False,
         "ws_ping_timeout": WS_PING_TIMEOUT_S,
         "log_config": serve_log_config(),  # display and calendar tokens out of the logs
         "log_level": "info",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from advanced_alchemy.config import AsyncSessionConfig
@@ -21,12 +22,38 @@ from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreMod
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
+from sqlalchemy import select
 
 from service.settings import SQLITE_PREFIX, Settings
 
 
 class SessionStoreItem(StoreModelMixin):
     __tablename__ = "session_store"
+
+
+class OneTripStore(SQLAlchemyStore[SQLAlchemyAsyncConfig]):
+    """Reads a session in one round trip: a Core select on an autocommit connection.
+
+    The store's own read opens an ORM session and a transaction (BEGIN, SELECT, COMMIT) for
+    one row, on every staff request; a single select needs no transaction. Writes, and reads
+    that renew the expiry, stay the library's."""
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        if renew_for:
+            return await super().get(key, renew_for)
+        model = self._model
+        engine = self._config.get_engine().execution_options(isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            value = (
+                await connection.execute(
+                    select(model.value).where(
+                        model.key == key,
+                        model.namespace == self.namespace,
+                        model.expires_at.is_(None) | (model.expires_at > datetime.now(UTC)),
+                    )
+                )
+            ).scalar_one_or_none()
+        return bytes(value) if value else None
 
 
 async def _nothing_to_close() -> None:
@@ -67,8 +94,13 @@ def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitabl
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         # hide_parameters: a failed statement is logged, and its parameters are session ids.
+        # Fixed, without pre-ping, for the reasons of the main pool (service/db.py).
         engine_config=EngineConfig(
-            pool_size=4, max_overflow=8, pool_pre_ping=True, hide_parameters=True
+            pool_size=8,
+            max_overflow=0,
+            pool_pre_ping=False,
+            pool_timeout=5,
+            hide_parameters=True,
         ),
         session_config=AsyncSessionConfig(expire_on_commit=False),
         create_all=False,
@@ -77,4 +109,4 @@ def make_session_store(settings: Settings) -> tuple[Store, Callable[[], Awaitabl
     async def close() -> None:
         await config.get_engine().dispose()
 
-    return SQLAlchemyStore(config, model=SessionStoreItem, namespace="sessions"), close
+    return OneTripStore(config, model=SessionStoreItem, namespace="sessions"), close

@@ -29,6 +29,12 @@ SESSION_STORE = "sessions"
 ROTATED_ID = "walkin_rotated_session_id"
 # The id of a session the store really holds, once the middleware has read it.
 LOADED_ID = "walkin_loaded_session_id"
+# What the store held under that id, to tell whether the request changed the session.
+LOADED_DATA = "walkin_loaded_session_data"
+# The last use is recorded at this granularity: a session used again within a minute is not
+# written back (a write per request was a sixth of a check-in's cost). The idle timeout then
+# counts from a last use at most this much earlier than the real one.
+SEEN_STEP_S = 60.0
 SESSION_ID_BYTES = 32
 # What generate_session_id and rotate_session make; anything else cannot be ours.
 SESSION_ID_RE = re.compile(rf"[0-9a-f]{{{2 * SESSION_ID_BYTES}}}")
@@ -60,7 +66,9 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if data is None:
             return {}
         _state(connection)[LOADED_ID] = session_id
-        return self.deserialize_data(data)
+        loaded = self.deserialize_data(data)
+        _state(connection)[LOADED_DATA] = dict(loaded)
+        return loaded
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         state = _state(connection)
@@ -80,6 +88,13 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if LOADED_ID not in _state(connection):
                 return  # nothing to keep and nothing to forget: no write, no cookie
             scope_session = Empty  # an emptied session is deleted, its cookie cleared
+        else:
+            state = _state(connection)
+            if ROTATED_ID not in state and scope_session == state.get(LOADED_DATA):
+                # Unchanged: the store and the browser have it already. The store's expiry
+                # was set at the last write, no sooner than the session's own end would be
+                # (max_age from its start), which session_is_current enforces anyway.
+                return
         await super().store_in_message(scope_session, message, connection)
 
 
@@ -127,5 +142,6 @@ def session_is_current(
     now = _now(connection)
     if now - started > settings.session_max_age_s or now - seen > settings.session_idle_s:
         return False
-    session["seen_at"] = max(seen, now)
+    if now - seen >= SEEN_STEP_S:
+        session["seen_at"] = now
     return True

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import StaffClients
+from service.sessions import SEEN_STEP_S
+from tests.conftest import StaffClients, WallClock
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -35,7 +36,7 @@ def break_session_saves(clients: StaffClients, monkeypatch: pytest.MonkeyPatch) 
 
 
 async def test_a_committed_finish_is_answered_as_done_when_the_session_cannot_be_saved(
-    clients: StaffClients, monkeypatch: pytest.MonkeyPatch
+    clients: StaffClients, monkeypatch: pytest.MonkeyPatch, wall_clock: WallClock
 ) -> None:
     desk = await clients("reception-paris")
     doctor = await clients("doctor-paris")
@@ -45,6 +46,8 @@ async def test_a_committed_finish_is_answered_as_done_when_the_session_cannot_be
     assert (await doctor.post(f"{ticket}/start")).status_code == 200
 
     calls = break_session_saves(clients, monkeypatch)
+    # An unchanged session is not written back: a use after a while renews its last use.
+    wall_clock.offset += SEEN_STEP_S + 1
     finished = await doctor.post(f"{ticket}/finish")
     assert calls, "the session was not saved after the handler: nothing was tried"
     assert finished.status_code == 200, finished.text
