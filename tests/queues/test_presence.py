@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from queues import reads
 from queues.models import RoomPresence
@@ -19,6 +18,7 @@ from service.db import WriteGate
 from service.events import EventBus
 from service.migrate import downgrade, upgrade
 from tests.conftest import FakeClock, StaffClients, World
+from tests.migrations import schema, scratch_database
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -113,17 +113,9 @@ async def test_presence_is_a_doctors_and_bad_input_is_refused(
 
 
 def test_migration_0012_upgrades_and_downgrades(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'migrate.sqlite3'}"
-    upgrade(url, "0007_audit_sqlite")
-    upgrade(url, "0012_presence")
-
-    async def tables() -> set[str]:
-        engine = create_async_engine(url)
-        async with engine.connect() as conn:
-            names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        await engine.dispose()
-        return names
-
-    assert "room_presence" in asyncio.run(tables())
-    downgrade(url, "0007_audit_sqlite")
-    assert "room_presence" not in asyncio.run(tables())
+    with scratch_database(tmp_path) as url:
+        upgrade(url, "0012_presence")
+        assert "room_presence" in schema(url)[0]
+        downgrade(url, "0007_audit_sqlite")
+        assert "room_presence" not in schema(url)[0]
+        upgrade(url, "head")

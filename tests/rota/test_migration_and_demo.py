@@ -2,48 +2,29 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select, text
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from rota import models
 from rota.demo_load import load_demo_network
 from service.migrate import downgrade, upgrade
-from tests.conftest import PG_URL, _pg_execute
+from tests.migrations import schema, scratch_database
 
 pytestmark = pytest.mark.timeout(60)
 
 
 def test_migration_0003_upgrades_and_downgrades(tmp_path: Path) -> None:
-    if PG_URL is None:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'migrate.sqlite3'}"
-    else:
-        name = f"walkin_migrate_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_pg_execute(PG_URL, f'CREATE DATABASE "{name}"'))
-        url = f"{PG_URL.rpartition('/')[0]}/{name}"
-    try:
+    with scratch_database(tmp_path) as url:
         upgrade(url, "0001")
         upgrade(url, "0003")
         downgrade(url, "0001")
         upgrade(url, "head")
-
-        async def tables() -> set[str]:
-            engine = create_async_engine(url)
-            async with engine.connect() as conn:
-                names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-            await engine.dispose()
-            return names
-
-        assert {"doctor", "shift", "leave", "cover_need", "calendar_token"} <= asyncio.run(tables())
-    finally:
-        if PG_URL is not None:
-            asyncio.run(_pg_execute(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        assert {"doctor", "shift", "leave", "cover_need", "calendar_token"} <= schema(url)[0]
 
 
 async def test_demo_network_loads_in_seconds(db: async_sessionmaker[AsyncSession]) -> None:
@@ -64,32 +45,17 @@ async def test_demo_network_loads_in_seconds(db: async_sessionmaker[AsyncSession
 
 
 def test_migration_0010_adds_and_removes_seniority_and_supervision(tmp_path: Path) -> None:
-    url = f"sqlite+aiosqlite:///{tmp_path / 'migrate.sqlite3'}"
-
-    async def columns(table: str) -> set[str]:
-        engine = create_async_engine(url)
-        async with engine.connect() as conn:
-            found = await conn.run_sync(lambda sync: inspect(sync).get_columns(table))
-        await engine.dispose()
-        return {column["name"] for column in found}
-
-    async def tables() -> set[str]:
-        engine = create_async_engine(url)
-        async with engine.connect() as conn:
-            names = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        await engine.dispose()
-        return names
-
-    upgrade(url, "0010_rota_planning")
-    assert {"seniority", "supervisor_id"} <= asyncio.run(columns("doctor"))
-    assert {"interns_need_supervisor", "juniors_need_senior"} <= asyncio.run(columns("centre"))
-    assert {"doctor_id", "day", "part", "state"} <= asyncio.run(columns("availability"))
-    assert {"month", "status", "published"} <= asyncio.run(columns("planning_cycle"))
-    downgrade(url, "0007_audit_sqlite")
-    assert "seniority" not in asyncio.run(columns("doctor"))
-    assert "availability" not in asyncio.run(tables())
-    upgrade(url, "head")
-    assert "supervisor_id" in asyncio.run(columns("doctor"))
+    with scratch_database(tmp_path) as url:
+        upgrade(url, "0010_rota_planning")
+        assert {"seniority", "supervisor_id"} <= schema(url, "doctor")[1]
+        assert {"interns_need_supervisor", "juniors_need_senior"} <= schema(url, "centre")[1]
+        assert {"doctor_id", "day", "part", "state"} <= schema(url, "availability")[1]
+        assert {"month", "status", "published"} <= schema(url, "planning_cycle")[1]
+        downgrade(url, "0007_audit_sqlite")
+        assert "seniority" not in schema(url, "doctor")[1]
+        assert "availability" not in schema(url)[0]
+        upgrade(url, "head")
+        assert "supervisor_id" in schema(url, "doctor")[1]
 
 
 async def test_demo_network_has_juniors_and_interns_beside_seniors(

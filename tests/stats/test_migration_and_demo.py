@@ -2,59 +2,33 @@
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, inspect, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.migrate import downgrade, upgrade
 from stats.demo import HISTORY_DAYS, seed_history
 from stats.models import DayStats, HourStats
-from tests.conftest import PG_URL, World, _pg_execute
+from tests.conftest import World
+from tests.migrations import schema, scratch_database
 
 pytestmark = pytest.mark.timeout(120)
 
 
-def _schema(url: str) -> tuple[set[str], set[str]]:
-    async def read() -> tuple[set[str], set[str]]:
-        engine = create_async_engine(url)
-        async with engine.connect() as conn:
-            found = await conn.run_sync(
-                lambda sync: (
-                    set(inspect(sync).get_table_names()),
-                    {c["name"] for c in inspect(sync).get_columns("ticket")},
-                )
-            )
-        await engine.dispose()
-        return found
-
-    return asyncio.run(read())
-
-
 def test_migration_0013_upgrades_and_downgrades(tmp_path: Path) -> None:
-    if PG_URL is None:
-        url = f"sqlite+aiosqlite:///{tmp_path / 'migrate.sqlite3'}"
-    else:
-        name = f"walkin_migrate_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_pg_execute(PG_URL, f'CREATE DATABASE "{name}"'))
-        url = f"{PG_URL.rpartition('/')[0]}/{name}"
     told = {"told_wait_min", "told_high_min", "joined_position"}
     ours = {"stats_hour", "stats_day", "stats_doctor_day"}
-    try:
+    with scratch_database(tmp_path) as url:
         upgrade(url, "0013_stats")
-        tables, columns = _schema(url)
+        tables, columns = schema(url, "ticket")
         assert ours <= tables and told <= columns
         downgrade(url, "0007_audit_sqlite")
-        tables, columns = _schema(url)
+        tables, columns = schema(url, "ticket")
         assert not ours & tables and not told & columns
         upgrade(url, "head")
-    finally:
-        if PG_URL is not None:
-            asyncio.run(_pg_execute(PG_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 async def test_the_demo_fills_weeks_of_every_centre_once(
