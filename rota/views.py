@@ -55,9 +55,17 @@ def _spread(spread: Spread) -> SpreadOut:
     )
 
 
-def fairness_out(period: Period, first_day: date, last_day: date) -> FairnessOut:
+def fairness_out(
+    period: Period, first_day: date, last_day: date, slugs: Collection[str] | None = None
+) -> FairnessOut:
+    """The active doctors' loads (only those attached to one of `slugs`, if given: their
+    hours elsewhere count too, they are the doctor's)."""
     network = period.network
-    active = [network.doctors[str(i)] for i, row in network.doctor_rows.items() if row.active]
+    active = [
+        network.doctors[str(i)]
+        for i, row in network.doctor_rows.items()
+        if row.active and (slugs is None or network.doctors[str(i)].centre_ids & set(slugs))
+    ]
     report = fairness(period.shifts, network.centres, active, first_day, last_day)
     return FairnessOut(
         first_day=first_day,
