@@ -140,6 +140,8 @@ def month_label(month: date, english: bool = False) -> str:
 
 class CycleController(Controller):
     path = "/cycles"
+    # The network office's: one cycle solves the whole network at once (a doctor shared by
+    # two centres is planned in one model), so it cannot be split by centre manager.
     guards = [manager_only]
     dependencies = {"ops": Provide(provide_rota_ops, sync_to_thread=False)}
 

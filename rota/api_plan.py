@@ -8,10 +8,11 @@ consequences of leave: see rota.planning).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from msgspec import UNSET
@@ -38,8 +39,15 @@ from rota.schemas import (
     ShiftMove,
     ShiftOut,
 )
+from rota.scope import (
+    NOT_YOURS,
+    doctors_seen,
+    planned_slugs,
+    require_centre,
+    require_whole_doctor,
+)
 from rota.store import Network, load_network, load_shifts
-from service.auth import admin_only, manager_only
+from service.auth import Principal, admin_only
 from service.errors import NotFound
 from service.params import PathText, RowId
 
@@ -157,18 +165,24 @@ class ShiftController(Controller):
 
 class PatternController(Controller):
     path = "/patterns"
-    guards = [manager_only]
+    # Centre managers too, for the patterns of their own centres.
+    guards = [admin_only]
     dependencies = {"ops": Provide(provide_rota_ops, sync_to_thread=False)}
 
     @post("/", status_code=HTTP_201_CREATED)
     async def create(
-        self, ops: NamedDependency[RotaOps], data: JSONBody[PatternIn]
+        self,
+        request: Request[Principal, Any, Any],
+        ops: NamedDependency[RotaOps],
+        data: JSONBody[PatternIn],
     ) -> PatternCreated:
+        require_centre(request.user, data.centre)
         return await create_pattern(ops, data)
 
     @delete("/{pattern_id:int}", status_code=HTTP_200_OK)
     async def remove_future(
         self,
+        request: Request[Principal, Any, Any],
         ops: NamedDependency[RotaOps],
         pattern_id: RowId,
         accept_warnings: AcceptWarnings = False,
@@ -177,6 +191,8 @@ class PatternController(Controller):
         pattern = await ops.session.get(models.ShiftPattern, pattern_id)
         if pattern is None:
             raise NotFound(f"Modèle inconnu / unknown pattern: {pattern_id}")
+        if not request.user.may_act_at_id(pattern.centre_id):
+            raise PermissionDeniedException(NOT_YOURS)
         ids = (
             await ops.session.execute(
                 select(models.Shift.id).where(
@@ -191,17 +207,23 @@ class PatternController(Controller):
 
 class LeaveController(Controller):
     path = "/leave"
-    guards = [manager_only]
+    # Centre managers too: they read the leave of their centres' doctors and decide that of
+    # the doctors who work only at their centres (rota.scope.require_whole_doctor says why).
+    guards = [admin_only]
     dependencies = {"ops": Provide(provide_rota_ops, sync_to_thread=False)}
 
     @get("/")
     async def list_leave(
         self,
+        request: Request[Principal, Any, Any],
         ops: NamedDependency[RotaOps],
         status: FromQuery[LeaveStatus | None] = None,
         doctor_id: FromQuery[int | None] = None,
     ) -> list[LeaveOut]:
         query = select(models.Leave).order_by(models.Leave.starts_at)
+        seen = await doctors_seen(ops.session, request.user)
+        if seen is not None:
+            query = query.where(models.Leave.doctor_id.in_(seen))
         if status is not None:
             query = query.where(models.Leave.status == status.value)
         if doctor_id is not None:
@@ -211,8 +233,12 @@ class LeaveController(Controller):
 
     @post("/", status_code=HTTP_201_CREATED)
     async def request_leave(
-        self, ops: NamedDependency[RotaOps], data: JSONBody[LeaveIn]
+        self,
+        request: Request[Principal, Any, Any],
+        ops: NamedDependency[RotaOps],
+        data: JSONBody[LeaveIn],
     ) -> LeaveChangeOut:
+        await require_whole_doctor(ops.session, request.user, data.doctor_id)
         network, row, conflicts = await ops.create_leave(
             data.doctor_id,
             data.first_day,
@@ -228,6 +254,7 @@ class LeaveController(Controller):
     @post("/{leave_id:int}/{decision:str}", status_code=HTTP_200_OK)
     async def decide(
         self,
+        request: Request[Principal, Any, Any],
         ops: NamedDependency[RotaOps],
         leave_id: RowId,
         decision: PathText,
@@ -239,6 +266,9 @@ class LeaveController(Controller):
             raise NotFound(
                 f"décision inconnue / unknown decision {decision!r}: approve, reject, cancel"
             )
+        leave = await ops.session.get(models.Leave, leave_id)
+        if leave is not None:  # else the 404 below
+            await require_whole_doctor(ops.session, request.user, leave.doctor_id)
         network, row, conflicts = await ops.decide_leave(
             leave_id, status, data.accept_warnings if data else False
         )
@@ -256,11 +286,16 @@ DECISIONS = {
 
 @post(
     "/fill",
-    guards=[manager_only],
+    guards=[admin_only],
     status_code=HTTP_200_OK,
     dependencies={"ops": Provide(provide_rota_ops, sync_to_thread=False)},
 )
-async def fill_gaps_handler(ops: NamedDependency[RotaOps], data: JSONBody[FillIn]) -> FillOut:
-    """Proposes shifts that close cover gaps (greedy); with ``"apply": true`` writes them."""
+async def fill_gaps_handler(
+    request: Request[Principal, Any, Any], ops: NamedDependency[RotaOps], data: JSONBody[FillIn]
+) -> FillOut:
+    """Proposes shifts that close cover gaps (greedy); with ``"apply": true`` writes them.
+    A centre manager fills the centre named if it is theirs, else all their centres."""
     checked_period(data.first_day, data.last_day)
-    return await fill(ops, data)
+    if data.centre is not None:
+        require_centre(request.user, data.centre)
+    return await fill(ops, data, planned_slugs(request.user))

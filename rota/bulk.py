@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, time, timedelta
 
@@ -79,7 +80,8 @@ async def create_pattern(ops: RotaOps, data: PatternIn) -> PatternCreated:
     )
 
 
-async def fill(ops: RotaOps, data: FillIn) -> FillOut:
+async def fill(ops: RotaOps, data: FillIn, within: Collection[str] | None = None) -> FillOut:
+    """Fills the centre named, else every centre `within` (None: the whole network)."""
     period = await load_period(ops.session, data.first_day, data.last_day, whole_weeks=True)
     network = period.network
     if data.centre is not None:
@@ -87,7 +89,9 @@ async def fill(ops: RotaOps, data: FillIn) -> FillOut:
     # The whole network's centres and shifts: a doctor's shifts at another centre bind them
     # here too (a Bordeaux fill must see who is already at Toulouse).
     centres = [c for _, c in sorted(network.centres.items())]
-    only = None if data.centre is None else {data.centre}
+    only = set(within) if within is not None else None
+    if data.centre is not None:
+        only = {data.centre}
     doctors = [
         network.doctors[str(i)] for i, row in sorted(network.doctor_rows.items()) if row.active
     ]

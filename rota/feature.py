@@ -65,7 +65,7 @@ FEATURE = Feature(
     route_handlers=[api, on_duty_view, calendar_feed, *page_handlers, my_page],
     parts=lambda _shell: [SolveJobs()],
     pages=[
-        StaffPage("/rota", "nav_rota", frozenset({Role.MANAGER}), order=30),
+        StaffPage("/rota", "nav_rota", frozenset({Role.MANAGER, Role.CENTRE_MANAGER}), order=30),
         StaffPage("/rota/me", "nav_my_rota", frozenset({Role.DOCTOR}), order=25),
     ],
 )

@@ -1,5 +1,9 @@
 """The managers' planning page: centres by days, cover against need, conflicts, leave.
 
+A centre manager sees the same page limited to their own centres (rows, conflicts, the day
+panel, fairness of the doctors attached there, the leave they decide); the month's planning
+cycle stays the network office's (one cycle for the whole network), so its panel is hidden.
+
 Server-rendered, in parts that htmx fetches again after each edit instead of reloading the
 page: the board (grid, with the conflict count and the fairness panel out of band), the
 panel of one centre's day, the pending leave. Edits themselves go through the JSON API
@@ -23,9 +27,10 @@ from rota import models
 from rota.answers import gap_out, leave_out, shift_out
 from rota.conflicts import RotaConflict, Severity
 from rota.days import days_between
+from rota.scope import doctors_decided, planned_slugs, require_centre
 from rota.store import Period, load_network, load_period
 from rota.views import conflicts, coverage, fairness_out
-from service.auth import manager_only
+from service.auth import Principal, admin_only
 from service.errors import DomainError
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 from service.state import shell
@@ -35,7 +40,7 @@ View = Literal["week", "month"]
 # near date.max its week and margins would overflow into a 500.
 EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2199, 12, 31)
 PAGE_OPTIONS: dict[str, Any] = {
-    "guards": [manager_only],
+    "guards": [admin_only],
     "exception_handlers": PAGE_EXCEPTION_HANDLERS,
     "include_in_schema": False,
 }
@@ -111,9 +116,10 @@ async def board_context(
     anchor = start or today
     first, last = period_bounds(anchor, view)
     period = await load_period(session, first, last, whole_weeks=True)
-    found = conflicts(period)
+    shown = planned_slugs(_principal(request))
+    found = conflicts(period, shown)
     by_cell = _conflicts_by_cell(period, found)
-    cover = {(day.centre_id, day.day): day for day in coverage(period)}
+    cover = {(day.centre_id, day.day): day for day in coverage(period, shown)}
     days = list(days_between(first, last))
     rows = [
         {
@@ -122,8 +128,9 @@ async def board_context(
             "cells": [_cell(d, cover.get((slug, d)), by_cell.get((slug, d), [])) for d in days],
         }
         for slug, centre in sorted(period.network.centres.items(), key=lambda i: i[1].name)
+        if shown is None or slug in shown
     ]
-    fair = fairness_out(period, first, last)
+    fair = fairness_out(period, first, last, shown)
     step = timedelta(days=7) if view == "week" else timedelta(days=31)
     return {
         "view": view,
@@ -142,24 +149,36 @@ async def board_context(
             fair.doctors, key=lambda d: (-(d.weekend_days + d.holiday_days), -d.hours)
         )[:8],
         "conflict_count": len(found),
+        "plans_network": shown is None,
     }
 
 
-async def _pending_leave(session: AsyncSession, first: date, last: date, today: date) -> list[Any]:
-    """Leave awaiting a decision that falls in the period viewed and is not over yet."""
+def _principal(request: Request[Any, Any, Any]) -> Principal:
+    user = request.user
+    assert isinstance(user, Principal)  # the pages' guard let only staff in
+    return user
+
+
+async def _pending_leave(
+    request: Request[Any, Any, Any], session: AsyncSession, first: date, last: date, today: date
+) -> list[Any]:
+    """Leave awaiting a decision that falls in the period viewed and is not over yet, of the
+    doctors whose leave the viewer decides."""
     network = await load_network(session)
     start, end = network.day_window(max(first, today), last)
-    pending = (
-        await session.execute(
-            select(models.Leave)
-            .where(
-                models.Leave.status == "pending",
-                models.Leave.ends_at > start,
-                models.Leave.starts_at < end,
-            )
-            .order_by(models.Leave.starts_at)
+    query = (
+        select(models.Leave)
+        .where(
+            models.Leave.status == "pending",
+            models.Leave.ends_at > start,
+            models.Leave.starts_at < end,
         )
-    ).scalars()
+        .order_by(models.Leave.starts_at)
+    )
+    decided = await doctors_decided(session, _principal(request))
+    if decided is not None:
+        query = query.where(models.Leave.doctor_id.in_(decided))
+    pending = (await session.execute(query)).scalars()
     # The window is a little wider than the local days in every zone: keep the real ones.
     shown = [leave_out(row, network) for row in pending]
     return [
@@ -186,7 +205,9 @@ async def rota_page(
     db_session: NamedDependency[AsyncSession],
     board: NamedDependency[dict[str, Any]],
 ) -> Template:
-    pending = await _pending_leave(db_session, board["first"], board["last"], board["today"])
+    pending = await _pending_leave(
+        request, db_session, board["first"], board["last"], board["today"]
+    )
     return staff_page(request, "rota/planning.html", pending=pending, **board)
 
 
@@ -208,6 +229,8 @@ async def rota_day(
     the form to add a shift."""
     network = await load_network(db_session)
     row = network.centre_row(centre)
+    principal = _principal(request)
+    require_centre(principal, centre)
     shown_day(day)
     period = await load_period(db_session, day, day, whole_weeks=True, network=network)
     shifts = period.shifts
@@ -220,6 +243,10 @@ async def rota_day(
         key=lambda d: d.display_name,
     )
     doctors = [d for d in active if centre in d.centre_ids]
+    # A shift moves to the planner's own centres only, and to a doctor working at one of them.
+    planned = planned_slugs(principal)
+    if planned is not None:
+        active = [d for d in active if d.centre_ids & planned]
     return staff_page(
         request,
         "rota/day.html",
@@ -228,7 +255,10 @@ async def rota_day(
         conflicts=found,
         gaps=[gap_out(g, network) for g in day_cover.gaps] if day_cover else [],
         all_doctors=active,
-        centres=sorted(network.centres.values(), key=lambda c: c.name),
+        centres=sorted(
+            (c for c in network.centres.values() if planned is None or c.id in planned),
+            key=lambda c: c.name,
+        ),
         shifts=[
             shift_out(s, network)
             for s in sorted(shifts, key=lambda s: (s.start, s.room or ""))
@@ -248,7 +278,7 @@ async def rota_leave(
 ) -> Template:
     today = shell(request.app).clock().date()
     first, last = period_bounds(start or today, view)
-    pending = await _pending_leave(db_session, first, last, today)
+    pending = await _pending_leave(request, db_session, first, last, today)
     return staff_page(
         request, "rota/leave.html", pending=pending, view=view, first=first, anchor=start or today
     )

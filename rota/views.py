@@ -38,12 +38,18 @@ def conflicts(period: Period, slugs: Collection[str] | None = None) -> list[Rota
         if period.first_day <= day <= period.last_day:
             in_period.add(shift.id)
     found = check_shifts(period.shifts, period.context())
-    return [
-        c
-        for c in found
-        if any(i in in_period for i in c.shift_ids)
-        and (slugs is None or c.centre_id is None or c.centre_id in slugs)
-    ]
+    centre_of = {shift.id: shift.centre_id for shift in period.shifts}
+
+    def concerns(conflict: RotaConflict) -> bool:
+        if slugs is None:
+            return True
+        if conflict.centre_id is not None:
+            return conflict.centre_id in slugs
+        # A doctor's conflict (weekly hours, rest): at the centres of the shifts it names,
+        # not at a centre where the doctor does not work that week.
+        return any(centre_of.get(i) in slugs for i in conflict.shift_ids)
+
+    return [c for c in found if any(i in in_period for i in c.shift_ids) and concerns(c)]
 
 
 def _spread(spread: Spread) -> SpreadOut:
@@ -55,9 +61,17 @@ def _spread(spread: Spread) -> SpreadOut:
     )
 
 
-def fairness_out(period: Period, first_day: date, last_day: date) -> FairnessOut:
+def fairness_out(
+    period: Period, first_day: date, last_day: date, slugs: Collection[str] | None = None
+) -> FairnessOut:
+    """The active doctors' loads (only those attached to one of `slugs`, if given: their
+    hours elsewhere count too, they are the doctor's)."""
     network = period.network
-    active = [network.doctors[str(i)] for i, row in network.doctor_rows.items() if row.active]
+    active = [
+        network.doctors[str(i)]
+        for i, row in network.doctor_rows.items()
+        if row.active and (slugs is None or network.doctors[str(i)].centre_ids & set(slugs))
+    ]
     report = fairness(period.shifts, network.centres, active, first_day, last_day)
     return FairnessOut(
         first_day=first_day,

@@ -73,3 +73,92 @@ async def test_deactivated_account_is_refused_at_once(clients: StaffClients, db)
         "/api/auth/login", json={"username": "reception-paris", "password": PASSWORD}
     )
     assert again.status_code == 401
+
+
+async def test_a_centre_manager_plans_the_rota_of_their_centres_only(
+    clients: StaffClients,
+    db,
+    world,  # type: ignore[no-untyped-def]
+) -> None:
+    """Shifts, patterns, fill and leave: at their centre allowed, elsewhere 403 (and nothing
+    written); the month's cycle and the network's shift list stay the network office's."""
+    from sqlalchemy import func, select
+
+    from rota import models
+    from tests.conftest import add_centre_manager
+
+    async with db() as session:
+        doctor = models.Doctor(display_name="Dr Both", weekly_limit_hours=48.0, active=True)
+        session.add(doctor)
+        await session.flush()
+        for slug in ("paris", "lyon"):
+            session.add(models.DoctorCentre(doctor_id=doctor.id, centre_id=world.centres[slug].id))
+        await session.commit()
+    await add_centre_manager(db, world, "gestion-paris", ["paris"])
+    boss = await clients("gestion-paris")
+
+    def shift(centre: str, day: str) -> dict[str, object]:
+        return {
+            "doctor_id": doctor.id,
+            "centre": centre,
+            "day": day,
+            "start_time": "08:00",
+            "end_time": "12:00",
+            "accept_warnings": True,
+        }
+
+    own = await boss.post("/api/rota/shifts", json=shift("paris", "2026-12-07"))
+    assert own.status_code == 201, own.text
+    own_id = own.json()["shifts"][0]["id"]
+    lyon = await (await clients("manager")).post(
+        "/api/rota/shifts", json=shift("lyon", "2026-12-08")
+    )
+    lyon_id = lyon.json()["shifts"][0]["id"]
+
+    async def shifts() -> list[tuple[int, int]]:
+        async with db() as session:
+            rows = await session.execute(select(models.Shift.id, models.Shift.centre_id))
+            return sorted((int(i), int(c)) for i, c in rows.all())
+
+    before = await shifts()
+    refused = [
+        ("POST", "/api/rota/shifts", shift("lyon", "2026-12-09")),
+        ("PATCH", f"/api/rota/shifts/{own_id}", {"centre": "lyon", "accept_warnings": True}),
+        ("PATCH", f"/api/rota/shifts/{lyon_id}", {"start_time": "09:00"}),
+        ("DELETE", f"/api/rota/shifts/{lyon_id}?accept_warnings=true", None),
+        (
+            "POST",
+            "/api/rota/patterns",
+            {
+                "doctor_id": doctor.id,
+                "centre": "lyon",
+                "weekdays": [3],
+                "start_time": "08:00",
+                "end_time": "12:00",
+                "first_day": "2026-12-09",
+                "last_day": "2026-12-09",
+            },
+        ),
+        ("POST", "/api/rota/fill", {"from": "2026-12-07", "to": "2026-12-07", "centre": "lyon"}),
+        (
+            "POST",
+            "/api/rota/leave",
+            {
+                "doctor_id": doctor.id,
+                "first_day": "2026-12-10",
+                "last_day": "2026-12-10",
+                "approved": True,
+            },
+        ),
+        ("GET", "/api/rota/shifts?from=2026-12-07&to=2026-12-13", None),
+        ("GET", "/api/rota/cycles/2026-12", None),
+    ]
+    for method, url, body in refused:
+        answer = await boss.request(method, url, json=body)
+        assert answer.status_code == 403, (method, url, answer.status_code, answer.text)
+    assert await shifts() == before
+    async with db() as session:
+        assert (await session.execute(select(func.count(models.Leave.id)))).scalar_one() == 0
+    listed = await boss.get("/api/rota/shifts?from=2026-12-07&to=2026-12-13&centre=paris")
+    assert [s["id"] for s in listed.json()] == [own_id]
+    assert (await boss.get("/rota")).status_code == 200

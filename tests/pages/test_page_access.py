@@ -137,7 +137,11 @@ async def test_administration_pages_are_for_managers_with_html_refusals(
     centres = await boss.get("/centres")
     assert 'href="/reception/paris"' in centres.text and "/reception/lyon" not in centres.text
     assert (await boss.get("/reception/lyon")).status_code == 403
-    assert (await boss.get("/rota")).status_code == 403  # the network's planning grid
+    rota = await boss.get("/rota")  # the planning grid of their centres only
+    assert rota.status_code == 200
+    assert 'data-centre="paris"' in rota.text and 'data-centre="lyon"' not in rota.text
+    assert 'id="cycle-panel"' not in rota.text  # the month's cycle is the network office's
+    assert (await boss.get("/rota/day?centre=lyon&day=2026-12-07")).status_code == 403
     audit = await boss.get("/audit?centre=lyon")
     assert audit.status_code == 400  # not one of theirs
     manager = await clients("manager")
@@ -183,6 +187,7 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
     assert links((await boss.get("/accounts")).text) == {
         "/centres",
         "/admin/centres",
+        "/rota",
         "/stats/network",
         "/accounts",
         "/audit",
@@ -193,6 +198,7 @@ async def test_the_top_bar_lists_the_pages_each_role_opens(
     assert links((await one.get("/audit")).text) == {
         "/centres",
         "/admin/centres",
+        "/rota",
         "/stats/network",
         "/accounts",
         "/audit",

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 import pytest
 import uvicorn
 from litestar import Litestar
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.browser import chromium_context, require_chromium
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, add_centre_manager
 from tests.rota.conftest import MONDAY, Rota
 
 if TYPE_CHECKING:
@@ -199,4 +200,32 @@ async def test_month_keeps_the_day_and_a_shift_moves_by_a_dialog_checked_first(
         await dialog.locator("#move-save").click()
         await page.locator("#day-shifts", has_text="Dr Bruno Petit").wait_for()
         assert "Dr Alice Martin" not in await page.locator("#day-shifts").inner_text()
+        assert not errors, errors
+
+
+async def test_a_centre_manager_plans_their_centre_on_the_page(
+    server: str, rota: Rota, db: async_sessionmaker[AsyncSession]
+) -> None:
+    """Only Paris on the grid, no cycle panel, and a shift added there from the day panel."""
+    await add_centre_manager(db, rota.world, "gestion-paris", ["paris"])
+    require_chromium()
+    async with chromium_context(locale="fr-FR") as browser:
+        page = await browser.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        login = await page.request.post(
+            f"{server}/api/auth/login", data={"username": "gestion-paris", "password": PASSWORD}
+        )
+        assert login.ok
+        await page.goto(f"{server}/rota?view=week&start={MONDAY}")
+        assert await page.locator("#staff-nav a[href='/rota']").count() == 1
+        assert await page.locator("td.cell[data-centre='lyon']").count() == 0
+        assert await page.locator("#cycle-panel").count() == 0
+        await page.locator(f'td.cell[data-centre="paris"][data-day="{MONDAY}"] button').click()
+        form = page.locator("#add-form")
+        await form.locator("select[name=doctor_id]").select_option(str(rota.doctors["alice"]))
+        await form.locator("button[type=submit]").click()
+        covered = f'td.cell.covered[data-centre="paris"][data-day="{MONDAY}"]'
+        await page.locator(covered).wait_for()
+        assert "Dr Alice Martin" in await page.locator("#day-shifts").inner_text()
         assert not errors, errors

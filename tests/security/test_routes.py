@@ -234,3 +234,32 @@ async def test_the_websocket_probe_tells_refusals_from_leaks(settings: Settings)
     assert state == "accepted"
     with pytest.raises(AssertionError, match="leaked"):
         assert_no_personal_data(messages)
+
+
+def test_centre_managers_reach_the_rota_of_their_centres_but_not_the_cycle(
+    settings: Settings,
+) -> None:
+    """The planning a centre manager's role lets through (each then checks the centres the
+    request touches, see tests/test_access.py); the month's cycle is the network office's."""
+    from service.access import allowed_roles
+    from service.app import create_app
+
+    opened, closed = set(), set()
+    for rule in route_rules(create_app(settings)):
+        if rule.path.startswith(("/api/rota/", "/rota")) and rule.access is Access.STAFF:
+            roles = allowed_roles(rule.handler)
+            (opened if roles and "centre_manager" in roles else closed).add(rule.path)
+    for path in (
+        "/rota",
+        "/rota/board",
+        "/rota/day",
+        "/rota/leave",
+        "/api/rota/shifts",
+        "/api/rota/patterns",
+        "/api/rota/leave",
+        "/api/rota/leave/{leave_id:int}/{decision:str}",
+        "/api/rota/fill",
+    ):
+        assert path in opened, path
+    assert {p for p in closed if p.startswith("/api/rota/cycles")} != set()
+    assert not {p for p in opened if p.startswith("/api/rota/cycles")}
