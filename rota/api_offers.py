@@ -70,15 +70,10 @@ async def recent_views(ops: OfferOps, network: Network) -> list[OfferView]:
 # --- a doctor's side --------------------------------------------------------------------------
 
 
-@get("/")
-async def my_offers(
-    request: Request[Principal, Any, Any], ops: NamedDependency[OfferOps]
-) -> list[OfferOut]:
-    """My offers, those addressed to me or taken by me, and colleagues' open give-aways at
-    the centres I am attached to."""
-    doctor = await my_doctor(request, ops.session)
-    network = await load_network(ops.session)
-    me = str(doctor.id)
+async def doctor_offers(ops: OfferOps, network: Network, doctor_id: int) -> list[OfferOut]:
+    """A doctor's offers, those addressed to them or taken by them, and colleagues' open
+    give-aways at the centres they are attached to."""
+    me = str(doctor_id)
     centres = network.doctors[me].centre_ids
 
     def concerns_me(view: OfferView) -> bool:
@@ -91,6 +86,26 @@ async def my_offers(
 
     views = await recent_views(ops, network)
     return [offer_out(v, network) for v in views if concerns_me(v)]
+
+
+async def manager_offers(
+    ops: OfferOps, network: Network, principal: Principal, status: str = "taken"
+) -> list[OfferOut]:
+    """Offers of the caller's centres with that status ("all": every one listed)."""
+    views = await recent_views(ops, network)
+    return [
+        offer_out(v, network)
+        for v in views
+        if (status == "all" or v.status.value == status) and ops.may_decide(principal, network, v)
+    ]
+
+
+@get("/")
+async def my_offers(
+    request: Request[Principal, Any, Any], ops: NamedDependency[OfferOps]
+) -> list[OfferOut]:
+    doctor = await my_doctor(request, ops.session)
+    return await doctor_offers(ops, await load_network(ops.session), doctor.id)
 
 
 @post("/", status_code=HTTP_201_CREATED)
@@ -145,14 +160,7 @@ async def offers_to_decide(
     status: FromQuery[Literal["taken", "open", "all"]] = "taken",
 ) -> list[OfferOut]:
     """Offers of the caller's centres; by default those a colleague took, to approve."""
-    network = await load_network(ops.session)
-    views = await recent_views(ops, network)
-    return [
-        offer_out(v, network)
-        for v in views
-        if (status == "all" or v.status.value == status)
-        and ops.may_decide(request.user, network, v)
-    ]
+    return await manager_offers(ops, await load_network(ops.session), request.user, status)
 
 
 @post("/{offer_id:int}/{decision:str}", status_code=HTTP_200_OK)
