@@ -29,6 +29,9 @@ from service.changes import change_path
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 from service.state import shell
 
+# Colleagues' shifts offered to swap against: the coming four weeks (a select stays short).
+SWAP_HORIZON = timedelta(weeks=4)
+
 
 @get(
     "/rota/me",
@@ -82,8 +85,8 @@ async def my_page(
             await load_shifts(
                 db_session,
                 network,
-                max(start, now),
-                end,
+                now,
+                min(end, now + SWAP_HORIZON),
                 centre_ids=[network.centre_row(slug).id for slug in sorted(my_centres)],
             ),
             key=lambda s: s.start,
