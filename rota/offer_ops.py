@@ -20,7 +20,14 @@ from rota.answers import enforce
 from rota.checks import ShiftChange
 from rota.conflicts import RotaConflict
 from rota.domain import PlannedShift
-from rota.offers import LIVE, OfferStatus, decision_notice, moved_shifts, status_of
+from rota.offers import (
+    LIVE,
+    OfferStatus,
+    decision_notice,
+    moved_shifts,
+    shift_words,
+    status_of,
+)
 from rota.planning import RotaOps
 from rota.store import Network, load_network
 from service.audit import snapshot
@@ -57,8 +64,12 @@ class OfferOps(RotaOps):
     async def views(self, network: Network, rows: list[models.ShiftOffer]) -> list[OfferView]:
         return [await self.view(network, row) for row in rows]
 
-    async def _offer(self, offer_id: int) -> models.ShiftOffer:
-        row = await self.session.get(models.ShiftOffer, offer_id, populate_existing=True)
+    async def _offer(self, offer_id: int, lock: bool = True) -> models.ShiftOffer:
+        # Locked: two colleagues taking one offer at once, or a take racing an approval or a
+        # withdrawal, are ordered here (SQLite ignores it; its write gate serialises).
+        row = await self.session.get(
+            models.ShiftOffer, offer_id, populate_existing=True, with_for_update=lock
+        )
         if row is None:
             raise NotFound(f"Offre inconnue / unknown offer: {offer_id}")
         return row
@@ -136,7 +147,21 @@ class OfferOps(RotaOps):
                     "cet échange est proposé à un(e) autre collègue / this swap is offered to "
                     "another colleague"
                 )
+            if view.shift.doctor_id != str(row.from_doctor_id):
+                raise Conflict(
+                    "le planning a changé depuis l'offre / the rota changed since the offer"
+                )
             await self._check(network, view, doctor.id, accept_warnings)
+            where_fr, where_en = shift_words(view.shift, network.centres[view.shift.centre_id])
+            self.session.add(
+                models.RotaNotice(
+                    doctor_id=row.from_doctor_id,
+                    message=f"{doctor.display_name} prend votre créneau ({where_fr}) : en "
+                    "attente d'approbation.",
+                    message_en=f"{doctor.display_name} takes your shift ({where_en}): waiting "
+                    "for approval.",
+                )
+            )
             async with change.audited(
                 "shift_offer", row, "take", centre_id=network.centre_row(view.shift.centre_id).id
             ):
@@ -174,7 +199,7 @@ class OfferOps(RotaOps):
     ) -> OfferView:
         """A manager of the shifts' centres approves (the shifts move) or refuses."""
         network = await load_network(self.session)
-        row = await self._offer(offer_id)
+        row = await self._offer(offer_id, lock=False)
         view = await self.view(network, row)
         if not self.may_decide(principal, network, view):
             raise PermissionDeniedException(
@@ -182,15 +207,17 @@ class OfferOps(RotaOps):
                 "centre that is not yours"
             )
         before = [view.shift] + ([view.swap_shift] if view.swap_shift else [])
+        taker = row.taker_doctor_id
         async with self.path.change() as change:
-            taker = row.taker_doctor_id
+            row = await self._offer(offer_id)  # the offer first, as take and withdraw do
             doctors = sorted({row.from_doctor_id, *([taker] if taker else [])})
             # Refusing moves nothing: no centre's live state changes.
             await self._lock(change, network, before if approve else [], doctors)
-            row = await self._offer(offer_id)
             view = await self.view(network, row)  # as it is now that we hold the locks
             if view.status is not OfferStatus.TAKEN or row.taker_doctor_id is None:
                 raise Conflict(f"cette offre est « {view.status} » / this offer is {view.status}")
+            if row.taker_doctor_id != taker:
+                raise Conflict("cette offre a changé : rechargez / this offer changed: reload")
             swap_moved = view.swap_shift is not None and view.swap_shift.doctor_id != str(taker)
             if view.shift.doctor_id != str(row.from_doctor_id) or swap_moved:
                 raise Conflict(

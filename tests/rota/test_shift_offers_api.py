@@ -3,6 +3,8 @@ of the shift's centre approves (the shift moves) or refuses; withdrawn before, e
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -88,8 +90,10 @@ async def test_a_shift_given_away_taken_and_approved_moves_and_both_are_told(
     assert given not in await shifts_of(alice)
     assert (await shifts_of(bruno))[given] == rota.doctors["bruno"]
     for client in (alice, bruno):
-        (notice,) = (await client.get("/api/rota/me/notices")).json()
-        assert "Échange approuvé" in notice["message"] and "Dr Bruno Petit" in notice["message"]
+        latest = (await client.get("/api/rota/me/notices")).json()[0]
+        assert "Échange approuvé" in latest["message"] and "Dr Bruno Petit" in latest["message"]
+    told = [n["message"] for n in (await alice.get("/api/rota/me/notices")).json()]
+    assert "Dr Bruno Petit prend votre créneau" in told[1]  # when he took it
     assert (await alice.post(f"{OFFERS}/{offer['id']}/withdraw")).status_code == 409
     trail = (await manager.get("/api/audit?entity=shift_offer")).json()
     assert {"create", "take", "approved"} <= {e["action"] for e in trail["entries"]}
@@ -184,3 +188,31 @@ async def test_a_take_that_would_double_book_or_break_the_weekly_limit_is_refuse
         f"/api/rota/offers/{offer['id']}/approve", json={"accept_warnings": True}
     )
     assert approved.status_code == 200, approved.text
+
+
+async def test_two_colleagues_taking_one_offer_at_once_one_gets_it(
+    clients: StaffClients, rota: Rota, db: async_sessionmaker[AsyncSession]
+) -> None:
+    manager, alice, bruno = await doctors(clients, rota, db)
+    made = await manager.post(
+        "/api/rota/doctors", json={"display_name": "Dr Claire Blanc", "centres": ["paris"]}
+    )
+    assert made.status_code == 201, made.text
+    linked = await manager.patch(
+        f"/api/rota/doctors/{made.json()['id']}",
+        json={"account_id": rota.world.accounts["doctor-lyon"].id},
+    )
+    assert linked.status_code == 200
+    claire = await clients("doctor-lyon")
+    given = await shift_id(manager, rota, "alice", MONDAY, "08:00", "14:00")
+    offer = (await alice.post(OFFERS, json={"shift_id": given})).json()
+    answers = await asyncio.wait_for(
+        asyncio.gather(
+            bruno.post(f"{OFFERS}/{offer['id']}/take"), claire.post(f"{OFFERS}/{offer['id']}/take")
+        ),
+        timeout=30,
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    (winner,) = [a for a in answers if a.status_code == 200]
+    listed = (await manager.get("/api/rota/offers")).json()
+    assert [o["taker_doctor_id"] for o in listed] == [winner.json()["taker_doctor_id"]]
