@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.answers import shift_out
-from rota.api_mine import my_doctor
+from rota.api_mine import NO_DOCTOR, my_doctor
 from rota.offer_ops import OfferOps, OfferView
 from rota.offers import OfferStatus
 from rota.schemas import OfferIn, OfferOut, OfferTakeIn
@@ -100,7 +100,7 @@ async def manager_offers(
     ]
 
 
-@get("/")
+@get("/", responses=NO_DOCTOR)
 async def my_offers(
     request: Request[Principal, Any, Any], ops: NamedDependency[OfferOps]
 ) -> list[OfferOut]:
