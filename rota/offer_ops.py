@@ -225,6 +225,9 @@ class OfferOps(RotaOps):
                 )
             centre_id = network.centre_row(view.shift.centre_id).id
             if approve:
+                self._active_doctor(network, row.taker_doctor_id)  # 400 if no longer active
+                if view.swap_shift is not None:
+                    self._active_doctor(network, row.from_doctor_id)
                 await self._check(network, view, row.taker_doctor_id, accept_warnings)
                 for moved in moved_shifts(view.shift, str(row.taker_doctor_id), view.swap_shift):
                     shift_row = await self._shift_row(int(moved.id))

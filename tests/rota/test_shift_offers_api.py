@@ -216,3 +216,18 @@ async def test_two_colleagues_taking_one_offer_at_once_one_gets_it(
     (winner,) = [a for a in answers if a.status_code == 200]
     listed = (await manager.get("/api/rota/offers")).json()
     assert [o["taker_doctor_id"] for o in listed] == [winner.json()["taker_doctor_id"]]
+
+
+async def test_an_offer_taken_by_a_doctor_since_deactivated_is_not_approved(
+    clients: StaffClients, rota: Rota, db: async_sessionmaker[AsyncSession]
+) -> None:
+    manager, alice, bruno = await doctors(clients, rota, db)
+    given = await shift_id(manager, rota, "alice", MONDAY, "08:00", "14:00")
+    offer = (await alice.post(OFFERS, json={"shift_id": given})).json()
+    assert (await bruno.post(f"{OFFERS}/{offer['id']}/take")).status_code == 200
+    gone = await manager.delete(f"/api/rota/doctors/{rota.doctors['bruno']}")
+    assert gone.status_code in (200, 204), gone.text
+    refused = await manager.post(f"/api/rota/offers/{offer['id']}/approve")
+    assert refused.status_code == 400 and "actif" in refused.json()["detail"]
+    assert given in await shifts_of(alice)
+    assert (await manager.post(f"/api/rota/offers/{offer['id']}/refuse")).status_code == 200
