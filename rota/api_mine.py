@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Request, Router, get, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy import delete, select
@@ -40,6 +41,10 @@ from rota.store import load_network, load_shifts
 from service.accounts import Role
 from service.auth import Principal, requires_role
 from service.errors import Conflict, DomainError
+from service.openapi import Problem
+
+# Every route of a doctor's space answers 404 to an account with no active doctor behind it.
+NO_DOCTOR = {404: ResponseSpec(Problem, description="Your account is linked to no active doctor")}
 
 
 async def my_doctor(request: Request[Principal, Any, Any], session: AsyncSession) -> models.Doctor:
@@ -56,7 +61,7 @@ async def my_doctor(request: Request[Principal, Any, Any], session: AsyncSession
     return doctor
 
 
-@get("/")
+@get("/", responses=NO_DOCTOR)
 async def me(
     request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> MeOut:
@@ -66,7 +71,7 @@ async def me(
     return MeOut(doctor.id, doctor.display_name, doctor.seniority, sorted(plan.centre_ids))
 
 
-@get("/shifts")
+@get("/shifts", responses=NO_DOCTOR)
 async def my_shifts(
     request: Request[Principal, Any, Any],
     db_session: NamedDependency[AsyncSession],
@@ -117,7 +122,7 @@ async def plan_out(session: AsyncSession, doctor: models.Doctor, month: date) ->
     )
 
 
-@get("/plan/{month:str}")
+@get("/plan/{month:str}", responses=NO_DOCTOR)
 async def my_plan(
     request: Request[Principal, Any, Any],
     db_session: NamedDependency[AsyncSession],
@@ -126,7 +131,7 @@ async def my_plan(
     return await plan_out(db_session, await my_doctor(request, db_session), month_of(month))
 
 
-@put("/plan/{month:str}", status_code=HTTP_200_OK)
+@put("/plan/{month:str}", status_code=HTTP_200_OK, responses=NO_DOCTOR)
 async def set_my_plan(
     request: Request[Principal, Any, Any],
     ops: NamedDependency[RotaOps],
@@ -187,7 +192,7 @@ async def set_my_plan(
     return answer
 
 
-@post("/leave", status_code=HTTP_201_CREATED)
+@post("/leave", status_code=HTTP_201_CREATED, responses=NO_DOCTOR)
 async def ask_leave(
     request: Request[Principal, Any, Any], ops: NamedDependency[RotaOps], data: JSONBody[LeaveAskIn]
 ) -> LeaveChangeOut:
@@ -199,7 +204,7 @@ async def ask_leave(
     return LeaveChangeOut(leave_out(row, network), [conflict_out(c, network) for c in conflicts])
 
 
-@get("/leave")
+@get("/leave", responses=NO_DOCTOR)
 async def my_leave(
     request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> list[LeaveOut]:
@@ -213,7 +218,7 @@ async def my_leave(
     return [leave_out(row, network) for row in rows.scalars()]
 
 
-@get("/notices")
+@get("/notices", responses=NO_DOCTOR)
 async def my_notices(
     request: Request[Principal, Any, Any], db_session: NamedDependency[AsyncSession]
 ) -> list[NoticeOut]:
@@ -227,7 +232,7 @@ async def my_notices(
     return [NoticeOut(n.id, n.created_at, n.message, n.message_en) for n in rows.scalars()]
 
 
-@post("/calendar-token", status_code=HTTP_201_CREATED)
+@post("/calendar-token", status_code=HTTP_201_CREATED, responses=NO_DOCTOR)
 async def my_calendar_link(
     request: Request[Principal, Any, Any], ops: NamedDependency[RotaOps]
 ) -> CalendarTokenOut:

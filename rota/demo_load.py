@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -110,6 +110,7 @@ async def load_demo_network(
     centres = sorted(rows.scalars(), key=lambda c: order[c.slug])
     if doctor_account is not None:
         await _link_demo_doctor(session, centres[0], doctor_account)
+    await _offers(session, centres[0], today)
     return centres
 
 
@@ -250,3 +251,43 @@ async def _link_demo_doctor(session: AsyncSession, centre: models.Centre, userna
     ).scalar_one_or_none()
     if account_id is not None and doctor is not None:
         doctor.account_id = account_id
+
+
+async def _offers(session: AsyncSession, centre: models.Centre, today: date) -> None:
+    """Two shift offers at the first centre: a colleague's give-away still open (the demo
+    doctor may take it) and one a colleague took, waiting on the managers' rota page."""
+    demo_doctor = (
+        await session.execute(
+            select(models.Doctor.id).where(models.Doctor.account_id.is_not(None)).limit(1)
+        )
+    ).scalar_one_or_none()
+    rows = await session.execute(
+        select(models.Shift.id, models.Shift.doctor_id)
+        .where(
+            models.Shift.centre_id == centre.id,
+            models.Shift.starts_at >= datetime.combine(today + timedelta(days=3), time(0), UTC),
+        )
+        .order_by(models.Shift.starts_at, models.Shift.id)
+        .limit(40)
+    )
+    shifts = [(shift_id, doctor_id) for shift_id, doctor_id in rows.tuples()]
+    others = [(s, d) for s, d in shifts if d != demo_doctor]
+    if len(others) < 2:
+        return
+    (open_shift, giver), (taken_shift, second_giver) = others[0], others[1]
+    taker = next((d for _, d in others if d not in (giver, second_giver)), None)
+    session.add(
+        models.ShiftOffer(
+            shift_id=open_shift, from_doctor_id=giver, status="open", note="Formation"
+        )
+    )
+    if taker is not None:
+        session.add(
+            models.ShiftOffer(
+                shift_id=taken_shift,
+                from_doctor_id=second_giver,
+                taker_doctor_id=taker,
+                status="taken",
+                taken_at=datetime.combine(today, time(8), UTC),
+            )
+        )

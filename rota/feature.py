@@ -17,6 +17,7 @@ from rota.api_exports import (
     revoke_calendar_token,
 )
 from rota.api_mine import mine
+from rota.api_offers import my_offer_routes, offer_decisions
 from rota.api_plan import LeaveController, PatternController, ShiftController, fill_gaps_handler
 from rota.api_rooms import RoomController
 from rota.api_views import (
@@ -48,6 +49,8 @@ api = Router(
         fill_gaps_handler,
         CycleController,
         mine,
+        my_offer_routes,
+        offer_decisions,
         coverage_view,
         conflicts_view,
         fairness_view,

@@ -277,3 +277,33 @@ class RotaNotice(BigIntAuditBase):
     message: Mapped[str] = mapped_column(String(2000))
     message_en: Mapped[str] = mapped_column(String(2000))
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class ShiftOffer(BigIntAuditBase):
+    """A doctor gives away one of their future shifts, or swaps it against a colleague's.
+
+    Open until a colleague takes it (a swap: until the colleague named by ``swap_shift_id``
+    accepts), then taken until a manager approves (the shifts move) or refuses; the doctor
+    may withdraw it before approval. An open or taken offer whose shift has begun is expired
+    (rota.offers.status_of): nothing moves after the fact.
+    """
+
+    __tablename__ = "shift_offer"
+    __table_args__ = (Index("ix_shift_offer_status", "status"),)
+
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shift.id", ondelete="CASCADE"))
+    from_doctor_id: Mapped[int] = mapped_column(ForeignKey("doctor.id", ondelete="CASCADE"))
+    # A swap: the colleague's shift the offerer would work instead of theirs.
+    swap_shift_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shift.id", ondelete="CASCADE"), nullable=True
+    )
+    taker_doctor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("doctor.id", ondelete="SET NULL"), nullable=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="open")  # rota.offers.OfferStatus
+    note: Mapped[str] = mapped_column(String(200), default="")
+    taken_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

@@ -6,8 +6,8 @@ cycle stays the network office's (one cycle for the whole network), so its panel
 
 Server-rendered, in parts that htmx fetches again after each edit instead of reloading the
 page: the board (grid, with the conflict count and the fairness panel out of band), the
-panel of one centre's day, the pending leave. Edits themselves go through the JSON API
-(static/rota.js), which then tells those parts to refresh.
+panel of one centre's day, the pending leave and the shift offers a colleague took. Edits
+themselves go through the JSON API (static/rota.js), which then tells those parts to refresh.
 """
 
 from __future__ import annotations
@@ -25,12 +25,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota import models
 from rota.answers import gap_out, leave_out, shift_out
+from rota.api_offers import manager_offers
 from rota.conflicts import RotaConflict, Severity
 from rota.days import days_between
+from rota.offer_ops import OfferOps
+from rota.schemas import OfferOut
 from rota.scope import doctors_decided, planned_slugs, require_centre
 from rota.store import Period, load_network, load_period
 from rota.views import conflicts, coverage, fairness_out
 from service.auth import Principal, admin_only
+from service.changes import change_path
 from service.errors import DomainError
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 from service.state import shell
@@ -186,6 +190,14 @@ async def _pending_leave(
     ]
 
 
+async def _offers_to_decide(
+    request: Request[Any, Any, Any], session: AsyncSession
+) -> list[OfferOut]:
+    """Shifts a colleague took (or swaps accepted), waiting for the manager's decision."""
+    ops = OfferOps(change_path(request, session))
+    return await manager_offers(ops, await load_network(session), request.user)
+
+
 async def provide_board(
     request: Request[Any, Any, Any],
     db_session: NamedDependency[AsyncSession],
@@ -208,7 +220,8 @@ async def rota_page(
     pending = await _pending_leave(
         request, db_session, board["first"], board["last"], board["today"]
     )
-    return staff_page(request, "rota/planning.html", pending=pending, **board)
+    offers = await _offers_to_decide(request, db_session)
+    return staff_page(request, "rota/planning.html", pending=pending, offers=offers, **board)
 
 
 @get("/rota/board", **BOARD_OPTIONS)
@@ -279,8 +292,15 @@ async def rota_leave(
     today = shell(request.app).clock().date()
     first, last = period_bounds(start or today, view)
     pending = await _pending_leave(request, db_session, first, last, today)
+    offers = await _offers_to_decide(request, db_session)
     return staff_page(
-        request, "rota/leave.html", pending=pending, view=view, first=first, anchor=start or today
+        request,
+        "rota/leave.html",
+        pending=pending,
+        offers=offers,
+        view=view,
+        first=first,
+        anchor=start or today,
     )
 
 

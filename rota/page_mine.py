@@ -1,6 +1,7 @@
 """A doctor's own page: my shifts (list and month), notices, availability and wishes for the
-next month, a leave request, my calendar link. Server-rendered; edits through the JSON API of
-rota.api_mine (static/mine.js)."""
+next month, a leave request, giving away or swapping a shift, my calendar link.
+Server-rendered; edits through the JSON API of rota.api_mine and rota.api_offers
+(static/mine.js)."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from rota import models
 from rota.answers import leave_out, shift_out
 from rota.api_mine import my_doctor, plan_out
+from rota.api_offers import doctor_offers
 from rota.days import days_between
+from rota.offer_ops import OfferOps
 from rota.problem import month_bounds
 from rota.store import load_network, load_shifts
 from service.accounts import Role
 from service.auth import Principal, requires_role
+from service.changes import change_path
 from service.pages import PAGE_EXCEPTION_HANDLERS, staff_page
 from service.state import shell
+
+# Colleagues' shifts offered to swap against: the coming four weeks (a select stays short).
+SWAP_HORIZON = timedelta(weeks=4)
 
 
 @get(
@@ -70,9 +77,30 @@ async def my_page(
             .order_by(models.Leave.starts_at)
         )
     ).scalars()
+    now = shell(request.app).clock()
+    my_centres = network.doctors[str(doctor.id)].centre_ids
+    colleague_shifts = [
+        shift_out(s, network)
+        for s in sorted(
+            await load_shifts(
+                db_session,
+                network,
+                now,
+                min(end, now + SWAP_HORIZON),
+                centre_ids=[network.centre_row(slug).id for slug in sorted(my_centres)],
+            ),
+            key=lambda s: s.start,
+        )
+        if s.doctor_id != str(doctor.id) and s.start > now
+    ]
+    offers = await doctor_offers(OfferOps(change_path(request, db_session)), network, doctor.id)
     return staff_page(
         request,
         "rota/mine.html",
+        upcoming=[s for s in shifts if s.start > now],
+        colleague_shifts=colleague_shifts,
+        my_offers=[o for o in offers if o.from_doctor_id == doctor.id],
+        offers_for_me=[o for o in offers if o.from_doctor_id != doctor.id],
         doctor=doctor,
         today=today,
         shifts=shifts,

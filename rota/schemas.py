@@ -554,3 +554,36 @@ class NoticeOut(Struct):
     created_at: datetime
     message: str
     message_en: str
+
+
+# --- shift offers: give away or swap a shift ---------------------------------------------
+
+
+ShiftId = Annotated[int, Meta(ge=1, le=2**53 - 1)]  # bounded: a 400, not a driver overflow
+
+
+class OfferIn(Struct, forbid_unknown_fields=True):
+    shift_id: ShiftId
+    # A swap: one of a colleague's shifts, that the offerer would work instead.
+    swap_shift_id: ShiftId | None = None
+    note: Text = ""
+
+
+class OfferTakeIn(Struct, forbid_unknown_fields=True):
+    accept_warnings: bool = False
+
+
+class OfferOut(Struct):
+    id: int
+    kind: Literal["give", "swap"]
+    status: str  # rota.offers.OfferStatus
+    shift: ShiftOut
+    swap_shift: ShiftOut | None
+    from_doctor_id: int
+    from_doctor: str
+    taker_doctor_id: int | None
+    taker_doctor: str | None
+    note: str
+    created_at: datetime
+    taken_at: datetime | None
+    decided_at: datetime | None

@@ -24,9 +24,6 @@ RATE_LIMITED_PATHS = (
     "/api/displays/pair",
     "/api/patient/",
 )
-# Routes about the signed-in person's own record: 404 when the account has none behind it
-# (a doctor's space for an account linked to no doctor).
-OWN_RECORD_PATHS = ("/api/rota/me",)
 
 
 class Problem(Struct):
@@ -57,7 +54,7 @@ def error_answers(handler: HTTPRouteHandler, path: str) -> dict[int, ResponseSpe
     codes = {503}
     if handler.resolve_guards() or path == "/api/auth/login":
         codes |= {401, 403}
-    if "{" in path or path.startswith(OWN_RECORD_PATHS):
+    if "{" in path:
         codes.add(404)
     if handler.http_methods & UNSAFE:
         codes |= {403, 409}  # 403: the cross-site refusal applies to any unsafe request

@@ -1,13 +1,35 @@
-// A doctor's own page: save the month's availability and wishes, ask for leave, get a
-// calendar link. Each goes through the JSON API with the kit; the page then reloads its parts.
+// A doctor's own page: save the month's availability and wishes, ask for leave, offer, take
+// or withdraw a shift, get a calendar link. Each goes through the JSON API with the kit; the page then reloads its parts.
 import { api, HttpError, NetworkError } from "/static/service/api.js";
 import { $, h } from "/static/service/dom.js";
 import { t } from "/static/service/i18n.js";
 
-function refused(error) {
+function refused(error, retry = null) {
   const box = $("#mine-answer");
   box.hidden = false;
+  if (error instanceof HttpError && Array.isArray(error.body?.conflicts)) {
+    // The checker's reasons, each in the page's language; warnings may be confirmed.
+    const english = document.documentElement.lang === "en";
+    box.replaceChildren(
+      t("mine_offer_refused"),
+      h("ul", {}, ...error.body.conflicts.map((c) => h("li", {}, english ? c.message_en : c.message))),
+      ...(error.body.can_accept && retry
+        ? [h("button", { type: "button", onclick: retry }, t("mine_offer_confirm"))]
+        : []),
+    );
+    return;
+  }
   box.textContent = error instanceof NetworkError ? t("conn_offline") : error.message;
+}
+
+async function act(method, url, body, retryBody = null) {
+  try {
+    await api(method, url, body);
+    window.location.reload();
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 401) return;
+    refused(error, retryBody ? () => act(method, url, retryBody) : null);
+  }
 }
 
 function numberOrNull(value) {
@@ -36,9 +58,29 @@ document.addEventListener("submit", async (event) => {
         reason: form.elements.reason.value,
       });
       window.location.reload();
+    } else if (form.id === "offer-form") {
+      const swap = form.elements.swap_shift_id.value;
+      await api("POST", "/api/rota/me/offers", {
+        shift_id: Number(form.elements.shift_id.value),
+        swap_shift_id: swap ? Number(swap) : null,
+        note: form.elements.note.value,
+      });
+      window.location.reload();
     }
   } catch (error) {
     if (!(error instanceof HttpError && error.status === 401)) refused(error);
+  }
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button");
+  const offer = button?.closest("li.offer[data-offer]");
+  if (!offer) return;
+  const base = `/api/rota/me/offers/${offer.dataset.offer}`;
+  if (button.classList.contains("take")) {
+    act("POST", `${base}/take`, {}, { accept_warnings: true });
+  } else if (button.classList.contains("withdraw")) {
+    act("POST", `${base}/withdraw`);
   }
 });
 

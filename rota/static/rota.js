@@ -79,6 +79,11 @@ document.addEventListener("click", (event) => {
     const decision = button.classList.contains("approve") ? "approve" : "reject";
     send("POST", `/api/rota/leave/${leave.dataset.leave}/${decision}`, {});
   }
+  const offer = button.closest("#leave-panel li.offer");
+  if (offer) {
+    const decision = button.classList.contains("approve") ? "approve" : "refuse";
+    send("POST", `/api/rota/offers/${offer.dataset.offer}/${decision}`, {});
+  }
 });
 
 // --- moving a shift: a dialog with doctor, centre, room, day and times, checked first -------

@@ -102,4 +102,8 @@ async def test_the_demo_doctor_has_a_record_and_next_month_has_availability(
             )
         ).scalar_one()
         wishes = (await session.execute(select(func.count(models.MonthWish.id)))).scalar_one()
+        offers = (await session.execute(select(models.ShiftOffer))).scalars().all()
     assert doctor.seniority == "senior" and words > 1000 and wishes > 100
+    # A colleague's give-away open to the demo doctor, one taken waiting for the managers.
+    assert sorted(o.status for o in offers) == ["open", "taken"]
+    assert all(doctor.id not in (o.from_doctor_id, o.taker_doctor_id) for o in offers)
