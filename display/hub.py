@@ -424,8 +424,10 @@ class CentreRelay:
 
     async def _read(self) -> tuple[int, dict[str, str], dict[str, Any]]:
         """The centre's sequence number, identity and what its screens show, from the database."""
-        now = self.hub.clock()
-        async with self.hub.db_session() as session:
+        # A few centres at a time: dozens of relays reading (and estimating) at once took every
+        # pooled connection, and the check-ins that make the events timed out waiting for one.
+        async with self.hub.relay_reads, self.hub.db_session() as session:
+            now = self.hub.clock()
             centre = await load_centre(session, self.centre_id)
             if centre is None:
                 raise LookupError(f"centre {self.centre_id} is gone")
@@ -444,6 +446,7 @@ class DisplayHub:
     relays: dict[int, CentreRelay] = field(default_factory=dict)
     # Feed handshakes reading the database at once; the pool has 15 connections by default.
     handshakes: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
+    relay_reads: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(4))
     _loops: list[asyncio.Task[None]] = field(default_factory=list)
     _bus_generation: int = 0
     _bus_live: bool = True

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
+import msgspec
 import pytest
 
-from display.hub import DisplayHub, FeedTimings, LagWatch, Outgoing, Screen
+from display.hub import CentreRelay, DisplayHub, FeedTimings, LagWatch, Outgoing, Screen
 
 
 def test_a_relay_always_a_little_behind_is_not_resynced() -> None:
@@ -146,3 +148,31 @@ async def test_a_backlog_beyond_its_limit_becomes_one_snapshot() -> None:
     kinds = [m.kind for m in screen.backlog]
     assert len(kinds) <= 8 and "resync" in kinds
     sender.cancel()
+
+
+@pytest.mark.timeout(10)
+async def test_the_waits_message_is_read_once_per_sequence_number_of_the_centre() -> None:
+    hub = DisplayHub(shell=None, timings=FeedTimings())  # type: ignore[arg-type]
+    relay = CentreRelay(hub, 1)
+    reads: list[int] = []
+    db_seq = 5
+
+    async def read() -> tuple[int, dict[str, str], dict[str, Any]]:
+        reads.append(db_seq)
+        return db_seq, {"name": "Paris 11e"}, {"waiting": len(reads)}
+
+    relay._read = read  # type: ignore[method-assign]
+    relay.last_seq = 5
+    first = await relay._waits_message(refresh=False)
+    assert await relay._waits_message(refresh=False) == first  # same number: shared
+    assert len(reads) == 1
+    db_seq = relay.last_seq = 6  # an event was relayed: the counts changed
+    assert await relay._waits_message(refresh=False) != first
+    assert len(reads) == 2
+    await relay._waits_message(refresh=True)  # the estimates move with the clock
+    assert len(reads) == 3
+    db_seq = 7
+    await relay._build()  # a snapshot's read serves the waits at its number too
+    relay.last_seq = 7
+    assert msgspec.json.decode(await relay._waits_message(refresh=False))["waiting"] == 4
+    assert len(reads) == 4
