@@ -374,6 +374,16 @@ def run_target(args: argparse.Namespace, name: str, workdir: Path) -> list[str]:
                 f" {cpu_s * 1e6 / max(1, len(latencies)):.0f} us per delivery;"
                 f" HTTP p50 {http_p50:.0f} ms"
             )
+            # Where the missing deliveries are: in the phase's first 2 s (screens of a slow
+            # connection storm still reading their first snapshot) or later.
+            first = min(sent.values(), default=0.0)
+            missing = [
+                (t0 - first < 2, max(0, round(per_centre) - len(received.get(key, []))))
+                for key, t0 in sent.items()
+            ]
+            early = sum(n for is_early, n in missing if is_early)
+            late = sum(n for is_early, n in missing if not is_early)
+            report.append(f"        missing deliveries: {early} in the first 2 s, {late} after")
         report.append(
             f"  snapshots received {counts['snapshots']} (one per screen on connect; more are"
             f" resyncs); screens closed {counts['closed']}; peak RSS {peak_rss / 1024:.0f} MiB"

@@ -4,8 +4,10 @@ One long-lived bus subscription per centre in use, never dropped while the proce
 Litestar's channels plugin can lose events when a channel's last subscriber leaves while
 another joins (litestar#4894), and there are only a few dozen centres. Each centre has one
 worker that forwards events in sequence order, then recomputes the centre's figures once for
-the whole batch. Each screen has a bounded outbox drained by its own sender, so a slow TV
-never holds up the others: when it falls behind it gets one fresh snapshot instead.
+the whole batch. Each message is encoded once per centre and the same text written to each of
+its screens from the relay's task; a screen that does not read gets a bounded backlog drained
+by its own sender, so a slow TV never holds up the others: when it falls behind it gets one
+fresh snapshot instead, and when a write stays blocked it is closed (4008).
 
 The database is the truth: a poller compares each centre's Centre.event_seq with what was
 relayed and sends a snapshot when the database is ahead, which covers lost pub/sub messages,
@@ -20,7 +22,9 @@ import logging
 import os
 import random
 import time
-from collections.abc import Awaitable, Callable
+import types
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -91,15 +95,53 @@ def resync(min_seq: int = -1) -> Outgoing:
 
 # The screen asked: it may know of a change this replica has not seen, so read the database.
 FRESH_SNAPSHOT = Outgoing("fresh", -1, "")
+# To the sender: a write started by a broadcast is waiting for the client, finish it.
+FINISH_WRITE = Outgoing("finish", -1, "")
+
+
+Send = Callable[[str], Coroutine[Any, Any, None]]
+
+
+@types.coroutine
+def _carry_on(coro: Coroutine[Any, Any, None], waiting_on: Any) -> Generator[Any, Any, None]:
+    """Finish, in the calling task, a coroutine that was started outside any task.
+
+    What `yield from coro` does, for a coroutine that has already yielded `waiting_on` (the
+    future it waits for) to its first caller: the task running this generator now waits for
+    that future and resumes the coroutine, passing it cancellation too.
+    """
+    yielded = waiting_on
+    while True:
+        try:
+            value = yield yielded
+        except BaseException as exc:
+            try:
+                yielded = coro.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                yielded = coro.send(value)
+            except StopIteration:
+                return
 
 
 class Screen:
-    """One connected screen: what it was last sent, and what is queued for it."""
+    """One connected screen: what it was last sent, and what is waiting to be sent to it.
+
+    A relay's broadcast writes an event to a screen whose sender is idle straight away, from
+    the relay's own task: the same text for every screen of the centre, no queue, no timer,
+    no task switch per screen (these cost more than the write itself with thousands of
+    screens). Only when the client is not reading does a write wait (the transport's buffer
+    is full): the screen's sender takes that write over, later messages queue in a bounded
+    backlog, and the hub closes the screen when a write stays blocked too long.
+    """
 
     def __init__(self, centre_id: int, token_id: int | None, outbox_limit: int) -> None:
         self.centre_id = centre_id
         self.token_id = token_id
-        self.outbox: asyncio.Queue[Outgoing] = asyncio.Queue(outbox_limit)
+        self.backlog: deque[Outgoing] = deque()
+        self.backlog_limit = outbox_limit
         self.sent_seq = -1
         self.last_heard = time.monotonic()
         self.next_ping = 0.0  # set by the hub, spread over the interval
@@ -107,16 +149,76 @@ class Screen:
         # For a staff member's feed: whether their session still lets them watch, and whose.
         self.still_allowed: Callable[[], Awaitable[bool]] | None = None
         self.account_id: int | None = None
+        # Set by the sender: offers may then write directly while the sender is idle.
+        self.send: Send | None = None
+        self.blocked_since: float | None = None  # a write is waiting for the client to read
+        self.handed_over: tuple[Coroutine[Any, Any, None], Any, Outgoing] | None = None
+        self._idle: asyncio.Future[None] | None = None  # the sender waits on it
         self.offer(resync())  # the first thing a screen gets is a snapshot
 
     def offer(self, item: Outgoing) -> None:
-        try:
-            self.outbox.put_nowait(item)
-        except asyncio.QueueFull:
+        if self._idle is not None and self.send is not None and self._write_now(item):
+            return
+        if len(self.backlog) >= self.backlog_limit:
             # Too slow to keep up: forget the backlog, send one snapshot when it can take it.
-            while not self.outbox.empty():
-                self.outbox.get_nowait()
-            self.outbox.put_nowait(resync())
+            self.backlog.clear()
+            item = resync()
+        self.backlog.append(item)
+        self._wake()
+
+    def step(self, item: Outgoing) -> Outgoing | None:
+        """What sending `item` means now: itself, a resync for a gap, or nothing."""
+        if item.kind == "event":
+            if item.seq <= self.sent_seq:
+                return None
+            if item.seq != self.sent_seq + 1:
+                return resync(item.seq)
+        elif item.kind == "snapshot" and item.seq <= self.sent_seq:
+            return None  # broadcast to all: this screen has it already
+        return item
+
+    def sent(self, item: Outgoing) -> None:
+        if item.kind in ("event", "snapshot"):
+            self.sent_seq = item.seq
+
+    def _write_now(self, item: Outgoing) -> bool:
+        """Write from the caller's task; False when the sender must do it (a snapshot read)."""
+        assert self.send is not None
+        step = self.step(item)
+        if step is None:
+            return True
+        if step.kind in ("resync", "fresh"):
+            return False
+        write = self.send(step.text)
+        try:
+            waiting_on = write.send(None)
+        except StopIteration:
+            self.sent(step)  # the usual case: written to the transport without waiting
+            return True
+        except Exception as exc:  # the client went away
+            log.debug("screen write failed: %r", exc)
+            self.close(1000, "")
+            return True
+        # The transport's buffer is full: the sender finishes this write, the rest queues.
+        self.handed_over = (write, waiting_on, step)
+        self.blocked_since = time.monotonic()
+        self._wake()
+        return True
+
+    def _wake(self) -> None:
+        if self._idle is not None:
+            if not self._idle.done():
+                self._idle.set_result(None)
+            self._idle = None
+
+    async def next(self) -> Outgoing:
+        """The next message in the backlog, waiting (idle) for one."""
+        while not self.backlog:
+            self._idle = asyncio.get_running_loop().create_future()
+            await self._idle
+            if self.handed_over is not None:
+                return FINISH_WRITE
+        return self.backlog.popleft()
 
     def close(self, code: int, reason: str) -> None:
         if not self.closing.done():
@@ -178,6 +280,7 @@ class CentreRelay:
         self._waits_due: asyncio.TimerHandle | None = None
         self._inbox: asyncio.Queue[bytes | str] = asyncio.Queue(1000)
         self._snapshot: Built | None = None
+        self._waits: Built | None = None  # the waits message, for the sequence number read
         self._building: asyncio.Task[Built] | None = None
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -228,7 +331,8 @@ class CentreRelay:
                     self.broadcast(Outgoing("snapshot", built.seq, built.text))
                 elif REFRESH in batch or (forwarded and self._waits_may_go_now()):
                     self._last_waits = time.monotonic()
-                    self.broadcast(Outgoing("message", -1, await self._waits_message()))
+                    text = await self._waits_message(refresh=REFRESH in batch)
+                    self.broadcast(Outgoing("message", -1, text))
             except Exception:  # the database may be away for a moment; the next tick retries
                 log.exception("refreshing centre %s failed", self.centre_id)
 
@@ -284,6 +388,7 @@ class CentreRelay:
 
     async def _build(self) -> Built:
         seq, identity, view = await self._read()
+        self._keep_waits(seq, view)
         built = Built(
             seq,
             to_text({"type": "snapshot", "seq": seq, "centre": identity, **view}),
@@ -297,14 +402,32 @@ class CentreRelay:
             self.broadcast(Outgoing("snapshot", seq, built.text))
         return built
 
-    async def _waits_message(self) -> str:
-        _, _, view = await self._read()
-        return to_text({"type": "waits", **view})
+    async def _waits_message(self, *, refresh: bool) -> str:
+        """The waits message: read and estimated once per sequence number of the centre.
+
+        Events relayed since the last read change the counts: read again. Otherwise (a
+        snapshot read at the same number, duplicate events) every screen gets the text
+        already built; only the periodic refresh reads again at the same number, since the
+        estimates move with the clock.
+        """
+        cached = self._waits
+        if not refresh and cached is not None and cached.seq >= self.last_seq:
+            return cached.text
+        seq, _, view = await self._read()
+        return self._keep_waits(seq, view).text
+
+    def _keep_waits(self, seq: int, view: dict[str, Any]) -> Built:
+        built = Built(seq, to_text({"type": "waits", **view}), time.monotonic())
+        if self._waits is None or seq >= self._waits.seq:
+            self._waits = built
+        return built
 
     async def _read(self) -> tuple[int, dict[str, str], dict[str, Any]]:
         """The centre's sequence number, identity and what its screens show, from the database."""
-        now = self.hub.clock()
+        # Not bounded by a semaphore: a relay forwards its next events only after this read,
+        # and waiting for a read slot tripled the screens' latency tail (bench_display).
         async with self.hub.db_session() as session:
+            now = self.hub.clock()
             centre = await load_centre(session, self.centre_id)
             if centre is None:
                 raise LookupError(f"centre {self.centre_id} is gone")
@@ -314,9 +437,6 @@ class CentreRelay:
             state = await centre_state(session, centre, now, self.hub.estimates)
         view = {**state, "server_time": now.isoformat(), "live": self.hub.channels.healthy}
         return seq, centre_identity(centre), view
-
-
-Send = Callable[[str], Awaitable[None]]
 
 
 @dataclass
@@ -441,38 +561,48 @@ class DisplayHub:
                 screen.close(4403, reason)
 
     async def run_sender(self, screen: Screen, send: Send) -> None:
-        """Drain a screen's outbox in sequence order; a gap becomes one fresh snapshot."""
+        """Send what the screen's writes left over, in sequence order; a gap becomes one
+        fresh snapshot. Returns (ending the feed) when a write fails."""
         relay = self.relays[screen.centre_id]
+        screen.send = send
         while True:
-            item = await screen.outbox.get()
-            if item.kind == "event":
-                if item.seq <= screen.sent_seq:
-                    continue
-                if item.seq != screen.sent_seq + 1:
-                    item = resync(item.seq)
-            if item.kind in ("resync", "fresh"):
+            if screen.handed_over is not None:
+                write, waiting_on, done = screen.handed_over
+                await _carry_on(write, waiting_on)
+                screen.handed_over = None
+                screen.blocked_since = None
+                screen.sent(done)
+            item = await screen.next()
+            step = screen.step(item) if item is not FINISH_WRITE else None
+            if step is None:
+                continue
+            if step.kind in ("resync", "fresh"):
                 # Asked for: sent even at the same seq, never older than what the screen has.
-                built = await relay.snapshot(item.seq, fresh=item.kind == "fresh")
+                built = await relay.snapshot(step.seq, fresh=step.kind == "fresh")
                 if built.seq < screen.sent_seq:
                     continue
-                item = Outgoing("snapshot", built.seq, built.text)
-            elif item.kind == "snapshot" and item.seq <= screen.sent_seq:
-                continue  # broadcast to all: this screen has it already
-            try:
-                async with asyncio.timeout(self.timings.send_timeout_s):
-                    await send(item.text)
-            except TimeoutError:
-                # Its backlog fills the kernel's and the server's buffers: let it go, it
-                # reconnects and starts again from a snapshot.
+                step = Outgoing("snapshot", built.seq, built.text)
+            screen.blocked_since = time.monotonic()
+            await send(step.text)
+            screen.blocked_since = None
+            screen.sent(step)
+
+    def close_blocked(self, now: float) -> None:
+        """Screens whose write has waited too long for them to read: let them go.
+
+        Their backlog fills the kernel's and the server's buffers; they reconnect and start
+        again from a snapshot. One check a second instead of a timer around every write.
+        """
+        for screen in self.screens():
+            since = screen.blocked_since
+            if since is not None and now - since > self.timings.send_timeout_s:
                 screen.close(4008, "too slow to keep up / écran trop lent")
-                return
-            if item.kind in ("event", "snapshot"):
-                screen.sent_seq = item.seq
 
     # --- timers ---------------------------------------------------------------------------
 
     async def _heartbeat(self) -> None:
         now = time.monotonic()
+        self.close_blocked(now)
         ping = Outgoing("message", -1, to_text({"type": "ping", "t": self.clock().isoformat()}))
         for screen in self.screens():
             if now - screen.last_heard > self.timings.dead_after_s:

@@ -92,14 +92,14 @@ async def _send_views(
     socket: WebSocket[Any, Any, Any], screen: Screen, watch: TicketWatch, timeout_s: float
 ) -> None:
     while True:
-        item = await screen.outbox.get()
+        item = await screen.next()
         if item.kind == "message" and '"type":"waits"' not in item.text:
             text: str | None = item.text  # ping, pong, error: as they are
         else:
             # Any change at the centre (an event, a snapshot, the waits' refresh) may move
             # this ticket: drain the batch, then read the ticket once.
-            while not screen.outbox.empty():
-                extra = screen.outbox.get_nowait()
+            while screen.backlog:
+                extra = screen.backlog.popleft()
                 if extra.kind == "message" and '"type":"waits"' not in extra.text:
                     await socket.send_text(extra.text)
             text = await watch.changed()
