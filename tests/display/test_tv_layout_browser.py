@@ -130,8 +130,10 @@ async def test_the_screen_asks_once_for_a_tap_when_sound_is_blocked(
         await prompt.wait_for(state="visible", timeout=10000)
         await page.mouse.click(900, 500)  # a tap anywhere on the screen
         await prompt.wait_for(state="hidden", timeout=5000)
-        state = await page.evaluate("window.walkinScreen.audioState()")
-        assert state == "running", state
+        # resume() settles asynchronously after the tap: wait for it, not for one instant.
+        await page.wait_for_function(
+            "window.walkinScreen.audioState() === 'running'", timeout=10000
+        )
 
 
 async def test_the_pairing_code_fits_on_one_line(served: Served) -> None:
