@@ -90,8 +90,12 @@ class RemoteJoinSetting(Struct, forbid_unknown_fields=True):
     grace_min: Annotated[int, Meta(ge=1, le=120)] = 15
 
 
-def _estimates(request: Request[Any, Any, Any]) -> EstimateCache:
-    return shell(request.app).part(EstimateCache)
+async def _view_now(
+    request: Request[Any, Any, Any], session: AsyncSession, ticket: Ticket, centre: Centre
+) -> dict[str, Any]:
+    """What the patient's page shows of the ticket now, from the app's clock and estimates."""
+    app = shell(request.app)
+    return await patient_view(session, ticket, centre, app.clock(), app.part(EstimateCache))
 
 
 async def _ticket_of_link(
@@ -150,9 +154,7 @@ async def ticket_page(
             status_code=refused.status_code,
             headers={"Cache-Control": "no-store"},
         )
-    view = await patient_view(
-        db_session, ticket, centre, shell(request.app).clock(), _estimates(request)
-    )
+    view = await _view_now(request, db_session, ticket, centre)
     return staff_page(
         request,
         "queues/ticket.html",
@@ -175,9 +177,7 @@ class PatientTicketController(Controller):
         db_session: NamedDependency[AsyncSession],
     ) -> dict[str, Any]:
         ticket, centre = await _ticket_of_link(request, db_session, token)
-        return await patient_view(
-            db_session, ticket, centre, shell(request.app).clock(), _estimates(request)
-        )
+        return await _view_now(request, db_session, ticket, centre)
 
     @post("/leave", status_code=HTTP_200_OK)
     async def leave(
@@ -190,9 +190,7 @@ class PatientTicketController(Controller):
         ticket, centre = await _ticket_of_link(request, db_session, token)
         ops = provide_ops(request, db_session)
         await ops.act(centre, ticket.id, Action.LEFT_UNSEEN)
-        return await patient_view(
-            db_session, ticket, centre, shell(request.app).clock(), _estimates(request)
-        )
+        return await _view_now(request, db_session, ticket, centre)
 
     @post("/notify", status_code=HTTP_200_OK)
     async def notify(
@@ -222,9 +220,7 @@ class PatientTicketController(Controller):
                 # A new choice may be due at once (already fewer ahead than asked).
                 row.notified = ""
                 await notify_near(change, centre, await in_line(change, centre))
-        return await patient_view(
-            db_session, ticket, centre, shell(request.app).clock(), _estimates(request)
-        )
+        return await _view_now(request, db_session, ticket, centre)
 
     @post("/arrive", status_code=HTTP_200_OK)
     async def arrive(
@@ -240,9 +236,7 @@ class PatientTicketController(Controller):
         if not secrets.compare_digest(data.entrance, entrance_code(secret, centre)):
             raise DomainError("not this centre's entrance code / code d'entrée inconnu")
         await provide_ops(request, db_session).act(centre, ticket.id, Action.ARRIVE)
-        return await patient_view(
-            db_session, ticket, centre, shell(request.app).clock(), _estimates(request)
-        )
+        return await _view_now(request, db_session, ticket, centre)
 
 
 # --- joining from home --------------------------------------------------------------------------

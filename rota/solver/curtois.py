@@ -297,18 +297,7 @@ def to_problem(instance: Instance, edges: RunEdges = RunEdges.OPEN) -> PlanningP
         ),
         run_edges=edges,
         # The benchmark's objective: requests and cover only, at their own weights.
-        weights=Weights(
-            cover=1,
-            wishes=1,
-            target_shifts=0,
-            target_hours=0,
-            fair_weekends=0,
-            fair_holidays=0,
-            fair_late=0,
-            centres_per_week=0,
-            isolated_days=0,
-            changes=0,
-        ),
+        weights=Weights.cover_and_wishes(),
     )
 
 

@@ -251,6 +251,13 @@ class Weights:
         if any(value < 0 for value in self.__dict__.values()):
             raise ValueError("Weights cannot be negative")
 
+    @classmethod
+    def cover_and_wishes(cls, cover: int = 1, wishes: int = 1) -> Weights:
+        """Only cover and wishes count (the public benchmark's objective); the network's
+        targets, fairness and tidiness terms are off."""
+        off = {name: 0 for name in cls.__dataclass_fields__ if name not in ("cover", "wishes")}
+        return cls(cover=cover, wishes=wishes, **off)
+
 
 @dataclass(frozen=True)
 class PlanningProblem:

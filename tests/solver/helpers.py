@@ -23,16 +23,7 @@ from rota.solver.model import (
 
 PARIS = ZoneInfo("Europe/Paris")
 MONDAY = date(2026, 12, 7)
-QUIET = Weights(
-    target_shifts=0,
-    target_hours=0,
-    fair_weekends=0,
-    fair_holidays=0,
-    fair_late=0,
-    centres_per_week=0,
-    isolated_days=0,
-    changes=0,
-)
+QUIET = Weights.cover_and_wishes()
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
