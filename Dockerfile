@@ -6,6 +6,9 @@ COPY queues ./queues
 COPY rota ./rota
 COPY display ./display
 COPY network ./network
+COPY stats ./stats
+COPY notify ./notify
+COPY forecast ./forecast
 RUN pip install --no-cache-dir . && useradd --create-home walkin
 USER walkin
 EXPOSE 8000

@@ -219,7 +219,7 @@ def _stores(sessions: Store) -> dict[str, Store]:
 
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-FEATURE_NAMES = ("queues", "rota", "display", "stats", "network", "notify")
+FEATURE_NAMES = ("queues", "rota", "display", "stats", "network", "notify", "forecast")
 
 
 def static_routers(enabled: list[Feature]) -> list[Any]:
@@ -241,13 +241,14 @@ def static_routers(enabled: list[Feature]) -> list[Any]:
 
 def features() -> list[Feature]:
     from display.feature import FEATURE as display
+    from forecast.feature import FEATURE as forecast
     from network.feature import FEATURE as network
     from notify.feature import FEATURE as notify
     from queues.feature import FEATURE as queues
     from rota.feature import FEATURE as rota
     from stats.feature import FEATURE as stats
 
-    return [queues, rota, display, stats, network, notify]
+    return [queues, rota, display, stats, network, notify, forecast]
 
 
 def create_app(

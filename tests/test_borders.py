@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FEATURES = ("queues", "rota", "display", "stats", "network", "notify")
+FEATURES = ("queues", "rota", "display", "stats", "network", "notify", "forecast")
 SHELL = "service"
 FOREIGN_KEY_TABLES = {"rota.models": frozenset({"Centre", "Room"})}
 
