@@ -132,8 +132,10 @@ export function startLive({ centre, refresh, onStatus, onError }) {
   const feed = openFeed({
     centre,
     onOpen() {
-      socketLive = true;
-      schedule();
+      if (!socketLive) {
+        socketLive = true;
+        schedule();
+      }
       refreshNow();
     },
     onMessage(message) {
@@ -142,8 +144,12 @@ export function startLive({ centre, refresh, onStatus, onError }) {
       }
     },
     onClose() {
-      if (socketLive) refreshNow();
+      // Only a live feed lost changes the cadence: re-scheduling on every failed reconnection
+      // restarted the 3 s poll each time, so quick failures (a device offline, a proxy refusing
+      // WebSockets at once) starved the polling that notices the server is gone.
+      if (!socketLive) return;
       socketLive = false;
+      refreshNow();
       schedule();
     },
   });

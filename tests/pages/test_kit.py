@@ -54,6 +54,73 @@ def test_reconnect_backoff_is_exponential_with_full_jitter() -> None:
     assert drawn["lowest"] == 0 and 7990 <= drawn["highest"] < 8000
 
 
+# Runs startLive on a virtual clock with a WebSocket that fails at once each time (a device
+# offline, a proxy refusing WebSockets), and counts the page's refreshes over 10 s.
+_POLL_DESPITE_FAILING_FEED = """
+const timers = new Map();
+let now = 0;
+let nextId = 1;
+globalThis.setTimeout = (fn, ms = 0) => {
+  timers.set(nextId, { at: now + ms, fn });
+  return nextId++;
+};
+globalThis.setInterval = (fn, ms) => {
+  const id = nextId++;
+  const tick = () => { timers.set(id, { at: now + ms, fn: () => { tick(); fn(); } }); };
+  tick();
+  return id;
+};
+globalThis.clearTimeout = globalThis.clearInterval = (id) => timers.delete(id);
+const listeners = () => ({ addEventListener() {} });
+globalThis.window = { location: { protocol: "http:", host: "tablet" }, ...listeners() };
+globalThis.document = {
+  documentElement: { lang: "fr" }, getElementById: () => null, ...listeners(),
+};
+let sockets = 0;
+globalThis.WebSocket = class {
+  constructor() {
+    sockets += 1;
+    this.handlers = {};
+    setTimeout(() => this.handlers.close?.({ code: 1006 }), 5);  // never opens
+  }
+  addEventListener(kind, fn) { this.handlers[kind] = fn; }
+};
+Math.random = () => 0.05;  // reconnections come quickly, as when the failure is immediate
+const { startLive } = await import("%s");
+let refreshes = 0;
+startLive({
+  centre: "c1",
+  refresh: async () => { refreshes += 1; return 1; },
+  onStatus() {},
+  onError() {},
+});
+while (now < 10000) {
+  const [id, next] = [...timers.entries()].sort((a, b) => a[1].at - b[1].at)[0];
+  timers.delete(id);
+  now = next.at;
+  next.fn();
+  await new Promise((resolve) => setImmediate(resolve));
+}
+console.log(JSON.stringify({ refreshes, sockets }));
+"""
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_a_feed_failing_at_once_does_not_starve_the_polling() -> None:
+    script = _POLL_DESPITE_FAILING_FEED % (ROOT / "service" / "static" / "live.js").as_uri()
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    counted = json.loads(done.stdout)
+    assert counted["sockets"] > 5  # the feed kept being retried...
+    assert counted["refreshes"] >= 4  # ...and the page still polled at 0, 3, 6 and 9 s
+
+
 def _keys_used() -> set[str]:
     """Every literal key given to t() in templates and scripts."""
     used: set[str] = set()
