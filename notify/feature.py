@@ -14,6 +14,7 @@ from notify.handlers import push_key, service_worker
 from notify.vapid import WebPushKeys
 from notify.worker import OutboxSettings, OutboxWorker, providers_from_env
 from service.feature import Feature
+from service.metrics import gauges
 from service.state import Shell, shell
 
 
@@ -37,9 +38,17 @@ async def outbox_worker(app: Litestar) -> AsyncIterator[None]:
     if os.environ.get("WALKIN_OUTBOX_WORKER", "on") == "off":
         yield
         return
-    task = asyncio.create_task(shell(app).part(OutboxWorker).run(), name="outbox")
+    worker = shell(app).part(OutboxWorker)
+    task = asyncio.create_task(worker.run(), name="outbox")
+    backlog = (
+        "walkin_outbox_backlog",
+        "Patient notifications written and not yet sent, as this replica's worker last counted",
+        lambda: float(worker.backlog),
+        "gauge",
+    )
     try:
-        yield
+        async with gauges(app, backlog):
+            yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -46,6 +46,7 @@ async def test_metrics_name_routes_by_template_and_carry_the_process_figures(
         "walkin_event_bus_up",
         "walkin_db_pool_checked_out",
         "walkin_estimate_seconds_count",
+        "walkin_outbox_backlog",
     ):
         assert re.search(rf"^{name} ", text, re.M), name
 

@@ -78,6 +78,27 @@ async def test_500_then_200_sends_once_after_a_backoff(
     assert sorted(attempts) == ["retry", "sent"]
 
 
+
+async def test_the_worker_counts_what_is_not_sent_yet_for_the_metrics(
+    db: async_sessionmaker[AsyncSession], clock: FakeClock, world: World, gate: WriteGate
+) -> None:
+    with sms_gateway() as gateway:
+        gateway.script = [500]  # the first message waits for its retry
+        sender = worker(db, clock, gateway, gate)
+        await queue(db, clock, gate, "t:1:called:1:sms", "t:2:called:1:sms")
+        running = asyncio.create_task(sender.run())
+        try:
+            async with asyncio.timeout(10):
+                while not gateway.delivered or sender.backlog != 1:
+                    await asyncio.sleep(0.02)
+            clock.now += timedelta(seconds=13)
+            async with asyncio.timeout(10):
+                while sender.backlog != 0:
+                    await asyncio.sleep(0.02)
+        finally:
+            running.cancel()
+    assert len(gateway.delivered) == 2
+
 async def test_a_key_queued_twice_is_one_message(
     db: async_sessionmaker[AsyncSession], clock: FakeClock, world: World, gate: WriteGate
 ) -> None:
