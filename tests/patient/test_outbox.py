@@ -5,6 +5,8 @@ and with two replicas' workers at once; every attempt is recorded."""
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -50,6 +52,15 @@ async def rows(db: async_sessionmaker[AsyncSession]) -> list[OutboxMessage]:
         return list(found.scalars().all())
 
 
+async def _until(condition: Callable[[], bool]) -> None:
+    """Polls ``condition`` while the worker's own loop runs (it has no event to wait on)."""
+    async with asyncio.timeout(10):
+        for _ in itertools.count():
+            if condition():
+                return
+            await asyncio.sleep(0.02)
+
+
 @pytest.fixture
 def gate() -> WriteGate:
     return WriteGate(enabled=PG_URL is None)
@@ -78,7 +89,6 @@ async def test_500_then_200_sends_once_after_a_backoff(
     assert sorted(attempts) == ["retry", "sent"]
 
 
-
 async def test_the_worker_counts_what_is_not_sent_yet_for_the_metrics(
     db: async_sessionmaker[AsyncSession], clock: FakeClock, world: World, gate: WriteGate
 ) -> None:
@@ -88,16 +98,13 @@ async def test_the_worker_counts_what_is_not_sent_yet_for_the_metrics(
         await queue(db, clock, gate, "t:1:called:1:sms", "t:2:called:1:sms")
         running = asyncio.create_task(sender.run())
         try:
-            async with asyncio.timeout(10):
-                while not gateway.delivered or sender.backlog != 1:
-                    await asyncio.sleep(0.02)
+            await _until(lambda: bool(gateway.delivered) and sender.backlog == 1)
             clock.now += timedelta(seconds=13)
-            async with asyncio.timeout(10):
-                while sender.backlog != 0:
-                    await asyncio.sleep(0.02)
+            await _until(lambda: sender.backlog == 0)
         finally:
             running.cancel()
     assert len(gateway.delivered) == 2
+
 
 async def test_a_key_queued_twice_is_one_message(
     db: async_sessionmaker[AsyncSession], clock: FakeClock, world: World, gate: WriteGate
