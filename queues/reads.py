@@ -19,7 +19,13 @@ from queues.live import EstimateCache
 from queues.models import CentreDay, RemoteJoin, Ticket
 from queues.ordering import Priority
 from queues.patient_view import link_expired, patient_view, ticket_by_token
-from queues.presence import DoctorPresence, PresenceState, present_now
+from queues.presence import (
+    DoctorPresence,
+    PresenceState,
+    PresenceStretch,
+    present_now,
+    stretches_of_day,
+)
 from queues.service import public_ticket
 from queues.states import TicketStatus
 from rota.models import Centre, Room
@@ -31,6 +37,7 @@ __all__ = [
     "DoctorPresence",
     "EstimateCache",
     "PresenceState",
+    "PresenceStretch",
     "WaitEstimate",
     "WaitingSummary",
     "anonymous_tickets",
@@ -41,6 +48,7 @@ __all__ = [
     "link_expired",
     "newcomer_wait",
     "patient_view",
+    "presence_stretches",
     "public_ticket",
     "public_view",
     "recent_callers",
@@ -262,3 +270,12 @@ async def remote_join_centres(session: AsyncSession) -> set[int]:
     """The centres that take tickets from home (their join page: /attente/<slug>/rejoindre)."""
     rows = await session.execute(select(RemoteJoin.centre_id).where(RemoteJoin.enabled.is_(True)))
     return set(rows.scalars().all())
+
+
+async def presence_stretches(
+    session: AsyncSession, centre: Centre, day: date, now: datetime
+) -> list[PresenceStretch]:
+    """The day's stretches of doctors in consulting rooms at the centre, up to ``now``, in order
+    of start: account id, present or paused, start and end (UTC; None: under way). A stretch
+    whose page went quiet ends at its last beat."""
+    return await stretches_of_day(session, centre, day, now)

@@ -230,16 +230,37 @@ def planned_hours(
     return result
 
 
+def present_by_hour(
+    stretches: Iterable[tuple[int, datetime, datetime]], tz: ZoneInfo
+) -> dict[int, set[int]]:
+    """The doctors (account ids) in a consulting room during each local hour, from the day's
+    stretches of presence (account, start, end; UTC); a paused doctor is left out."""
+    result: dict[int, set[int]] = {}
+    utc = ZoneInfo("UTC")
+    for account, start, end in stretches:
+        # From the local hour it began in, stepping real hours (a time zone's offset may not be
+        # whole hours; its changes are).
+        local = start.astimezone(tz).replace(minute=0, second=0, microsecond=0)
+        hour_start = local.astimezone(utc)
+        while hour_start < end:
+            result.setdefault(_hour(hour_start, tz), set()).add(account)
+            hour_start += timedelta(hours=1)
+    return result
+
+
 def day_figures(
     tickets: Iterable[TicketFacts],
     tz: ZoneInfo,
     planned: dict[int, float] | None = None,
+    present: dict[int, set[int]] | None = None,
 ) -> DayFigures:
     """The hours and doctors of one centre's day, from its tickets and the rota's plan.
 
     Arrivals, waits, left-unseen, no-shows and the estimator's accuracy count in the hour of
-    check-in; calls and the doctors present in the hour of the call; patients seen and their
-    consultation lengths in the hour the consultation ended.
+    check-in; calls in the hour of the call; patients seen and their consultation lengths in
+    the hour the consultation ended. The doctors present in an hour are those the consulting-
+    room pages saw in a room (``present``, from present_by_hour) and those who called a patient
+    then: a doctor calling without the room page still counts.
     """
     hours: dict[int, Figures] = {}
     callers: dict[int, set[int]] = {}
@@ -296,8 +317,9 @@ def day_figures(
                 if mine is not None:
                     mine["consults"] = mine.get("consults", 0) + 1
                     mine["consult_sum_min"] = mine.get("consult_sum_min", 0.0) + length
-    for hour, who in callers.items():
-        at(hour).doctors_present = len(who)
+    in_rooms = present or {}
+    for hour in set(callers) | set(in_rooms):
+        at(hour).doctors_present = len(callers.get(hour, set()) | in_rooms.get(hour, set()))
     for hour, doctor_hours in (planned or {}).items():
         at(hour).planned_doctor_hours = doctor_hours
     for figures in hours.values():

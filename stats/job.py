@@ -13,7 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -26,7 +26,7 @@ from rota.models import Centre
 from service.changes import ChangePath
 from service.db import WriteGate
 from service.state import shell
-from stats.figures import DayFigures, day_figures, planned_hours
+from stats.figures import DayFigures, day_figures, planned_hours, present_by_hour
 from stats.models import DayStats, DoctorDayStats, HourStats, figure_values
 
 log = logging.getLogger("walkin.stats")
@@ -41,7 +41,20 @@ async def compute_day(session: AsyncSession, centre: Centre, day: date) -> DayFi
     tickets = await queue_reads.anonymous_tickets(session, centre.id, day)
     shifts = await rota_reads.shifts_on_day(session, centre, day)
     spans = [span for shift in shifts for span in shift.present]
-    return day_figures(tickets, centre.tz, planned_hours(spans, day, centre.tz))
+    # A finished day: every stretch has ended, or its page went quiet and it ends at its last beat.
+    after_the_day = datetime.max.replace(tzinfo=UTC)
+    stretches = await queue_reads.presence_stretches(session, centre, day, after_the_day)
+    in_rooms = [
+        (s.account_id, s.start, s.end)
+        for s in stretches
+        if s.state == queue_reads.PresenceState.PRESENT and s.end is not None
+    ]
+    return day_figures(
+        tickets,
+        centre.tz,
+        planned_hours(spans, day, centre.tz),
+        present_by_hour(in_rooms, centre.tz),
+    )
 
 
 def _rows(centre_id: int, day: date, figures: DayFigures) -> list[Any]:

@@ -21,6 +21,7 @@ from stats.figures import (
     bucket_of,
     day_figures,
     planned_hours,
+    present_by_hour,
     quantile,
 )
 from stats.periods import parse_month, span, week_start
@@ -96,6 +97,22 @@ def test_a_day_counts_each_ticket_in_the_hour_it_belongs_to() -> None:
     total = figures.total()
     assert total.arrivals == 5 and total.no_shows == 1 and total.waits == 3
     assert total.estimate_mae_min == 8.0 and total.estimate_bias_min == -3.0
+
+
+def test_doctors_present_are_those_in_a_room_and_those_who_called() -> None:
+    # Doctor 7 in a room 09:40-11:00 (calls at 10h); doctor 9 in a room 10:30-10:45, calls
+    # nobody; doctor 8 calls at 09h without the room page; a stretch ending at 11:00 sharp does
+    # not reach the 11h hour.
+    present = present_by_hour([(7, at(9, 40), at(11, 0)), (9, at(10, 30), at(10, 45))], PARIS)
+    assert present == {9: {7}, 10: {7, 9}}
+    tickets = [
+        Facts("standard", "done", at(9, 50), at(10, 10), at(10, 12), at(10, 25), 7),
+        Facts("urgent", "done", at(9, 55), at(9, 58), None, at(10, 5), 8),
+    ]
+    hours = day_figures(tickets, PARIS, None, present).hours
+    assert hours[9].doctors_present == 2  # 7 in the room, 8 calling
+    assert hours[10].doctors_present == 2  # 7 and 9 (who called nobody)
+    assert day_figures(tickets, PARIS).hours[10].doctors_present == 1  # callers only, as before
 
 
 def test_planned_hours_follow_the_wall_clock_across_the_autumn_change() -> None:

@@ -20,6 +20,7 @@ from stats import job
 from stats.figures import WAIT_EDGES
 from stats.models import DayStats, DoctorDayStats, HourStats
 from tests.conftest import World, staff_account
+from tests.rows import in_room, waiting_patients
 from tests.stats.replayed import replayed_tickets, scenario
 
 pytestmark = pytest.mark.timeout(120)
@@ -142,3 +143,27 @@ async def test_replayed_day_statistics_equal_direct_counts_before_and_after_the_
     assert await job.recompute_day(db, centre_id, DAY, NOW, gate)
     assert await _stored(db, centre_id) == stored
     assert not await job.recompute_day(db, centre_id, DAY, NOW, gate)
+
+
+async def test_a_doctor_in_a_room_who_calls_nobody_counts_as_present(
+    db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    centre = world.centres["paris"]
+    room = centre.rooms[0]
+    async with db() as session:
+        doctor = staff_account("dr-quiet", Role.DOCTOR, centre)
+        session.add(doctor)
+        await session.flush()
+        arrived = datetime(2026, 10, 11, 9, 5, tzinfo=PARIS)
+        waiting_patients(session, centre.id, DAY, 1, arrived)
+        # In the room 10:15-12:20 by the page's beats, then the page went quiet; paused 13h-14h.
+        start = datetime(2026, 10, 11, 10, 15, tzinfo=PARIS)
+        in_room(session, centre.id, doctor.id, room.id, start, start.replace(hour=12, minute=20))
+        pause = datetime(2026, 10, 11, 13, 0, tzinfo=PARIS)
+        in_room(session, centre.id, doctor.id, room.id, pause, pause.replace(hour=14), "paused")
+        await session.commit()
+    async with db() as session:
+        figures = await job.compute_day(session, centre, DAY)
+    present = {hour: f.doctors_present for hour, f in figures.hours.items() if f.doctors_present}
+    assert present == {10: 1, 11: 1, 12: 1}
+    assert figures.hours[9].arrivals == 1
