@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, Parameter
@@ -22,13 +23,17 @@ from rota.cycle import (
     SolveJob,
     SolveJobs,
     changes_by_doctor,
+    changes_from_json,
+    interrupted,
+    new_run_key,
     notice_text,
     snapshot_of,
+    solve_run,
 )
 from rota.deps import provide_rota_ops
 from rota.domain import PlannedShift
 from rota.planning import RotaOps
-from rota.problem import DayWord, MonthTarget, build_problem, month_bounds
+from rota.problem import DayWord, MonthTarget, PlanChanges, build_problem, month_bounds
 from rota.schemas import (
     AppliedOut,
     CycleOut,
@@ -117,6 +122,48 @@ def _solve_out(job: SolveJob, network: Network) -> SolveOut:
     )
 
 
+def _own_job(
+    request: Request[Any, Any, Any], month: date, row: models.SolveRun | None
+) -> SolveJob | None:
+    """This replica's job of the month while it is still the month's run (not applied or
+    replaced on another replica: then it is forgotten here too)."""
+    jobs = shell(request.app).part(SolveJobs)
+    job = jobs.get(month)
+    if job is not None and (row is None or row.run_key != job.run_key):
+        job.cancelled = True
+        jobs.jobs.pop(month, None)
+        return None
+    return job
+
+
+async def _solve_now(
+    request: Request[Any, Any, Any], ops: RotaOps, network: Network, month: date
+) -> SolveOut | None:
+    """The month's solve: this replica's own if it runs it (freshest), else as the solving
+    replica last wrote it; one said to run but silent for long is shown as interrupted."""
+    job = _own_job(request, month, row := await solve_run(ops.session, month))
+    if job is not None:
+        return _solve_out(job, network)
+    if row is None:
+        return None
+    try:
+        answer = msgspec.convert(row.answer, SolveOut)
+    except msgspec.ValidationError:  # written by another version of the service
+        return no_solve("calcul illisible : relancez-le / unreadable solve: solve again")
+    if interrupted(row, ops.clock()):
+        return msgspec.structs.replace(
+            answer,
+            running=False,
+            error="calcul interrompu (serveur arrêté) : relancez-le / "
+            "solve interrupted (its server stopped): solve again",
+        )
+    return answer
+
+
+def no_solve(error: str | None) -> SolveOut:
+    return SolveOut(False, None, 0.0, None, None, None, 0, error, [], [], [], [], [], [])
+
+
 def _diff_out(
     network: Network, before: dict[str, list[str]], now: list[PlannedShift]
 ) -> list[DoctorDiffOut]:
@@ -138,6 +185,21 @@ def month_label(month: date, english: bool = False) -> str:
     return f"{month:%B %Y}" if english else f"{_MONTHS_FR[month.month - 1]} {month.year}"
 
 
+async def _preview(
+    request: Request[Any, Any, Any], ops: RotaOps, month: date
+) -> PlanChanges | None:
+    """The finished preview of the month, from this replica or as its solver wrote it."""
+    job = _own_job(request, month, run := await solve_run(ops.session, month))
+    if job is not None:
+        return None if job.running else job.changes
+    if run is None or run.running or run.changes is None:
+        return None
+    try:
+        return changes_from_json(run.changes)
+    except (KeyError, TypeError, ValueError):  # written by another version of the service
+        return None
+
+
 class CycleController(Controller):
     path = "/cycles"
     # The network office's: one cycle solves the whole network at once (a doctor shared by
@@ -152,7 +214,7 @@ class CycleController(Controller):
         first = month_of(month)
         network = await load_network(ops.session)
         row = await cycle_row(ops.session, first)
-        job = shell(request.app).part(SolveJobs).get(first)
+        solve_now = await _solve_now(request, ops, network, first)
         since: list[DoctorDiffOut] = []
         if row is not None and row.status == CycleStatus.PUBLISHED:
             since = _diff_out(
@@ -162,7 +224,7 @@ class CycleController(Controller):
             month=first,
             status=row.status if row else CycleStatus.OPEN.value,
             published_at=row.published_at if row else None,
-            solve=_solve_out(job, network) if job else None,
+            solve=solve_now,
             since_published=since,
         )
 
@@ -217,6 +279,7 @@ class CycleController(Controller):
             check_shifts(period.shifts, context),
             earlier.shifts,
         )
+        run_key = new_run_key()
         async with ops.path.change() as change:
             row = await cycle_row(session, first)
             if row is None:
@@ -225,13 +288,25 @@ class CycleController(Controller):
                 await session.flush()
             await change.audit("planning_cycle", row.id, "solve", after={"month": month})
             status = row.status
+            # The run every replica sees; a solve of the month running elsewhere finds its
+            # key gone at its next write and stops.
+            run = await solve_run(session, first) or models.SolveRun(month=first)
+            run.run_key, run.running, run.cancel_requested = run_key, True, False
+            run.heartbeat_at, run.changes = ops.clock(), None
+            run.answer = msgspec.to_builtins(_solve_out(SolveJob(first, run_key), network))
+            run.answer["running"] = True
+            session.add(run)
         rooms = {slug: centre.rooms for slug, centre in network.centres.items()}
         seconds = (data or SolveIn()).time_limit_seconds
+
+        def render(job: SolveJob) -> dict[str, Any]:
+            return dict(msgspec.to_builtins(_solve_out(job, network)))
+
         # Started after the commit: a refused audit leaves no solve running.
         job = (
             shell(request.app)
             .part(SolveJobs)
-            .start(problem, period.shifts, context, rooms, seconds)
+            .start(problem, period.shifts, context, rooms, seconds, run_key, render)
         )
         return CycleOut(first, status, None, _solve_out(job, network), [])
 
@@ -242,18 +317,20 @@ class CycleController(Controller):
         """Stops the search: the best plan so far stays as the preview."""
         first = month_of(month)
         job = shell(request.app).part(SolveJobs).get(first)
-        if job is None:
-            raise NotFound(f"aucun calcul pour {month} / no solve of {month}")
         # Idempotent: a solve already over stays as it is.
         async with ops.path.change() as change:
+            run = await solve_run(ops.session, first)
             row = await cycle_row(ops.session, first)
-            if row is None:
-                raise NotFound(f"aucun cycle pour {month} / no cycle for {month}")
+            if run is None or row is None:
+                raise NotFound(f"aucun calcul pour {month} / no solve of {month}")
             await change.audit("planning_cycle", row.id, "cancel_solve")
             status = row.status
-        job.cancelled = True
+            # The replica solving it reads this within a second.
+            run.cancel_requested = True
+        if job is not None and job.run_key == run.run_key:
+            job.cancelled = True
         network = await load_network(ops.session)
-        return CycleOut(first, status, None, _solve_out(job, network), [])
+        return CycleOut(first, status, None, await _solve_now(request, ops, network, first), [])
 
     @post("/{month:str}/apply", status_code=HTTP_200_OK)
     async def apply_plan(
@@ -261,13 +338,12 @@ class CycleController(Controller):
     ) -> AppliedOut:
         """Writes the previewed plan in one transaction, every shift through the checker."""
         first = month_of(month)
-        job = shell(request.app).part(SolveJobs).get(first)
-        if job is None or job.running or job.changes is None:
+        changes = await _preview(request, ops, first)
+        if changes is None:
             raise Conflict(
                 "aucun plan à appliquer : calculez d'abord / no plan to apply: solve first"
             )
         network = await load_network(ops.session)
-        changes = job.changes
         written, accepted = await ops.apply_plan(
             network,
             changes.added,
@@ -279,6 +355,9 @@ class CycleController(Controller):
             if row is not None and row.status != CycleStatus.PUBLISHED:
                 async with change.audited("planning_cycle", row, "review"):
                     row.status = CycleStatus.REVIEW.value
+            run = await solve_run(ops.session, first)
+            if run is not None:
+                await ops.session.delete(run)  # applied: nothing left to preview
         shell(request.app).part(SolveJobs).jobs.pop(first, None)
         return AppliedOut(
             len(written), len(changes.removed), [conflict_out(c, network) for c in accepted]

@@ -1,30 +1,51 @@
 """The monthly planning cycle: availability open → solve → review → published.
 
-Solving runs the CP-SAT solver in a worker thread under a time cap; its progress (objective,
-bound, gaps left) and its result live in the app's :class:`SolveJobs` until the manager applies
-or solves again: a preview is a proposal, nothing is written until it is applied. The cycle's
-state and what was published are in the database (models.PlanningCycle).
+Solving runs the CP-SAT solver in a worker thread under a time cap on the replica that was
+asked; its progress (objective, bound, gaps left) and at the end its preview are mirrored every
+second into the month's models.SolveRun, so that any replica answers, cancels or applies it,
+and a restart keeps a finished preview. A preview is a proposal: nothing is written to the rota
+until it is applied. The cycle's state and what was published are in models.PlanningCycle.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import time
+import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 import anyio.to_thread
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.checks import RotaContext, ShiftChange, keep_clean
 from rota.conflicts import RotaConflict
 from rota.domain import CentrePlan, PlannedShift
+from rota.models import SolveRun
 from rota.problem import PlanChanges, plan_changes
 from rota.solver import model as solver
 from rota.solver.cpsat import solve
 from rota.wording import when_en, when_fr
+from service.changes import ChangePath, Clock
+from service.db import WriteGate
+
+log = logging.getLogger("walkin.rota")
+
+SessionFactory = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+# How often the solving replica writes its progress (and reads a cancel asked elsewhere).
+MIRROR_EVERY_S = 1.0
+# A running solve not heard from for this long: its replica stopped (restart, crash).
+STALE_AFTER = timedelta(seconds=30)
+# The API's answer about a job, as the handler that started it renders it (names included).
+Render = Callable[["SolveJob"], dict[str, Any]]
 
 
 class CycleStatus(StrEnum):
@@ -33,9 +54,14 @@ class CycleStatus(StrEnum):
     PUBLISHED = "published"  # doctors were told; later edits show as a diff
 
 
+def new_run_key() -> str:
+    return uuid.uuid4().hex
+
+
 @dataclass
 class SolveJob:
     month: date
+    run_key: str = field(default_factory=new_run_key)
     started: float = field(default_factory=time.monotonic)
     progress: solver.Progress | None = None
     result: solver.SolveResult | None = None
@@ -56,10 +82,14 @@ class SolveJob:
 
 
 class SolveJobs:
-    """The app's solves, one per month (a new solve of a month replaces the previous one)."""
+    """This replica's solves, one per month (a new solve of a month replaces the previous one),
+    each mirrored into its models.SolveRun row while it runs and once at its end."""
 
-    def __init__(self) -> None:
+    def __init__(self, sessions: SessionFactory, gate: WriteGate, clock: Clock) -> None:
         self.jobs: dict[date, SolveJob] = {}
+        self.sessions = sessions
+        self.gate = gate
+        self.clock = clock
 
     def get(self, month: date) -> SolveJob | None:
         return self.jobs.get(month)
@@ -71,15 +101,121 @@ class SolveJobs:
         context: RotaContext,
         rooms: Mapping[str, tuple[str, ...]],
         seconds: float,
+        run_key: str,
+        render: Render,
     ) -> SolveJob:
+        """Solves in the background; the month's SolveRun row (``run_key``) must exist."""
         month = problem.period.first_day
         previous = self.jobs.get(month)
         if previous is not None:
             previous.cancelled = True
-        job = SolveJob(month)
+        job = SolveJob(month, run_key)
         self.jobs[month] = job
-        job.task = asyncio.create_task(_run(job, problem, existing, context, rooms, seconds))
+        job.task = asyncio.create_task(
+            self._run_mirrored(job, render, problem, existing, context, rooms, seconds)
+        )
         return job
+
+    async def _run_mirrored(
+        self,
+        job: SolveJob,
+        render: Render,
+        problem: solver.PlanningProblem,
+        existing: Sequence[PlannedShift],
+        context: RotaContext,
+        rooms: Mapping[str, tuple[str, ...]],
+        seconds: float,
+    ) -> None:
+        mirror = asyncio.create_task(self._mirror_while_running(job, render))
+        try:
+            await _run(job, problem, existing, context, rooms, seconds)
+        finally:
+            mirror.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await mirror
+            # The preview reaches the other replicas; shielded: an app stopping mid-write
+            # leaves the row as it was (seen as interrupted), never half written.
+            await asyncio.shield(self._mirror(job, render, final=True))
+
+    async def _mirror_while_running(self, job: SolveJob, render: Render) -> None:
+        while True:
+            await asyncio.sleep(MIRROR_EVERY_S)
+            if not await self._mirror(job, render, final=False):
+                job.cancelled = True  # another solve of the month replaced this one
+                return
+
+    async def _mirror(self, job: SolveJob, render: Render, final: bool) -> bool:
+        """Writes the job's state to its row; False when the row is another run's now."""
+        try:
+            async with (
+                self.sessions() as session,
+                ChangePath(session, self.gate, None, self.clock).change(),
+            ):
+                row = await solve_run(session, job.month)
+                if row is None or row.run_key != job.run_key:
+                    return False
+                if row.cancel_requested:
+                    job.cancelled = True  # asked on another replica
+                answer = render(job)
+                if final:
+                    answer["running"] = False
+                    row.running = False
+                    row.changes = changes_to_json(job.changes) if job.changes else None
+                row.answer = answer
+                row.heartbeat_at = self.clock()
+                return True
+        except Exception as exc:  # the database away: this replica still answers from memory
+            log.warning("solve of %s not mirrored: %s", job.month, type(exc).__name__)
+            return True
+
+
+async def solve_run(session: AsyncSession, month: date) -> SolveRun | None:
+    found = await session.execute(select(SolveRun).where(SolveRun.month == month))
+    return found.scalar_one_or_none()
+
+
+def interrupted(row: SolveRun, now: datetime) -> bool:
+    """A solve said to run whose replica has not written for a while has stopped."""
+    return row.running and now - row.heartbeat_at > STALE_AFTER
+
+
+def _shift_json(shift: PlannedShift) -> list[str | None]:
+    return [
+        shift.id,
+        shift.doctor_id,
+        shift.centre_id,
+        shift.start.isoformat(),
+        shift.end.isoformat(),
+        shift.room,
+    ]
+
+
+def _shift_of(fields: Any) -> PlannedShift:
+    shift_id, doctor, centre, start, end, room = fields
+    return PlannedShift(
+        shift_id,
+        doctor,
+        centre,
+        datetime.fromisoformat(start),
+        datetime.fromisoformat(end),
+        room,
+    )
+
+
+def changes_to_json(changes: PlanChanges) -> dict[str, list[Any]]:
+    return {
+        "added": [_shift_json(s) for s in changes.added],
+        "moved": [[_shift_json(a), _shift_json(b)] for a, b in changes.moved],
+        "removed": [_shift_json(s) for s in changes.removed],
+    }
+
+
+def changes_from_json(stored: Mapping[str, Sequence[Any]]) -> PlanChanges:
+    return PlanChanges(
+        tuple(_shift_of(s) for s in stored["added"]),
+        tuple((_shift_of(a), _shift_of(b)) for a, b in stored["moved"]),
+        tuple(_shift_of(s) for s in stored["removed"]),
+    )
 
 
 async def _run(

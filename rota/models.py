@@ -307,3 +307,22 @@ class ShiftOffer(BigIntAuditBase):
         ForeignKey("staff_account.id", ondelete="SET NULL"), nullable=True
     )
     decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class SolveRun(BigIntAuditBase):
+    """A month's solve as every replica sees it. The replica that solves writes its progress
+    here every second and, at the end, the preview; any replica answers, cancels or applies it
+    (behind a round-robin proxy a manager's next request rarely reaches the same replica).
+    ``run_key`` tells runs of one month apart: a runner whose key is gone was replaced."""
+
+    __tablename__ = "rota_solve_run"
+
+    month: Mapped[date] = mapped_column(Date, unique=True)  # the first day of the month
+    run_key: Mapped[str] = mapped_column(String(32))
+    running: Mapped[bool] = mapped_column(Boolean, default=True)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    answer: Mapped[dict[str, object]] = mapped_column(JsonB)  # the API's SolveOut, as last written
+    # The preview to apply: [id, doctor id, centre id, start ISO, end ISO, room] lists under
+    # "added", "moved" ([before, after] pairs) and "removed".
+    changes: Mapped[dict[str, list[object]] | None] = mapped_column(JsonB, nullable=True)
