@@ -22,6 +22,7 @@ from rota.cycle import (
     CycleStatus,
     SolveJob,
     SolveJobs,
+    Solving,
     changes_by_doctor,
     changes_from_json,
     interrupted,
@@ -306,7 +307,7 @@ class CycleController(Controller):
         job = (
             shell(request.app)
             .part(SolveJobs)
-            .start(problem, period.shifts, context, rooms, seconds, run_key, render)
+            .start(Solving(problem, period.shifts, context, rooms, seconds), run_key, render)
         )
         return CycleOut(first, status, None, _solve_out(job, network), [])
 

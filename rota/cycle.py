@@ -54,6 +54,17 @@ class CycleStatus(StrEnum):
     PUBLISHED = "published"  # doctors were told; later edits show as a diff
 
 
+@dataclass(frozen=True)
+class Solving:
+    """What a solve of a month works from."""
+
+    problem: solver.PlanningProblem
+    existing: Sequence[PlannedShift]  # the rota's shifts of the period now
+    context: RotaContext  # for the checker that judges the proposal
+    rooms: Mapping[str, tuple[str, ...]]  # room codes by centre
+    seconds: float  # the time cap
+
+
 def new_run_key() -> str:
     return uuid.uuid4().hex
 
@@ -94,41 +105,21 @@ class SolveJobs:
     def get(self, month: date) -> SolveJob | None:
         return self.jobs.get(month)
 
-    def start(
-        self,
-        problem: solver.PlanningProblem,
-        existing: Sequence[PlannedShift],
-        context: RotaContext,
-        rooms: Mapping[str, tuple[str, ...]],
-        seconds: float,
-        run_key: str,
-        render: Render,
-    ) -> SolveJob:
+    def start(self, solving: Solving, run_key: str, render: Render) -> SolveJob:
         """Solves in the background; the month's SolveRun row (``run_key``) must exist."""
-        month = problem.period.first_day
+        month = solving.problem.period.first_day
         previous = self.jobs.get(month)
         if previous is not None:
             previous.cancelled = True
         job = SolveJob(month, run_key)
         self.jobs[month] = job
-        job.task = asyncio.create_task(
-            self._run_mirrored(job, render, problem, existing, context, rooms, seconds)
-        )
+        job.task = asyncio.create_task(self._run_mirrored(job, render, solving))
         return job
 
-    async def _run_mirrored(
-        self,
-        job: SolveJob,
-        render: Render,
-        problem: solver.PlanningProblem,
-        existing: Sequence[PlannedShift],
-        context: RotaContext,
-        rooms: Mapping[str, tuple[str, ...]],
-        seconds: float,
-    ) -> None:
+    async def _run_mirrored(self, job: SolveJob, render: Render, solving: Solving) -> None:
         mirror = asyncio.create_task(self._mirror_while_running(job, render))
         try:
-            await _run(job, problem, existing, context, rooms, seconds)
+            await _run(job, solving)
         finally:
             mirror.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -218,16 +209,10 @@ def changes_from_json(stored: Mapping[str, Sequence[Any]]) -> PlanChanges:
     )
 
 
-async def _run(
-    job: SolveJob,
-    problem: solver.PlanningProblem,
-    existing: Sequence[PlannedShift],
-    context: RotaContext,
-    rooms: Mapping[str, tuple[str, ...]],
-    seconds: float,
-) -> None:
+async def _run(job: SolveJob, solving: Solving) -> None:
+    problem, existing, context = solving.problem, solving.existing, solving.context
     options = solver.SolveOptions(
-        time_limit_seconds=seconds, num_workers=2, progress=job.on_progress
+        time_limit_seconds=solving.seconds, num_workers=2, progress=job.on_progress
     )
     try:
         result = await anyio.to_thread.run_sync(solve, problem, options, abandon_on_cancel=True)
@@ -237,7 +222,7 @@ async def _run(
             # plan would read as "remove every shift".
             job.error = f"aucun plan / no plan: {result.status.value}"
             return
-        changes = plan_changes(problem, result.assignments, existing, rooms)
+        changes = plan_changes(problem, result.assignments, existing, solving.rooms)
         # The checker judges the proposal like a hand edit (rota.checks.keep_clean): the
         # moves and removals first, then the new shifts on top of them.
         base = [s for s in existing if s.id not in {r.id for r in changes.removed}]

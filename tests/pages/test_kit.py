@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,20 @@ pytestmark = pytest.mark.timeout(30)
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE = shutil.which("node")
+
+
+def _node(script: str) -> dict[str, Any]:
+    """Runs an ES module script under node; what it printed, as JSON."""
+    assert NODE is not None
+    done = subprocess.run(
+        [NODE, "--input-type=module", "-e", script],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=True,
+    )
+    return dict(json.loads(done.stdout))
+
 
 # Draws delays from backoff.js with Math.random, as the pages do, and prints them as JSON.
 _DRAW = """
@@ -35,16 +50,7 @@ console.log(JSON.stringify(out));
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_reconnect_backoff_is_exponential_with_full_jitter() -> None:
-    script = _DRAW % (ROOT / "service" / "static" / "backoff.js").as_uri()
-    assert NODE is not None
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=20,
-        check=True,
-    )
-    drawn = json.loads(done.stdout)
+    drawn = _node(_DRAW % (ROOT / "service" / "static" / "backoff.js").as_uri())
     for attempt, ceiling in ((0, 1000), (1, 2000), (2, 4000), (3, 8000), (5, 30000), (20, 30000)):
         delays = drawn[str(attempt)]
         assert all(0 <= delay < ceiling for delay in delays), (attempt, max(delays))
@@ -107,16 +113,7 @@ console.log(JSON.stringify({ refreshes, sockets }));
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_a_feed_failing_at_once_does_not_starve_the_polling() -> None:
-    script = _POLL_DESPITE_FAILING_FEED % (ROOT / "service" / "static" / "live.js").as_uri()
-    assert NODE is not None
-    done = subprocess.run(
-        [NODE, "--input-type=module", "-e", script],
-        capture_output=True,
-        text=True,
-        timeout=20,
-        check=True,
-    )
-    counted = json.loads(done.stdout)
+    counted = _node(_POLL_DESPITE_FAILING_FEED % (ROOT / "service" / "static" / "live.js").as_uri())
     assert counted["sockets"] > 5  # the feed kept being retried...
     assert counted["refreshes"] >= 4  # ...and the page still polled at 0, 3, 6 and 9 s
 
