@@ -13,6 +13,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
@@ -112,6 +113,15 @@ def _page_lang(context: Context) -> Lang:
 
 
 @pass_context
+def _other_lang_href(context: Context) -> str:
+    """This page in the other language: the same query (a month, a centre...) with ?lang=."""
+    other = "en" if _context_lang(context) == "fr" else "fr"
+    request = context.get("request")
+    kept = [] if request is None else request.query_params.multi_items()
+    return "?" + urlencode([*((k, v) for k, v in kept if k != "lang"), ("lang", other)])
+
+
+@pass_context
 def _catalogue_json(context: Context) -> Markup:
     # Inside <script type="application/json"> entities are not decoded, so the JSON is written
     # raw; no "<" at all, so that nothing in it can close the element or open a comment.
@@ -152,6 +162,7 @@ def install_jinja_globals(environment: Environment) -> None:
         t=_t,
         tn=_tn,
         page_lang=_page_lang,
+        other_lang_href=_other_lang_href,
         catalogue_json=_catalogue_json,
         format_day=_format_day,
         format_number=_format_number,

@@ -171,3 +171,22 @@ async def test_every_page_follows_the_language_rule(clients: StaffClients) -> No
     # The scripts get the same catalogue, in the page's language, as a data block.
     block = re.search(r'<script type="application/json" id="i18n">(.*?)</script>', rota.text)
     assert block is not None and json.loads(block.group(1))["rota_title"] == "Network rota"
+
+
+async def test_the_language_link_keeps_the_page_s_query(clients: StaffClients) -> None:
+    visitor = await clients()
+    login = (await visitor.get("/login?next=/rota&lang=fr")).text
+    assert 'href="?next=%2Frota&amp;lang=en"' in login
+    manager = await clients("manager")
+    month = (await manager.get("/stats/network?period=2026-11")).text
+    assert 'href="?period=2026-11&amp;lang=en"' in month
+    # Read aloud as the language's name; the short label seen is the same word's start.
+    assert '<span aria-hidden="true">EN</span><span class="sr-only">English</span>' in month
+
+
+async def test_the_top_bar_speaks_the_page_s_language(clients: StaffClients) -> None:
+    manager = await clients("manager")
+    page = (await manager.get("/stats/network?lang=en")).text
+    bar = page.split("</header>")[0]
+    assert "Centre settings" in bar and "Réglages des centres" not in bar
+    assert '<span aria-hidden="true">FR</span><span class="sr-only">Français</span>' in bar
