@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forecast.demand import MIN_HISTORY_DAYS, YEAR, forecast_centre
+from forecast.school import school_holidays
 from forecast.types import CentreForecast
 from rota import reads as rota_reads
 from rota.models import Centre
@@ -90,6 +91,7 @@ async def demand_forecasts(
             open_hours[centre.id],
             rota_reads.centre_holidays(centre, since, last + timedelta(days=7)),
             as_of,
+            school_holidays(centre.country, since, last + timedelta(days=7)),
         )
         for centre in centres
     }
