@@ -1,0 +1,120 @@
+"""What the statistics offer the other features: the history of arrivals and waits.
+
+Other packages read the history through this module only (tests/test_borders.py checks it):
+the demand forecast trains on the hourly arrivals, its comparison pages read the actual waits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from stats.models import HourStats
+from stats.periods import Period
+from stats.queries import by_week, days_of
+
+__all__ = [
+    "DayArrivals",
+    "WeekWaits",
+    "hourly_arrivals",
+    "network_hourly_arrivals",
+    "weekly_waits",
+]
+
+# Local hour -> (standard, urgent) arrivals of one service day.
+DayArrivals = dict[int, tuple[int, int]]
+
+
+async def hourly_arrivals(
+    session: AsyncSession, centre_ids: Collection[int], first: date, last: date
+) -> dict[int, dict[date, DayArrivals]]:
+    """Each centre's arrivals by service day and local hour in [first, last]; a day without
+    a stored hour (closed, or before the centre's statistics began) is absent."""
+    if not centre_ids:
+        return {}
+    # Columns, not entities: a year of one centre is ~5,000 rows.
+    rows = await session.execute(
+        select(
+            HourStats.centre_id,
+            HourStats.service_day,
+            HourStats.hour,
+            HourStats.arrivals_standard,
+            HourStats.arrivals_urgent,
+        ).where(
+            HourStats.centre_id.in_(list(centre_ids)),
+            HourStats.service_day >= first,
+            HourStats.service_day <= last,
+        )
+    )
+    found: dict[int, dict[date, DayArrivals]] = defaultdict(lambda: defaultdict(dict))
+    for centre_id, day, hour, standard, urgent in rows.tuples():
+        found[centre_id][day][hour] = (standard, urgent)
+    return {centre: dict(sorted(days.items())) for centre, days in found.items()}
+
+
+async def network_hourly_arrivals(
+    session: AsyncSession, first: date, last: date
+) -> dict[date, dict[int, tuple[float, float]]]:
+    """The network's average centre-day: arrivals by day and hour, divided by the centres
+    that have figures that day (so that a centre joining does not look like growth)."""
+    totals = await session.execute(
+        select(
+            HourStats.service_day,
+            HourStats.hour,
+            func.sum(HourStats.arrivals_standard),
+            func.sum(HourStats.arrivals_urgent),
+        )
+        .where(HourStats.service_day >= first, HourStats.service_day <= last)
+        .group_by(HourStats.service_day, HourStats.hour)
+    )
+    counts = await session.execute(
+        select(HourStats.service_day, func.count(func.distinct(HourStats.centre_id)))
+        .where(HourStats.service_day >= first, HourStats.service_day <= last)
+        .group_by(HourStats.service_day)
+    )
+    centres_on = {day: int(count) for day, count in counts.tuples()}
+    found: dict[date, dict[int, tuple[float, float]]] = defaultdict(dict)
+    for day, hour, standard, urgent in totals.tuples():
+        size = centres_on.get(day) or 1
+        found[day][int(hour)] = (float(standard or 0) / size, float(urgent or 0) / size)
+    return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class WeekWaits:
+    """One centre's week as it happened (from the stored histograms: no ticket kept)."""
+
+    week: date  # its Monday
+    arrivals: int
+    waits: int  # patients called, whose wait is known
+    median_wait_min: float | None
+    p90_wait_min: float | None
+    left_unseen: int
+
+
+async def weekly_waits(
+    session: AsyncSession, centre_ids: Collection[int], first: date, last: date
+) -> dict[int, dict[date, WeekWaits]]:
+    """Each centre's arrivals and waits per ISO week, the days in [first, last] only."""
+    if not centre_ids:
+        return {}
+    days = await days_of(session, centre_ids, Period(first, last))
+    return {
+        centre: {
+            week: WeekWaits(
+                week,
+                figures.arrivals,
+                figures.waits,
+                figures.median_wait_min,
+                figures.p90_wait_min,
+                figures.left_unseen,
+            )
+            for week, figures in by_week(by_day).items()
+        }
+        for centre, by_day in days.items()
+    }
