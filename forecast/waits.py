@@ -77,6 +77,9 @@ class Behaviour:
     patience_min: float = PATIENCE_MIN
 
 
+DEFAULT_BEHAVIOUR = Behaviour()
+
+
 @dataclass(frozen=True)
 class DayPlan:
     """One centre-day to predict: its demand, opening and the draft's doctors."""
@@ -199,7 +202,7 @@ def _on_shift(doctors: Sequence[Sequence[Span]], hour: int) -> int:
 
 def predict_day(
     plan: DayPlan,
-    behaviour: Behaviour = Behaviour(),
+    behaviour: Behaviour = DEFAULT_BEHAVIOUR,
     target: WaitTarget = DEFAULT_TARGET,
     runs: int = DEFAULT_RUNS,
 ) -> DayWaits:
