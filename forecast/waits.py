@@ -31,6 +31,7 @@ from forecast.types import DayDemand
 from queues.reads import (
     PATIENCE_MIN,
     PRIOR_IMPATIENT,
+    TURNOVER_MIN,
     ConsultLengths,
     DoctorRota,
     Priority,
@@ -41,10 +42,9 @@ from queues.reads import (
 
 # Simulated days per centre-day: the hourly shares within target are stable to a few points and a
 # month of 26 centres stays within seconds (bench/bench_waits.py).
-DEFAULT_RUNS = 40
+DEFAULT_RUNS = 24
 # z of the 10th/90th percentile of a normal: the forecast's interval is an 80 % one.
 Z80 = 1.2816
-DEFAULT_TURNOVER_MIN = 1.0
 
 Span = tuple[float, float]  # (start, end) minutes since local midnight
 
@@ -72,7 +72,7 @@ class Behaviour:
     estimator's default when empty), turnover between patients, and who leaves unseen."""
 
     consult_min: tuple[float, ...] = ()
-    turnover_min: float = DEFAULT_TURNOVER_MIN
+    turnover_min: float = TURNOVER_MIN  # the live estimator's
     impatient_share: float = PRIOR_IMPATIENT
     patience_min: float = PATIENCE_MIN
 

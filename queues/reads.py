@@ -21,7 +21,7 @@ from queues.estimator import (
     ConsultLengths,
     WaitEstimate,
 )
-from queues.live import EstimateCache
+from queues.live import TURNOVER_MIN, EstimateCache
 from queues.models import CentreDay, RemoteJoin, Ticket
 from queues.ordering import Priority
 from queues.patient_view import link_expired, patient_view, ticket_by_token
@@ -38,6 +38,7 @@ __all__ = [
     "PATIENCE_MIN",
     "PRIOR_IMPATIENT",
     "PUBLIC_TICKET_FIELDS",
+    "TURNOVER_MIN",
     "AnonymousTicket",
     "ConsultLengths",
     "DayOutcome",

@@ -69,8 +69,11 @@ class _DoctorState:
     free_from: int | None = None  # end of last consultation + turnover
 
     def is_present(self, t: int) -> bool:
-        if any(start <= t < end for start, end in self.present):
-            return True
+        # A plain loop: this runs for every doctor at every event of a day (forecast.waits plays
+        # thousands of days for a month's rota), where any() over a generator costs twice as much.
+        for start, end in self.present:
+            if start <= t < end:
+                return True
         return self.stays and t >= self.present[-1][1]
 
     def presence_so_far(self, t: int) -> tuple[tuple[float, float], ...]:
