@@ -14,13 +14,15 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stats.models import HourStats
+from stats.figures import CONSULT_EDGES
+from stats.models import DayStats, HourStats
 from stats.periods import Period
 from stats.queries import by_week, days_of
 
 __all__ = [
     "DayArrivals",
     "WeekWaits",
+    "consult_lengths",
     "hourly_arrivals",
     "network_hourly_arrivals",
     "weekly_waits",
@@ -118,3 +120,36 @@ async def weekly_waits(
         }
         for centre, by_day in days.items()
     }
+
+
+# Consultation lengths handed out at most: enough for the shape, bounded for a year of history.
+CONSULT_SAMPLE = 500
+
+
+async def consult_lengths(
+    session: AsyncSession, centre_id: int, first: date, last: date
+) -> tuple[float, ...]:
+    """The centre's consultation lengths over [first, last], rebuilt from the days' histograms
+    (the tickets themselves are purged): bucket middles, each as often as its share of the
+    consultations, at most CONSULT_SAMPLE of them; empty without history."""
+    rows = await session.execute(
+        select(DayStats.consult_hist).where(
+            DayStats.centre_id == centre_id,
+            DayStats.service_day >= first,
+            DayStats.service_day <= last,
+        )
+    )
+    total = [0] * len(CONSULT_EDGES)
+    for (hist,) in rows.tuples():
+        for index, count in enumerate(hist[: len(total)]):
+            total[index] += count
+    seen = sum(total)
+    if not seen:
+        return ()
+    scale = min(1.0, CONSULT_SAMPLE / seen)
+    lengths: list[float] = []
+    for index, count in enumerate(total):
+        low = CONSULT_EDGES[index]
+        high = CONSULT_EDGES[index + 1] if index + 1 < len(CONSULT_EDGES) else low + 10
+        lengths.extend([max(0.5, (low + high) / 2)] * round(count * scale))
+    return tuple(lengths)
