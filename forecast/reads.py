@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_TARGET",
     "HISTORY_DAYS",
     "MAX_FORECAST_DAYS",
+    "CentreForecast",
     "DayCover",
     "DayWaits",
     "DraftShift",
