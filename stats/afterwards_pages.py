@@ -52,11 +52,16 @@ async def _predicted(
     session: AsyncSession, centre: Centre, period: Period
 ) -> dict[date, forecast_reads.DayWaits]:
     shifts = await _month_shifts(session, centre, period)
+    # A day without a shift had no rota to predict from (not "nobody called all day").
+    planned = {start.astimezone(centre.tz).date() for _, start, _ in shifts} & set(period.dates())
+    if not planned:
+        return {}
     return {
         day.day: day
         for day in await forecast_reads.predicted_waits(
-            session, centre, period.first, period.last, shifts, as_of=period.first
+            session, centre, min(planned), max(planned), shifts, as_of=period.first
         )
+        if day.day in planned
     }
 
 
@@ -106,8 +111,9 @@ async def _build(
 ) -> tuple[Page, Period, bool]:
     """The page, the days it covers and whether it replayed the predicted waits."""
     yesterday = _yesterday(request)
-    # The last whole month by default: the one a manager reviews.
-    period = parse_month(month) if month else month_of(yesterday.replace(day=1) - timedelta(days=1))
+    # The last whole month by default (yesterday's, when yesterday ended it): the one to review.
+    whole = (yesterday + timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    period = parse_month(month) if month else month_of(whole)
     if period.first > yesterday:
         raise DomainError(
             "the month has not begun: nothing happened yet to compare"
