@@ -72,7 +72,7 @@ async def test_forecasts_train_before_as_of_with_the_open_hours(
     assert lyon_saturday is not None and lyon_saturday.mean == pytest.approx(480, rel=0.15)
 
 
-async def test_stats_reads_give_hourly_arrivals_and_weekly_waits(
+async def test_stats_reads_give_hourly_arrivals_of_centres_and_the_average_centre(
     db: async_sessionmaker[AsyncSession], world: World
 ) -> None:
     await _seed(db, world)
