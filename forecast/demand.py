@@ -8,9 +8,11 @@ Explainable by construction: an hour's expected arrivals are
   divided out;
 - season: with a year of history, how last year's same weeks compared with last year's weeks
   just before the forecast's start (winter epidemics, summer lull or peak, school holidays as
-  the history shows them: the `holidays` package has no French school calendar);
+  the history shows them);
 - trend: without a year of history, a damped slope of the last twelve weeks;
 - weekday: each weekday's share of its week over the last twelve weeks;
+- school holidays: their effect where the history shows it (the `holidays` package has the
+  zones' calendars; a centre's zone is the one its history follows);
 - special day: public holidays (of the centre's region), bridge days (a Friday after a
   Thursday holiday, a Monday before a Tuesday one) and the day after either, each measured on
   the history where it has some, else a prior;
@@ -43,6 +45,8 @@ TREND_CAP_PER_WEEK = 0.01
 HORIZON_SPREAD_PER_WEEK = 0.015  # the level drifts: the interval widens with the horizon
 URGENT_PRIOR_WEIGHT = 20.0  # arrivals' worth of the centre's overall urgent share per hour
 SPECIAL_PRIOR_WEIGHT = 1.0  # days' worth of the prior for a special day's factor
+SCHOOL_PRIOR_WEIGHT = 5.0  # days' worth of "no effect" for the school holidays
+SUMMER = (7, 8)  # months: the summer break is the season's to show (it hardly moves)
 
 
 class DayKind(StrEnum):
@@ -92,6 +96,10 @@ class DemandModel:
     season_daily: Mapping[date, float]  # last year's deseasonalised day totals (may be empty)
     season_base: float  # their mean just before as_of - YEAR (0: no season)
     holidays: frozenset[date]
+    estimate_spread: float = 0.0  # relative error of the level (and season) themselves
+    school_zone: str | None = None  # the zone whose school holidays the history shows
+    school_factor: float = 1.0
+    school_days: frozenset[date] = frozenset()
 
     def season(self, day: date) -> float:
         """This day's level against the level at as_of, from last year (1 without a year)."""
@@ -111,6 +119,8 @@ class DemandModel:
         kind = day_kind(day, self.holidays)
         weeks_ahead = max(0.0, (day - self.as_of).days / 7)
         base = self.level * self.season(day) * (1 + self.weekly_trend * weeks_ahead)
+        if day in self.school_days:
+            base *= self.school_factor
         if kind is DayKind.HOLIDAY:
             return max(0.0, base * self.special_factor[kind])
         factor = self.weekday_factor.get(day.isoweekday(), 1.0)
@@ -124,7 +134,11 @@ class DemandModel:
         total = self.day_mean(day)
         shares = self.shape(day)
         weeks_ahead = max(0.0, (day - self.as_of).days / 7)
-        spread2 = self.day_spread**2 + (HORIZON_SPREAD_PER_WEEK * weeks_ahead) ** 2
+        spread2 = (
+            self.day_spread**2
+            + self.estimate_spread**2
+            + (HORIZON_SPREAD_PER_WEEK * weeks_ahead) ** 2
+        )
         found: list[HourDemand] = []
         for hour in hours:
             mean = total * _share_at(shares, hour)
@@ -154,8 +168,15 @@ def _mean_share(model: DemandModel) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
-def fit(history: History, holidays: Collection[date], as_of: date) -> DemandModel:
-    """The model of a history (days strictly before ``as_of`` are used, the others ignored)."""
+def fit(
+    history: History,
+    holidays: Collection[date],
+    as_of: date,
+    school: Mapping[str, Collection[date]] | None = None,
+) -> DemandModel:
+    """The model of a history (days strictly before ``as_of`` are used, the others ignored).
+    ``school``: the school holidays of each zone the centre may be in; the zone whose
+    holidays the history shows most is taken (centres do not record their zone)."""
     used = {day: counts for day, counts in history.items() if day < as_of and _total(counts) > 0}
     hol = frozenset(holidays)
     kinds = {day: day_kind(day, hol) for day in used}
@@ -168,6 +189,15 @@ def fit(history: History, holidays: Collection[date], as_of: date) -> DemandMode
         return _total(used[day]) / factor if factor > 0 else 0.0
 
     ordinary = {day: deseasonalised(day) for day in used if kinds[day] is DayKind.NORMAL}
+    zone, school_factor, school_days = None, 1.0, frozenset[date]()
+    best = 0.0
+    for name, days in sorted((school or {}).items()):
+        short_breaks = frozenset(d for d in days if d.month not in SUMMER)
+        factor, evidence = _school_effect(ordinary, short_breaks)
+        if evidence > best:
+            zone, school_factor, school_days, best = name, factor, short_breaks, evidence
+    if school_factor != 1.0:  # school days divided out too: the level is of ordinary weeks
+        ordinary = {d: v / school_factor if d in school_days else v for d, v in ordinary.items()}
     special_factor = _special_factors(used, kinds, ordinary, weekday_factor)
     level_days = [ordinary[d] for d in ordinary if (as_of - d).days <= LEVEL_DAYS]
     if not level_days:  # a month without an ordinary day: take the latest ones there are
@@ -181,6 +211,7 @@ def fit(history: History, holidays: Collection[date], as_of: date) -> DemandMode
     if len(base_days) >= LEVEL_DAYS // 2 and min(used) <= year_back - timedelta(days=LEVEL_DAYS):
         season_base = sum(base_days) / len(base_days)
     trend = 0.0 if season_base else _trend(ordinary, as_of)
+    day_spread = _day_spread(used, kinds, recent, weekday_factor)
 
     return DemandModel(
         as_of=as_of,
@@ -191,12 +222,26 @@ def fit(history: History, holidays: Collection[date], as_of: date) -> DemandMode
         special_factor=special_factor,
         hour_share=hour_share,
         urgent_share=_urgent_shares(used, recent),
-        day_spread=_day_spread(used, kinds, recent, weekday_factor),
+        day_spread=day_spread,
         hour_dispersion=_hour_dispersion(used, kinds, recent, hour_share),
         season_daily=ordinary if season_base else {},
         season_base=season_base,
         holidays=hol,
+        school_zone=zone,
+        school_factor=school_factor,
+        school_days=school_days,
+        estimate_spread=_estimate_spread(day_spread, level, len(level_days), bool(season_base)),
     )
+
+
+def _estimate_spread(day_spread: float, level: float, days: int, season: bool) -> float:
+    """The level is a mean of ``days`` days, each off by the days' spread and their Poisson
+    noise; with a season, last year's week and month add their own errors."""
+    per_day = day_spread**2 + (1 / level if level > 0 else 1.0)
+    variance = per_day / max(days, 1)
+    if season:
+        variance += per_day / (2 * SEASON_HALF_WIDTH + 1) + per_day / LEVEL_DAYS
+    return math.sqrt(variance)
 
 
 def _weekday_factors(
@@ -253,14 +298,12 @@ def _special_factors(
     a little busier."""
     priors = {DayKind.HOLIDAY: weekday_factor.get(7, 1.0), DayKind.BRIDGE: 1.0, DayKind.AFTER: 1.1}
     ratios: dict[DayKind, list[float]] = defaultdict(list)
-    ordered = sorted(ordinary)
     for day, kind in kinds.items():
         if kind is DayKind.NORMAL:
             continue
-        near = [ordinary[d] for d in ordered if abs((d - day).days) <= 14]
-        if len(near) < 5:
+        local = _local_level(ordinary, day)
+        if local is None:
             continue
-        local = sum(near) / len(near)
         expected = local if kind is DayKind.HOLIDAY else local * weekday_factor[day.isoweekday()]
         if expected > 0:
             ratios[kind].append(_total(used[day]) / expected)
@@ -269,6 +312,34 @@ def _special_factors(
         / (len(ratios[kind]) + SPECIAL_PRIOR_WEIGHT)
         for kind, prior in priors.items()
     }
+
+
+def _local_level(
+    values: Mapping[date, float], day: date, exclude: Collection[date] = ()
+) -> float | None:
+    """The mean of the values two weeks either side of ``day`` (None with fewer than five)."""
+    near = [
+        values[d]
+        for d in (day + timedelta(days=n) for n in range(-14, 15) if n)
+        if d in values and d not in exclude
+    ]
+    return sum(near) / len(near) if len(near) >= 5 else None
+
+
+def _school_effect(ordinary: Mapping[date, float], school: Collection[date]) -> tuple[float, float]:
+    """(factor, evidence) of school holidays: their ordinary days against the ordinary days
+    around them out of the holidays, shrunk towards 1; evidence grows with the effect's size
+    and the days that show it."""
+    ratios = []
+    for day in ordinary:
+        if day in school:
+            local = _local_level(ordinary, day, exclude=school)
+            if local:
+                ratios.append(ordinary[day] / local)
+    if not ratios:
+        return 1.0, 0.0
+    factor = (sum(ratios) + SCHOOL_PRIOR_WEIGHT) / (len(ratios) + SCHOOL_PRIOR_WEIGHT)
+    return factor, abs(math.log(factor)) * math.sqrt(len(ratios))
 
 
 def _trend(ordinary: Mapping[date, float], as_of: date) -> float:
@@ -318,13 +389,15 @@ def _day_spread(
         if len(days) < 5:
             continue
         level = sum(_total(used[d]) / weekday_factor[d.isoweekday()] for d in days) / len(days)
+        # The week's mean comes from these same days: their residuals are n/(n-1) too small.
+        unbias = len(days) / (len(days) - 1)
         for day in days:
             expected = level * weekday_factor[day.isoweekday()]
             if expected > 0:
-                excess.append(((_total(used[day]) - expected) ** 2 - expected) / expected**2)
+                squared = (_total(used[day]) - expected) ** 2 * unbias
+                excess.append((squared - expected) / expected**2)
     if not excess:
         return 0.1  # no full week to tell: a tenth, as walk-in days usually vary
-    # The week's own mean comes from these days: floor at a few percent, as weeks move too.
     return max(0.03, math.sqrt(max(0.0, sum(excess) / len(excess))))
 
 
@@ -354,13 +427,16 @@ def forecast_centre(
     open_hours: Mapping[date, Sequence[int]],
     holidays: Collection[date],
     as_of: date,
+    school: Mapping[str, Collection[date]] | None = None,
 ) -> CentreForecast:
     """The centre's forecast for each day of ``open_hours`` (its open local hours): from its
     own history with eight weeks or more, else the network's average centre scaled to it."""
-    model = fit(history, holidays, as_of)
+    model = fit(history, holidays, as_of, school)
     source = Source.CENTRE
     if model.history_days < MIN_HISTORY_DAYS:
-        model = _network_model(model, fit(network, holidays, as_of), history, network, as_of)
+        # The network's average mixes the zones: its school effect is left out.
+        network_model = fit(network, holidays, as_of)
+        model = _network_model(model, network_model, history, network, as_of)
         source = Source.NETWORK
     days = tuple(model.predict(day, open_hours[day]) for day in sorted(open_hours))
     return CentreForecast(

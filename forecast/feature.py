@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from forecast.backtest import main as forecast_backtest  # the `walkin forecast-backtest` command
 from service.feature import Feature
 
 FEATURE = Feature(name="forecast")
+
+__all__ = ["FEATURE", "forecast_backtest"]

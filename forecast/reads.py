@@ -25,6 +25,7 @@ from forecast.cover import (
 )
 from forecast.demand import MIN_HISTORY_DAYS, YEAR, forecast_centre
 from forecast.models import WaitTargetRow
+from forecast.school import school_holidays
 from forecast.types import CentreForecast, DayDemand
 from forecast.waits import (
     DEFAULT_RUNS,
@@ -130,6 +131,7 @@ async def demand_forecasts(
             open_hours[centre.id],
             rota_reads.centre_holidays(centre, since, last + timedelta(days=7)),
             as_of,
+            school_holidays(centre.country, since, last + timedelta(days=7)),
         )
         for centre in centres
     }
