@@ -150,15 +150,17 @@ def _poisson(rng: random.Random, mean: float) -> int:
 
 
 def level_sd(demand: DayDemand) -> float:
-    """Log-scale spread of the day's arrival level that, with Poisson noise, gives the forecast's
-    80 % interval of the day's arrivals (the hours' intervals summed: they move together)."""
-    mean = demand.mean
-    low = sum(h.low for h in demand.hours)
-    high = sum(h.high for h in demand.hours)
-    if mean <= 0 or high <= low:
-        return 0.0
-    total = ((high - low) / (2 * Z80 * mean)) ** 2  # relative variance of the day's arrivals
-    return math.sqrt(max(0.0, total - 1.0 / mean))
+    """Log-scale spread of the day's arrival level, shared by its hours: what each hour's 80 %
+    interval holds beyond the Poisson noise of its arrivals (an hour's relative variance is
+    1/mean + level variance), averaged over the hours by their arrivals."""
+    weighted = total = 0.0
+    for hour in demand.hours:
+        if hour.mean <= 0 or hour.high <= hour.low:
+            continue
+        relative = ((hour.high - hour.low) / (2 * Z80 * hour.mean)) ** 2
+        weighted += hour.mean * max(0.0, relative - 1.0 / hour.mean)
+        total += hour.mean
+    return math.sqrt(weighted / total) if total else 0.0
 
 
 def _patients(
