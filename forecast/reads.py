@@ -265,7 +265,10 @@ async def extra_doctors(
         known.closes,
         _doctors(shifts, day, ZoneInfo(centre.timezone)),
     )
-    return await anyio.to_thread.run_sync(what_extra_doctors_buy, plan, behaviour, target)
+    # As many simulated days as the month's table, whose figures its first line repeats.
+    return await anyio.to_thread.run_sync(
+        what_extra_doctors_buy, plan, behaviour, target, DEFAULT_RUNS
+    )
 
 
 async def cover_from_target(
