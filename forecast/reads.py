@@ -47,6 +47,7 @@ __all__ = [
     "DEFAULT_TARGET",
     "HISTORY_DAYS",
     "MAX_FORECAST_DAYS",
+    "CentreForecast",
     "DayCover",
     "DayWaits",
     "DraftShift",

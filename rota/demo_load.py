@@ -26,6 +26,13 @@ DAYS_BEFORE = 14
 DAYS_AFTER = 16
 
 
+def demo_first_day(today: date) -> date:
+    """The demo rota's first day: two weeks back, and the whole previous month at least (the
+    statistics compare a past month's predicted waits with its rota)."""
+    previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return min(today - timedelta(days=DAYS_BEFORE), previous_month)
+
+
 async def _insert(
     session: AsyncSession, table: type[BigIntAuditBase], rows: Sequence[dict[str, Any]]
 ) -> list[int]:
@@ -45,7 +52,7 @@ async def load_demo_network(
     centre (the demo's own doctor)."""
     demo = build_demo_network(
         seed=seed,
-        first_day=today - timedelta(days=DAYS_BEFORE),
+        first_day=demo_first_day(today),
         last_day=today + timedelta(days=DAYS_AFTER),
     )
     centre_ids = await _centres(session, demo)
