@@ -4,7 +4,8 @@ The cover need of a day is the smallest number of doctors per hour with which th
 waits (forecast.waits, the queue's own simulation) meet the centre's target in every hour. It is
 searched upwards: start every hour at the load it cannot do with less (arrivals x mean length of
 a consultation), simulate, add a doctor to the earliest hour past the target (a queue built up in
-an hour spills into the next ones, so the earliest is the one to fix first), and again.
+an hour spills into the next ones, so the earliest is the one to fix first), and again; then
+take back, hour by hour, any doctor the target holds without.
 
 A doctor covers contiguous time: the k-th doctor of the result is on from the first to the last
 of a run of hours that need at least k doctors, which is how the rota's cover-need segments
@@ -127,10 +128,14 @@ def cover_for_day(
 ) -> DayCover:
     """The smallest cover per hour that meets ``target`` with the day's forecast arrivals."""
     counts = {h.hour: _load(h, behaviour) for h in demand.hours}
+
+    def predict(per_hour: tuple[tuple[int, int], ...]) -> DayWaits:
+        plan = DayPlan(centre_id, demand, opens, closes, doctors_for(per_hour, opens, closes))
+        return predict_day(plan, behaviour, target, runs)
+
     while True:
         per_hour = tuple(sorted(counts.items()))
-        plan = DayPlan(centre_id, demand, opens, closes, doctors_for(per_hour, opens, closes))
-        waits = predict_day(plan, behaviour, target, runs)
+        waits = predict(per_hour)
         past = waits.hours_past_target
         if not past:
             reached = True
@@ -142,6 +147,22 @@ def cover_for_day(
             break
         hour = past[0] if past[0] in fixable else fixable[-1]
         counts[hour] += 1
+    if reached:
+        # A doctor added early for a queue that later ones also shorten may be spare: try each
+        # hour once with one less (the same simulated patients, so the target either holds or
+        # not); once an hour could not lose one, later removals elsewhere cannot change that.
+        for hour in sorted(counts, key=lambda h: (-counts[h], h)):
+            if counts[hour] <= (
+                1 if any(h.hour == hour and h.mean > 0 for h in demand.hours) else 0
+            ):
+                continue
+            counts[hour] -= 1
+            trial = tuple(sorted(counts.items()))
+            fewer = predict(trial)
+            if fewer.hours_past_target:
+                counts[hour] += 1
+            else:
+                per_hour, waits = trial, fewer
     return DayCover(
         day=demand.day,
         per_hour=per_hour,

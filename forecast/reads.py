@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -265,7 +266,10 @@ async def extra_doctors(
         known.closes,
         _doctors(shifts, day, ZoneInfo(centre.timezone)),
     )
-    return what_extra_doctors_buy(plan, behaviour, target)
+    # As many simulated days as the month's table, whose figures its first line repeats.
+    return await anyio.to_thread.run_sync(
+        what_extra_doctors_buy, plan, behaviour, target, DEFAULT_RUNS
+    )
 
 
 async def cover_from_target(
@@ -285,4 +289,7 @@ async def cover_from_target(
     behaviour = await centre_behaviour(session, centre, as_of)
     opens = min(known.opens for known in chosen)
     closes = max(known.closes for known in chosen)
-    return cover_for_day(centre.id, busiest, opens, closes, behaviour, target).segments
+    found_cover = await anyio.to_thread.run_sync(
+        cover_for_day, centre.id, busiest, opens, closes, behaviour, target
+    )
+    return found_cover.segments

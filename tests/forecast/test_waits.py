@@ -64,7 +64,7 @@ def test_too_few_doctors_pass_the_target_and_enough_meet_it() -> None:
 def test_hours_follow_the_shifts() -> None:
     # Two doctors all day, a third only in the morning: the afternoon is the one past target.
     doctors = (((OPENS, CLOSES),), ((OPENS, CLOSES),), ((OPENS, 13 * 60.0),))
-    day = predict_day(DayPlan(7, demand(16.0), OPENS, CLOSES, doctors), BEHAVIOUR, runs=12)
+    day = predict_day(DayPlan(7, demand(10.0), OPENS, CLOSES, doctors), BEHAVIOUR, runs=12)
     by_hour = {h.hour: h for h in day.hours}
     assert by_hour[9].doctors == 3 and by_hour[15].doctors == 2
     assert 9 not in day.hours_past_target
@@ -101,7 +101,9 @@ def test_a_doctor_counts_from_the_start_of_their_shift() -> None:
 
 def test_the_forecast_interval_widens_the_day_level() -> None:
     assert level_sd(demand(12.0, spread=0.0)) == 0
-    assert level_sd(demand(12.0, spread=0.5)) > level_sd(demand(12.0, spread=0.2)) > 0
+    assert level_sd(demand(12.0, spread=0.6)) > level_sd(demand(12.0, spread=0.5)) > 0
+    # An interval no wider than Poisson noise leaves the day's level as forecast.
+    assert level_sd(demand(12.0, spread=0.2)) == 0
 
 
 def test_bad_inputs() -> None:
