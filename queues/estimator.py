@@ -188,7 +188,7 @@ class _Doctor:
         return t if self.stays else INF
 
 
-class _Lengths:
+class ConsultLengths:
     """Consultation lengths: the history's shape, scaled to today's estimated level."""
 
     def __init__(self, today: tuple[float, ...], history: tuple[float, ...]) -> None:
@@ -381,7 +381,7 @@ def estimate_steps(
         raise ValueError(f"consultations by doctors not in the rota: {sorted(unknown)}")
 
     lateness = _day_lateness(snapshot) if snapshot.presence_known else None
-    lengths = _Lengths(snapshot.today_consult_min, snapshot.history_consult_min)
+    lengths = ConsultLengths(snapshot.today_consult_min, snapshot.history_consult_min)
     urgent_rate = _urgent_rate(snapshot)
     share = _impatient_share(snapshot)
     yield

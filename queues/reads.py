@@ -14,8 +14,14 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from queues.estimator import WaitEstimate
-from queues.live import EstimateCache
+from queues.estimator import (
+    DEFAULT_CONSULT_MIN,
+    PATIENCE_MIN,
+    PRIOR_IMPATIENT,
+    ConsultLengths,
+    WaitEstimate,
+)
+from queues.live import TURNOVER_MIN, EstimateCache
 from queues.models import CentreDay, RemoteJoin, Ticket
 from queues.ordering import Priority
 from queues.patient_view import link_expired, patient_view, ticket_by_token
@@ -26,18 +32,30 @@ from queues.presence import (
     present_now,
     stretches_of_day,
 )
+from queues.replay import DayOutcome, run_day
+from queues.scenario import DoctorRota, Scenario, ScenarioPatient
 from queues.service import public_ticket
 from queues.states import TicketStatus
 from rota.models import Centre, Room
 from service.accounts import Role, StaffAccount
 
 __all__ = [
+    "DEFAULT_CONSULT_MIN",
+    "PATIENCE_MIN",
+    "PRIOR_IMPATIENT",
     "PUBLIC_TICKET_FIELDS",
+    "TURNOVER_MIN",
     "AnonymousTicket",
+    "ConsultLengths",
+    "DayOutcome",
     "DoctorPresence",
+    "DoctorRota",
     "EstimateCache",
     "PresenceState",
     "PresenceStretch",
+    "Priority",
+    "Scenario",
+    "ScenarioPatient",
     "WaitEstimate",
     "WaitingSummary",
     "anonymous_tickets",
@@ -54,6 +72,7 @@ __all__ = [
     "recent_callers",
     "recent_calls",
     "remote_join_centres",
+    "run_day",
     "ticket_by_token",
     "ticket_days",
     "waiting_counts",

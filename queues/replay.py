@@ -69,8 +69,11 @@ class _DoctorState:
     free_from: int | None = None  # end of last consultation + turnover
 
     def is_present(self, t: int) -> bool:
-        if any(start <= t < end for start, end in self.present):
-            return True
+        # A plain loop: this runs for every doctor at every event of a day (forecast.waits plays
+        # thousands of days for a month's rota), where any() over a generator costs twice as much.
+        for start, end in self.present:
+            if start <= t < end:
+                return True
         return self.stays and t >= self.present[-1][1]
 
     def presence_so_far(self, t: int) -> tuple[tuple[float, float], ...]:
@@ -104,6 +107,7 @@ class _Day:
     waits: list[float] = field(default_factory=list)
     checkins: list[CheckIn] = field(default_factory=list)
     left: int = 0
+    left_at: dict[str, int] = field(default_factory=dict)
     events: list[tuple[int, int, int, str]] = field(default_factory=list)
     seq: int = 0
 
@@ -169,10 +173,22 @@ class _Day:
         return ahead * (mean + self.scenario.turnover_min) / max(1, present)
 
 
-def replay(
-    scenario: Scenario, estimator: Callable[[CentreSnapshot], CentreEstimate] = estimate
-) -> ScenarioResult:
-    """Replay the day by the README's rules and score the estimator and the naive figure."""
+@dataclass(frozen=True)
+class DayOutcome:
+    """What happened in a replayed day: when each patient was called (minutes since midnight)
+    and how many left unseen. Patients neither called nor gone were still waiting at the end."""
+
+    called: dict[str, float]
+    left_unseen: int
+    left_at: dict[str, float]  # patients who left unseen, by id: when they left
+
+
+# Told at each check-in, before the patient joins: the day so far, the moment, the patient.
+_OnCheckin = Callable[["_Day", int, ScenarioPatient, _Key], None]
+
+
+def _run(scenario: Scenario, on_checkin: _OnCheckin | None) -> _Day:
+    """The queue rules of the README as an event simulation; ``on_checkin`` looks on."""
     closes = _ms(scenario.closes)
     day = _Day(scenario, turnover=_ms(scenario.turnover_min))
     for rota in sorted(scenario.doctors, key=lambda d: d.id):
@@ -189,21 +205,14 @@ def replay(
     for p in sorted(scenario.patients, key=lambda p: (_ms(p.arrival), p.id)):
         day.push(_ms(p.arrival), _CHECKIN, p.id)
     doctors = {d.id: d for d in day.doctors}
-    predictions: dict[str, Prediction] = {}
 
     while day.events:
         t, kind, _, ref = heapq.heappop(day.events)
         if kind == _CHECKIN:
             patient = by_id[ref]
             key = queue_key(patient.priority, _ms(patient.arrival), patient.id)
-            result = estimator(day.snapshot(t)).newcomer[patient.priority]
-            predictions[ref] = Prediction(
-                _finite(result.wait_min),
-                _finite(result.low_min),
-                _finite(result.high_min),
-                day.naive(t, key),
-                result.after_closing,
-            )
+            if on_checkin is not None:
+                on_checkin(day, t, patient, key)
             day.checkins.append(CheckIn(_ms(patient.arrival) / MS_PER_MIN, patient.priority))
             day.waiting.append((key, patient))
             day.waiting.sort(key=lambda item: item[0])
@@ -221,7 +230,39 @@ def replay(
         elif ref not in day.called and any(p.id == ref for _, p in day.waiting):
             day.waiting = [(k, p) for k, p in day.waiting if p.id != ref]
             day.left += 1
+            day.left_at[ref] = t
+    return day
 
+
+def run_day(scenario: Scenario) -> DayOutcome:
+    """Play the day by the README's rules, with no estimator asked: the same simulation the
+    replay scores the estimator on, for whoever needs the waits a day would cause (the forecast's
+    predicted waits for a draft rota)."""
+    day = _run(scenario, None)
+    return DayOutcome(
+        called={key: t / MS_PER_MIN for key, t in day.called.items()},
+        left_unseen=day.left,
+        left_at={key: t / MS_PER_MIN for key, t in day.left_at.items()},
+    )
+
+
+def replay(
+    scenario: Scenario, estimator: Callable[[CentreSnapshot], CentreEstimate] = estimate
+) -> ScenarioResult:
+    """Replay the day by the README's rules and score the estimator and the naive figure."""
+    predictions: dict[str, Prediction] = {}
+
+    def ask(day: _Day, t: int, patient: ScenarioPatient, key: _Key) -> None:
+        result = estimator(day.snapshot(t)).newcomer[patient.priority]
+        predictions[patient.id] = Prediction(
+            _finite(result.wait_min),
+            _finite(result.low_min),
+            _finite(result.high_min),
+            day.naive(t, key),
+            result.after_closing,
+        )
+
+    day = _run(scenario, ask)
     rows = tuple(_result(p, day.called.get(p.id), predictions[p.id]) for p in scenario.patients)
     return ScenarioResult(scenario.name, rows, day.left, summarise(rows, day.left))
 

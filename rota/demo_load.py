@@ -11,6 +11,7 @@ import random
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,13 @@ from service.db import BigIntAuditBase
 
 DAYS_BEFORE = 14
 DAYS_AFTER = 16
+
+
+def demo_first_day(today: date) -> date:
+    """The demo rota's first day: two weeks back, and the whole previous month at least (the
+    statistics compare a past month's predicted waits with its rota)."""
+    previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return min(today - timedelta(days=DAYS_BEFORE), previous_month)
 
 
 async def _insert(
@@ -45,7 +53,7 @@ async def load_demo_network(
     centre (the demo's own doctor)."""
     demo = build_demo_network(
         seed=seed,
-        first_day=today - timedelta(days=DAYS_BEFORE),
+        first_day=demo_first_day(today),
         last_day=today + timedelta(days=DAYS_AFTER),
     )
     centre_ids = await _centres(session, demo)
@@ -102,6 +110,7 @@ async def load_demo_network(
         ],
     )
     await _availability(session, demo, doctor_ids, today)
+    await _next_month_draft(session, demo, centre_ids, doctor_ids, room_ids, today)
     await session.flush()
     rows = await session.execute(
         select(models.Centre).where(models.Centre.id.in_(centre_ids.values()))
@@ -112,6 +121,61 @@ async def load_demo_network(
         await _link_demo_doctor(session, centres[0], doctor_account)
     await _offers(session, centres[0], today)
     return centres
+
+
+# Centres whose next month is drafted already (the first ones, where the demo accounts work).
+DRAFTED_CENTRES = 3
+
+
+async def _next_month_draft(
+    session: AsyncSession,
+    demo: DemoNetwork,
+    centre_ids: dict[str, int],
+    doctor_ids: dict[str, int],
+    room_ids: dict[tuple[str, str], int],
+    today: date,
+) -> None:
+    """A first draft of next month at the first centres: each day as the same weekday four (or
+    eight) weeks before, so that the planning page's predicted waits have a draft to judge
+    before the network office solves the month."""
+    first = date(today.year + today.month // 12, today.month % 12 + 1, 1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    drafted = list(centre_ids)[:DRAFTED_CENTRES]
+    plans = {centre.id: centre for centre in demo.centres}
+    by_day: dict[tuple[str, date], list[Any]] = {}
+    for shift in demo.shifts:
+        if shift.centre_id in drafted:
+            key = (shift.centre_id, plans[shift.centre_id].service_day(shift.start))
+            by_day.setdefault(key, []).append(shift)
+    rows: list[dict[str, Any]] = []
+    day = max(first, demo.last_day + timedelta(days=1))
+    while day < following:
+        source = day - timedelta(weeks=4)
+        while source > demo.last_day:
+            source -= timedelta(weeks=4)
+        for slug in drafted:
+            zone = plans[slug].time_zone
+            for shift in by_day.get((slug, source), []):
+                start = _moved(shift.start, source, day, zone)
+                rows.append(
+                    {
+                        "doctor_id": doctor_ids[shift.doctor_id],
+                        "centre_id": centre_ids[slug],
+                        "room_id": room_ids.get((slug, shift.room)) if shift.room else None,
+                        "starts_at": start,
+                        "ends_at": start + (shift.end - shift.start),
+                    }
+                )
+        day += timedelta(days=1)
+    if rows:
+        await session.execute(insert(models.Shift), rows)
+
+
+def _moved(instant: datetime, source: date, day: date, zone: str) -> datetime:
+    """The same local wall-clock time on ``day`` as ``instant`` had on ``source``."""
+    local = instant.astimezone(ZoneInfo(zone))
+    wall = datetime.combine(day + (local.date() - source), local.time(), ZoneInfo(zone))
+    return wall.astimezone(UTC)
 
 
 async def _availability(

@@ -30,6 +30,8 @@ from rota.api_views import (
 from rota.cycle import SolveJobs
 from rota.page import page_handlers
 from rota.page_mine import my_page
+from rota.predicted import CoverFromTargetController
+from rota.predicted import page_handlers as waits_pages
 from rota.solver.bench_cli import main as rota_bench  # the `walkin rota-bench` command
 from service.accounts import Role
 from service.feature import Feature
@@ -43,6 +45,7 @@ api = Router(
         CentreRotaController,
         RoomController,
         CentreDaysController,
+        CoverFromTargetController,
         ShiftController,
         PatternController,
         LeaveController,
@@ -65,7 +68,7 @@ api = Router(
 
 FEATURE = Feature(
     name="rota",
-    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers, my_page],
+    route_handlers=[api, on_duty_view, calendar_feed, *page_handlers, *waits_pages, my_page],
     parts=lambda state: [SolveJobs(state.db.get_session, state.gate, state.clock)],
     pages=[
         StaffPage("/rota", "nav_rota", frozenset({Role.MANAGER, Role.CENTRE_MANAGER}), order=30),

@@ -241,6 +241,10 @@ def main(argv: list[str] | None = None) -> int:
         from rota.feature import rota_bench
 
         return rota_bench(argv[1:])
+    if argv[:1] == ["forecast-backtest"]:
+        from forecast.feature import forecast_backtest
+
+        return forecast_backtest(argv[1:])
     parser = argparse.ArgumentParser(prog="walkin", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the service (embedded SQLite by default)")
@@ -267,6 +271,9 @@ def main(argv: list[str] | None = None) -> int:
     account.add_argument("--name", default="", help="the name shown (default: the username)")
     account.set_defaults(func=cmd_create_account)
     sub.add_parser("rota-bench", help="solve Curtois & Qu rota benchmark instances")
+    sub.add_parser(
+        "forecast-backtest", help="score the demand forecast on a generated network's past"
+    )
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -170,6 +170,14 @@ def demo_day_figures(
 
 
 HISTORY_DAYS = 42  # six weeks: a month page, week-over-week trends, the heatmaps
+FORECAST_WEEKS = 8  # the demand forecast's own history before the month it is compared on
+
+
+def history_days(today: date) -> int:
+    """Days of generated history: six weeks, and at least the previous month with eight weeks
+    before it (the comparison of a past month with its forecast made on its first day)."""
+    previous_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return max(HISTORY_DAYS, (today - previous_month).days + 7 * FORECAST_WEEKS)
 
 
 def patients_per_day(slug: str) -> float:
@@ -196,7 +204,7 @@ async def seed_history(session: AsyncSession, now: datetime) -> None:
         return
     centres = list((await session.execute(select(Centre).order_by(Centre.id))).scalars())
     days = []
-    for back in range(HISTORY_DAYS, 0, -1):
+    for back in range(history_days(now.date()), 0, -1):
         day = now.date() - timedelta(days=back)
         openings = await rota_reads.opening_hours(session, centres, day)
         for centre in centres:

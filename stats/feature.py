@@ -5,6 +5,7 @@ from __future__ import annotations
 from service.accounts import Role
 from service.feature import Feature
 from service.nav import StaffPage
+from stats.afterwards_pages import AfterwardsController
 from stats.api import recompute_day
 from stats.demo import seed_history
 from stats.job import stats_schedule
@@ -12,7 +13,7 @@ from stats.pages import StatsPagesController
 
 FEATURE = Feature(
     name="stats",
-    route_handlers=[StatsPagesController, recompute_day],
+    route_handlers=[StatsPagesController, AfterwardsController, recompute_day],
     lifespan=[stats_schedule],
     demo=seed_history,
     pages=[

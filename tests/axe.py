@@ -38,15 +38,18 @@ def ensure_axe() -> Path:
     return AXE
 
 
-async def serious_violations(page: Page) -> list[dict[str, Any]]:
-    """The page's serious and critical WCAG 2.1 A/AA violations (axe-core's impact levels)."""
+async def serious_violations(page: Page, within: str | None = None) -> list[dict[str, Any]]:
+    """The page's serious and critical WCAG 2.1 A/AA violations (axe-core's impact levels),
+    of the part matching the CSS selector ``within`` when given."""
     # Injected as a file's content: our CSP allows scripts from 'self' only, and Playwright's
     # add_script_tag(path=...) inlines the file, which the CSP refuses; so bypass_csp is set
     # on the test's context and the content goes in as is.
     await page.add_script_tag(content=ensure_axe().read_text(encoding="utf-8"))
     result: dict[str, Any] = await page.evaluate(
-        """async (tags) => await axe.run(document, { runOnly: { type: "tag", values: tags } })""",
-        WCAG_AA,
+        """async ([tags, within]) => await axe.run(
+            within ? document.querySelector(within) : document,
+            { runOnly: { type: "tag", values: tags } })""",
+        [WCAG_AA, within],
     )
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}

@@ -250,3 +250,34 @@ if (cyclePanel) {
   });
   loadCycle();
 }
+
+// --- predicted waits: the centre's wait target, and cover needs from it --------------------
+
+function reloadWaits() {
+  // The shown centre's waits again (the target or the needs changed): the form asks for them.
+  window.htmx.trigger($("#waits-form"), "submit");
+}
+
+document.addEventListener("submit", async (event) => {
+  if (event.target.id !== "target-form") return;
+  event.preventDefault();
+  const shown = $("#waits-result");
+  const values = new FormData(event.target);
+  await send("PUT", `/api/forecast/centres/${encodeURIComponent(shown.dataset.centre)}/wait-target`, {
+    share: Number(values.get("share")) / 100,
+    minutes: Number(values.get("minutes")),
+  });
+  if (answer.hidden) reloadWaits();
+});
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("#use-as-needs");
+  if (!button) return;
+  const shown = $("#waits-result");
+  button.disabled = true;
+  button.textContent = t("rota_loading");
+  await send("POST", `/api/rota/centres/${encodeURIComponent(shown.dataset.centre)}/cover-needs/from-target`, {
+    month: shown.dataset.month,
+  });
+  if (answer.hidden) reloadWaits();
+});

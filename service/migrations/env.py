@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import display.models  # noqa: F401  (registers the models on the shared metadata)
+import forecast.models  # noqa: F401
 import notify.models  # noqa: F401
 import queues.models  # noqa: F401
 import rota.models  # noqa: F401

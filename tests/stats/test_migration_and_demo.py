@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service.migrate import downgrade, upgrade
-from stats.demo import HISTORY_DAYS, seed_history
+from stats.demo import history_days, seed_history
 from stats.models import DayStats, HourStats
 from tests.conftest import World
 from tests.migrations import schema, scratch_database
@@ -39,7 +39,9 @@ async def test_the_demo_fills_weeks_of_every_centre_once(
         await seed_history(session, now)
         await session.commit()
         days = (await session.execute(select(func.count(DayStats.id)))).scalar_one()
-        assert days == HISTORY_DAYS * len(world.centres)  # open every day of the weeks
+        # Open every day: November 24 asks for October with eight weeks before it.
+        assert history_days(now.date()) == (now.date() - date(2026, 10, 1)).days + 56
+        assert days == history_days(now.date()) * len(world.centres)
         hours = (await session.execute(select(func.count(HourStats.id)))).scalar_one()
         assert hours >= 12 * days
         await seed_history(session, now)  # already there: nothing more

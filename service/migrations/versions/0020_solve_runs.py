@@ -1,7 +1,7 @@
 """solve runs: a month's solve shared by the replicas (progress, preview, cancel)
 
 Revision ID: 0020_solve_runs
-Revises: 0014_shift_offers
+Revises: 0015_wait_targets
 Create Date: 2026-12-01 16:45:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0020_solve_runs"
-down_revision: str | None = "0014_shift_offers"
+down_revision: str | None = "0015_wait_targets"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
