@@ -4,16 +4,21 @@ cover needs from it: 4xx on bad input changes nothing, roles and centres are enf
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 
 import pytest
+from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from forecast.models import WaitTargetRow
 from rota import models
+from rota.cycle import SolveJob, SolveJobs
+from rota.domain import PlannedShift
+from rota.problem import PlanChanges
+from service.state import shell
 from tests.conftest import StaffClients, World, add_centre_manager
-from tests.forecast.seeded import MONDAY, add_shift, paris_doctors, seed_history
+from tests.forecast.seeded import MONDAY, add_shift, local, paris_doctors, seed_history
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -181,3 +186,24 @@ async def test_cover_needs_from_the_target(
     assert applied.json() == [
         {"day_type": k, "start": s, "end": e, "doctors": n} for k, s, e, n in sorted(needs)
     ]
+
+
+async def test_the_solver_preview_is_judged_when_asked(
+    app: Litestar, db: async_sessionmaker[AsyncSession], world: World, clients: StaffClients
+) -> None:
+    """The network office ticks "with the solver's proposal": the preview's shifts count."""
+    await seed_history(db, world)
+    first, second, third = await paris_doctors(db, world, 3)
+    for doctor in (first, second):
+        await add_shift(db, world, doctor, MONDAY, 8, 20)
+    proposal = PlannedShift("new-1", str(third), "paris", local(MONDAY, 8), local(MONDAY, 13))
+    job = SolveJob(date(2026, 12, 1))
+    job.changes = PlanChanges(added=(proposal,), moved=(), removed=())
+    shell(app).part(SolveJobs).jobs[job.month] = job
+    manager = await clients("manager")
+    query = {"centre": "paris", "month": "2026-12"}
+    stored = await manager.get("/rota/waits", params=query)
+    previewed = await manager.get("/rota/waits", params={**query, "preview": "true"})
+    assert stored.status_code == previewed.status_code == 200
+    assert _past_hours(stored.text, MONDAY.isoformat()) & {9, 10, 11}
+    assert not _past_hours(previewed.text, MONDAY.isoformat()) & {8, 9, 10, 11, 12}
