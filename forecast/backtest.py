@@ -4,7 +4,8 @@ Rolling origin on a generated network (forecast.synthetic): every week of the he
 period is an origin; from each, the model and the "same weekday, last four weeks" baseline
 forecast the next four weeks (a rota is planned that far ahead), and each forecast day inside
 the held-back period is scored against what the network generated. A third line forecasts
-every centre as if it were new (three weeks of its own history: the network's shape).
+every centre as if it were new (three weeks of its own history: the shape of the network's
+other centres).
 """
 
 from __future__ import annotations
@@ -126,7 +127,13 @@ def backtest(network: SyntheticNetwork, weeks_held: int) -> Report:
         raise ValueError("held-back weeks leave less than eight weeks to train on")
     hol = network.holidays()
     schools = school_holidays("FR", network.first, network.last + timedelta(days=HORIZON_DAYS))
-    average = network_average(list(network.history.values()))
+    # Each centre's network is the others' average: a new centre is not in it yet.
+    others = {
+        centre.id: network_average(
+            [h for other, h in network.history.items() if other != centre.id]
+        )
+        for centre in network.centres
+    }
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     starts = origins(held_from, network.last)
     for origin in starts:
@@ -139,11 +146,11 @@ def backtest(network: SyntheticNetwork, weeks_held: int) -> Report:
             recent = {d: c for d, c in history.items() if 0 < (origin - d).days <= NEW_CENTRE_DAYS}
             forecasts = {
                 "model": forecast_centre(
-                    centre.id, history, average, open_hours, hol, origin, schools
+                    centre.id, history, others[centre.id], open_hours, hol, origin, schools
                 ),
                 "baseline": baseline_forecast(centre.id, history, open_hours, origin),
                 "new centre": forecast_centre(
-                    centre.id, recent, average, open_hours, hol, origin, schools
+                    centre.id, recent, others[centre.id], open_hours, hol, origin, schools
                 ),
             }
             for name, forecast in forecasts.items():

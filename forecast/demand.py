@@ -14,7 +14,7 @@ Explainable by construction: an hour's expected arrivals are
 - school holidays: their effect where the history shows it (the `holidays` package has the
   zones' calendars; a centre's zone is the one its history follows);
 - special day: public holidays (of the centre's region), bridge days (a Friday after a
-  Thursday holiday, a Monday before a Tuesday one) and the day after either, each measured on
+  Thursday holiday, a Monday before a Tuesday one) and the day after a holiday, each measured on
   the history where it has some, else a prior;
 - hour share: the weekday's (a holiday takes Sunday's) distribution over the hours.
 
@@ -53,7 +53,7 @@ class DayKind(StrEnum):
     NORMAL = "normal"
     HOLIDAY = "holiday"
     BRIDGE = "bridge"  # a working day between a public holiday and the weekend
-    AFTER = "after"  # the day after a holiday or a bridge: the deferred visits come
+    AFTER = "after"  # the day after a holiday (not a bridge): the deferred visits come
 
 
 def _is_bridge(day: date, holidays: Collection[date]) -> bool:
@@ -69,8 +69,7 @@ def day_kind(day: date, holidays: Collection[date]) -> DayKind:
         return DayKind.HOLIDAY
     if _is_bridge(day, holidays):
         return DayKind.BRIDGE
-    before = day - timedelta(days=1)
-    if before in holidays or _is_bridge(before, holidays):
+    if day - timedelta(days=1) in holidays:
         return DayKind.AFTER
     return DayKind.NORMAL
 

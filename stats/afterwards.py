@@ -90,13 +90,14 @@ def afterwards_page(
             t("truth_actual_p90"),
         ],
     )
+    # Forecasts in whole patients: a tenth of one would read as a precision they do not have.
     for week, same in by_week.items():
         expected = sum(row.forecast for row in same)
         seen = sum(row.actual for row in same)
         network.rows.append(
             [
                 week.isoformat(),
-                round(expected, 1),
+                round(expected),
                 seen,
                 percent((expected - seen) / seen) if seen else None,
                 weighted_mean([(row.predicted_p90, row.actual) for row in same]),
@@ -167,7 +168,7 @@ def afterwards_page(
                 row.week.isoformat(),
                 row.days,
                 t(f"truth_source_{row.source}"),
-                round(row.forecast, 1),
+                round(row.forecast),
                 row.actual,
                 percent(row.error_share),
                 row.predicted_median,

@@ -1,14 +1,14 @@
 """What the statistics offer the other features: the history of arrivals and waits.
 
 Other packages read the history through this module only (tests/test_borders.py checks it):
-the demand forecast trains on the hourly arrivals, its comparison pages read the actual waits.
+the demand forecast trains on the hourly arrivals, the predicted waits draw consultation
+lengths from the days' histograms.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
@@ -16,16 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from stats.figures import CONSULT_EDGES
 from stats.models import DayStats, HourStats
-from stats.periods import Period
-from stats.queries import by_week, days_of
 
 __all__ = [
     "DayArrivals",
-    "WeekWaits",
     "consult_lengths",
     "hourly_arrivals",
     "network_hourly_arrivals",
-    "weekly_waits",
 ]
 
 # Local hour -> (standard, urgent) arrivals of one service day.
@@ -85,41 +81,6 @@ async def network_hourly_arrivals(
         size = centres_on.get(day) or 1
         found[day][int(hour)] = (float(standard or 0) / size, float(urgent or 0) / size)
     return dict(sorted(found.items()))
-
-
-@dataclass(frozen=True)
-class WeekWaits:
-    """One centre's week as it happened (from the stored histograms: no ticket kept)."""
-
-    week: date  # its Monday
-    arrivals: int
-    waits: int  # patients called, whose wait is known
-    median_wait_min: float | None
-    p90_wait_min: float | None
-    left_unseen: int
-
-
-async def weekly_waits(
-    session: AsyncSession, centre_ids: Collection[int], first: date, last: date
-) -> dict[int, dict[date, WeekWaits]]:
-    """Each centre's arrivals and waits per ISO week, the days in [first, last] only."""
-    if not centre_ids:
-        return {}
-    days = await days_of(session, centre_ids, Period(first, last))
-    return {
-        centre: {
-            week: WeekWaits(
-                week,
-                figures.arrivals,
-                figures.waits,
-                figures.median_wait_min,
-                figures.p90_wait_min,
-                figures.left_unseen,
-            )
-            for week, figures in by_week(by_day).items()
-        }
-        for centre, by_day in days.items()
-    }
 
 
 # Consultation lengths handed out at most: enough for the shape, bounded for a year of history.

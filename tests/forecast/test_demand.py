@@ -175,3 +175,33 @@ def test_the_backtest_scores_model_baseline_and_new_centres_on_unseen_weeks() ->
     assert 0.6 < model.interval_coverage < 0.95
     with pytest.raises(ValueError, match="eight weeks"):
         backtest(small, weeks_held=76)
+
+
+def test_the_days_around_a_holiday_are_measured_on_the_history() -> None:
+    """Thursday holidays with their Friday bridge busier by a fifth and the Monday after a
+    Sunday holiday by a third: both are learnt, each shrunk towards its prior by one day."""
+    thursdays = [AS_OF - timedelta(days=d) for d in (11, 39, 67, 95)]  # AS_OF is a Monday
+    sundays = [AS_OF - timedelta(days=d) for d in (22, 50, 78)]
+    hol = frozenset([*thursdays, *sundays, AS_OF + timedelta(days=3), AS_OF + timedelta(days=13)])
+    history = _flat(120)
+    for day in thursdays:
+        history[day + timedelta(days=1)] = {h: (11, 1) for h in HOURS}  # bridge: 12 an hour
+    for day in sundays:
+        history[day + timedelta(days=1)] = {h: (12, 1) for h in HOURS}  # after: 13 an hour
+    found = forecast_centre(1, history, {}, _open(AS_OF, 15), hol, AS_OF)
+    wednesday, bridge, after = found.days[2], found.days[4], found.days[14]
+    assert day_kind(bridge.day, hol) is DayKind.BRIDGE and day_kind(after.day, hol) is DayKind.AFTER
+    assert bridge.mean == pytest.approx(wednesday.mean * (4 * 1.2 + 1.0) / 5, rel=0.03)
+    assert after.mean == pytest.approx(wednesday.mean * (3 * 1.3 + 1.1) / 4, rel=0.03)
+
+
+def test_without_a_year_a_growing_centre_gets_a_damped_trend() -> None:
+    history = {
+        AS_OF - timedelta(days=back): {h: (round(10 * (1 - 0.01 * back / 7)), 0) for h in HOURS}
+        for back in range(1, 120)
+    }
+    model = fit(history, frozenset(), AS_OF)
+    assert model.season_base == 0  # no year behind it: no season
+    assert 0.003 < model.weekly_trend <= 0.01  # about half the 1 % a week it grew, capped
+    found = forecast_centre(1, history, {}, _open(AS_OF, 28), frozenset(), AS_OF)
+    assert found.days[-1].mean > found.days[0].mean

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import holidays
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -72,7 +73,7 @@ async def test_forecasts_train_before_as_of_with_the_open_hours(
     assert lyon_saturday is not None and lyon_saturday.mean == pytest.approx(480, rel=0.15)
 
 
-async def test_stats_reads_give_hourly_arrivals_and_weekly_waits(
+async def test_stats_reads_give_hourly_arrivals_of_centres_and_the_average_centre(
     db: async_sessionmaker[AsyncSession], world: World
 ) -> None:
     await _seed(db, world)
@@ -89,3 +90,26 @@ async def test_stats_reads_give_hourly_arrivals_and_weekly_waits(
     # Paris 10, Lyon 20 arrivals at 8 on a Sunday: the average centre has 15.
     sunday = network[AS_OF - timedelta(days=1)][8]
     assert sunday[0] + sunday[1] == pytest.approx(15)
+
+
+async def test_public_holidays_are_the_centre_region_s(
+    db: async_sessionmaker[AsyncSession], world: World
+) -> None:
+    """21 July is Belgium's national day, not France's. Each history has Sundays and its own
+    country's holidays (Ascension, Whit Monday...) twice as busy: Bruxelles-Midi's 21 July is
+    forecast as such a holiday, Paris's as the Tuesday it is."""
+    as_of = date(2026, 7, 13)
+    paris, brussels = world.centres["paris"].id, world.centres["bruxelles"].id
+    async with db() as session:
+        for centre_id, country in ((paris, "FR"), (brussels, "BE")):
+            own = holidays.country_holidays(country, years=2026)
+            for back in range(1, 64):
+                day = as_of - timedelta(days=back)
+                busy = 2 if day.isoweekday() == 7 or day in own else 1
+                session.add_all(_row(centre_id, day, h, 9 * busy, busy) for h in HOURS)
+        await session.commit()
+        found = await demand_forecasts(
+            session, [paris, brussels], date(2026, 7, 21), date(2026, 7, 21), as_of=as_of
+        )
+    assert found[paris].days[0].mean == pytest.approx(120, rel=0.1)
+    assert found[brussels].days[0].mean == pytest.approx(240, rel=0.1)
