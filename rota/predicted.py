@@ -27,6 +27,7 @@ from rota.api_centre_days import _needs_out, _needs_text
 from rota.api_cycle import MonthText, month_of
 from rota.cycle import SolveJobs
 from rota.days import DayType, day_type, days_between
+from rota.domain import LeaveStatus
 from rota.on_duty import present_spans
 from rota.page import PAGE_OPTIONS, _principal
 from rota.problem import month_bounds
@@ -66,7 +67,7 @@ async def draft_shifts(
         shifts += [after for _, after in job.changes.moved] + list(job.changes.added)
     leave: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
     for span in period.leaves:
-        if span.status.value == "approved":
+        if span.status is LeaveStatus.APPROVED:
             leave[span.doctor_id].append((span.start, span.end))
     return [
         (s.doctor_id, start, end)
