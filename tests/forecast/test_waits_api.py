@@ -207,3 +207,23 @@ async def test_the_solver_preview_is_judged_when_asked(
     assert stored.status_code == previewed.status_code == 200
     assert _past_hours(stored.text, MONDAY.isoformat()) & {9, 10, 11}
     assert not _past_hours(previewed.text, MONDAY.isoformat()) & {8, 9, 10, 11, 12}
+
+
+async def test_the_waits_pages_refuse_bad_queries(clients: StaffClients) -> None:
+    manager = await clients("manager")
+    for params, status in (
+        ({"centre": "paris", "month": "2026-13"}, 400),
+        ({"centre": "paris", "month": "soon"}, 400),
+        ({"centre": "nowhere", "month": "2026-12"}, 404),
+        ({"month": "2026-12"}, 400),
+    ):
+        answer = await manager.get("/rota/waits", params=params)
+        assert answer.status_code == status, (params, answer.text[:300])
+    for params, status in (
+        ({"centre": "paris", "day": "2026-02-30"}, 400),
+        ({"centre": "paris", "day": "9999-12-31"}, 400),
+        ({"centre": "paris"}, 400),
+        ({"centre": "nowhere", "day": "2026-12-07"}, 404),
+    ):
+        answer = await manager.get("/rota/waits/extra", params=params)
+        assert answer.status_code == status, (params, answer.text[:300])
