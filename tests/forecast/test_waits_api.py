@@ -227,3 +227,25 @@ async def test_the_waits_pages_refuse_bad_queries(clients: StaffClients) -> None
     ):
         answer = await manager.get("/rota/waits/extra", params=params)
         assert answer.status_code == status, (params, answer.text[:300])
+
+
+async def test_cover_needs_are_kept_without_any_forecast(
+    db: async_sessionmaker[AsyncSession], world: World, clients: StaffClients
+) -> None:
+    """No history anywhere: nothing to size needs on, so they are not wiped to zero."""
+    paris = world.centres["paris"].id
+    async with db() as session:
+        session.add(
+            models.CoverNeed(
+                centre_id=paris,
+                day_type="weekday",
+                start_time=time(8),
+                end_time=time(20),
+                doctors=2,
+            )
+        )
+        await session.commit()
+    manager = await clients("manager")
+    refused = await manager.post(FROM_TARGET.format("paris"), json={"month": "2026-12"})
+    assert refused.status_code == 400 and "forecast" in refused.json()["detail"]
+    assert await _needs(db, paris) == [("weekday", "08:00", "20:00", 2)]
