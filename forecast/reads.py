@@ -277,14 +277,15 @@ async def cover_from_target(
 ) -> tuple[NeedSegment, ...]:
     """The cover need that meets the centre's target on every one of ``days`` (days of one kind:
     cover needs are per weekday / weekend / public holiday): the smallest cover of a day made of
-    each hour's busiest forecast, within the widest opening of them. Empty when all are closed."""
+    each hour's busiest forecast, within the widest opening of them. Empty when all are closed
+    or no arrival is foreseen."""
     if not days:
         return ()
     found = await _days(session, centre, min(days), max(days), as_of)
     chosen = [found[day] for day in days if day in found]
     busiest = busiest_of([known.demand for known in chosen])
-    if busiest is None:
-        return ()
+    if busiest is None or busiest.mean <= 0:
+        return ()  # no arrivals foreseen (no history anywhere): nothing to size a need on
     target = (await wait_targets(session, [centre.id]))[centre.id]
     behaviour = await centre_behaviour(session, centre, as_of)
     opens = min(known.opens for known in chosen)

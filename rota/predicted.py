@@ -27,8 +27,9 @@ from rota.api_centre_days import _needs_out, _needs_text
 from rota.api_cycle import MonthText, month_of
 from rota.cycle import SolveJobs
 from rota.days import DayType, day_type, days_between
+from rota.domain import LeaveStatus
 from rota.on_duty import present_spans
-from rota.page import PAGE_OPTIONS, _principal
+from rota.page import PAGE_OPTIONS, _principal, shown_day
 from rota.problem import month_bounds
 from rota.schemas import CoverNeedOut
 from rota.scope import require_centre
@@ -66,7 +67,7 @@ async def draft_shifts(
         shifts += [after for _, after in job.changes.moved] + list(job.changes.added)
     leave: dict[str, list[tuple[Any, Any]]] = defaultdict(list)
     for span in period.leaves:
-        if span.status.value == "approved":
+        if span.status is LeaveStatus.APPROVED:
             leave[span.doctor_id].append((span.start, span.end))
     return [
         (s.doctor_id, start, end)
@@ -122,6 +123,7 @@ async def rota_waits_extra(
 ) -> Template:
     """What one or two more doctors in the busy hours of one day would buy."""
     require_centre(_principal(request), centre)
+    shown_day(day)  # near date.max the forecast's margins would overflow
     network = await load_network(db_session)
     row = network.centre_row(centre)
     shifts = await draft_shifts(request, db_session, network, centre, day, day, preview)

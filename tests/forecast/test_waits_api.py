@@ -4,16 +4,21 @@ cover needs from it: 4xx on bad input changes nothing, roles and centres are enf
 from __future__ import annotations
 
 import re
-from datetime import time
+from datetime import date, time
 
 import pytest
+from litestar import Litestar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from forecast.models import WaitTargetRow
 from rota import models
+from rota.cycle import SolveJob, SolveJobs
+from rota.domain import PlannedShift
+from rota.problem import PlanChanges
+from service.state import shell
 from tests.conftest import StaffClients, World, add_centre_manager
-from tests.forecast.seeded import MONDAY, add_shift, paris_doctors, seed_history
+from tests.forecast.seeded import MONDAY, add_shift, local, paris_doctors, seed_history
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -181,3 +186,66 @@ async def test_cover_needs_from_the_target(
     assert applied.json() == [
         {"day_type": k, "start": s, "end": e, "doctors": n} for k, s, e, n in sorted(needs)
     ]
+
+
+async def test_the_solver_preview_is_judged_when_asked(
+    app: Litestar, db: async_sessionmaker[AsyncSession], world: World, clients: StaffClients
+) -> None:
+    """The network office ticks "with the solver's proposal": the preview's shifts count."""
+    await seed_history(db, world)
+    first, second, third = await paris_doctors(db, world, 3)
+    for doctor in (first, second):
+        await add_shift(db, world, doctor, MONDAY, 8, 20)
+    proposal = PlannedShift("new-1", str(third), "paris", local(MONDAY, 8), local(MONDAY, 13))
+    job = SolveJob(date(2026, 12, 1))
+    job.changes = PlanChanges(added=(proposal,), moved=(), removed=())
+    shell(app).part(SolveJobs).jobs[job.month] = job
+    manager = await clients("manager")
+    query = {"centre": "paris", "month": "2026-12"}
+    stored = await manager.get("/rota/waits", params=query)
+    previewed = await manager.get("/rota/waits", params={**query, "preview": "true"})
+    assert stored.status_code == previewed.status_code == 200
+    assert _past_hours(stored.text, MONDAY.isoformat()) & {9, 10, 11}
+    assert not _past_hours(previewed.text, MONDAY.isoformat()) & {8, 9, 10, 11, 12}
+
+
+async def test_the_waits_pages_refuse_bad_queries(clients: StaffClients) -> None:
+    manager = await clients("manager")
+    for params, status in (
+        ({"centre": "paris", "month": "2026-13"}, 400),
+        ({"centre": "paris", "month": "soon"}, 400),
+        ({"centre": "nowhere", "month": "2026-12"}, 404),
+        ({"month": "2026-12"}, 400),
+    ):
+        answer = await manager.get("/rota/waits", params=params)
+        assert answer.status_code == status, (params, answer.text[:300])
+    for params, status in (
+        ({"centre": "paris", "day": "2026-02-30"}, 400),
+        ({"centre": "paris", "day": "9999-12-31"}, 400),
+        ({"centre": "paris"}, 400),
+        ({"centre": "nowhere", "day": "2026-12-07"}, 404),
+    ):
+        answer = await manager.get("/rota/waits/extra", params=params)
+        assert answer.status_code == status, (params, answer.text[:300])
+
+
+async def test_cover_needs_are_kept_without_any_forecast(
+    db: async_sessionmaker[AsyncSession], world: World, clients: StaffClients
+) -> None:
+    """No history anywhere: nothing to size needs on, so they are not wiped to zero."""
+    paris = world.centres["paris"].id
+    async with db() as session:
+        session.add(
+            models.CoverNeed(
+                centre_id=paris,
+                day_type="weekday",
+                start_time=time(8),
+                end_time=time(20),
+                doctors=2,
+            )
+        )
+        await session.commit()
+    manager = await clients("manager")
+    refused = await manager.post(FROM_TARGET.format("paris"), json={"month": "2026-12"})
+    assert refused.status_code == 400 and "forecast" in refused.json()["detail"]
+    assert await _needs(db, paris) == [("weekday", "08:00", "20:00", 2)]

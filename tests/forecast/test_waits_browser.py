@@ -10,14 +10,16 @@ from collections.abc import AsyncIterator
 import pytest
 import uvicorn
 from litestar import Litestar
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from rota import models
 from tests.axe import serious_violations
 from tests.browser import chromium_context, require_chromium
 from tests.conftest import PASSWORD, World
 from tests.forecast.seeded import MONDAY, add_shift, paris_doctors, seed_history
 
-pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 
 def _free_port() -> int:
@@ -45,7 +47,9 @@ async def server(
     await task
 
 
-async def test_manager_sees_predicted_waits_past_target_and_sets_the_target(server: str) -> None:
+async def test_manager_sees_predicted_waits_past_target_and_sets_the_target(
+    server: str, db: async_sessionmaker[AsyncSession], world: World
+) -> None:
     require_chromium()
     async with chromium_context(headless=True, locale="fr-FR") as browser:
         page = await browser.new_page()
@@ -81,6 +85,23 @@ async def test_manager_sees_predicted_waits_past_target_and_sets_the_target(serv
         await page.locator("#waits-target", has_text="50 %").wait_for(timeout=60_000)
         assert "240 min" in await page.inner_text("#waits-target")
         assert await page.locator(f'#waits-result tr[data-day="{MONDAY}"].past').count() == 0
+
+        # The target becomes the centre's cover needs; the waits are shown again after it.
+        await page.get_by_role("button", name="Utiliser comme besoins de couverture").click()
+        await page.wait_for_function(
+            "() => { const b = document.querySelector('#use-as-needs'); return b && !b.disabled; }",
+            timeout=90_000,
+        )
+        async with db() as session:
+            needs = (
+                await session.execute(
+                    select(models.CoverNeed.day_type).where(
+                        models.CoverNeed.centre_id == world.centres["paris"].id
+                    )
+                )
+            ).scalars()
+            assert {"weekday", "weekend", "public_holiday"} <= set(needs)
+        assert await page.locator("#answer").is_hidden()
         assert errors == []
 
     # The panel with its table, checked by axe (whose script needs the CSP bypassed).
