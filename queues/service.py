@@ -17,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from queues.estimator import WaitEstimate
 from queues.links import link_token, token_digest
 from queues.models import CentreDay, Ticket
-from queues.notices import in_line, notify_called, notify_near, queue_order
+from queues.notices import hold_passed_by, notify_called, notify_near
 from queues.numbering import ticket_number
 from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
@@ -208,7 +208,7 @@ class QueueOps(ChangeOps):
                     .where(TICKET_TABLE.c.id == ticket.id)
                     .values(link_hash=ticket.link_hash)
                 )
-            await notify_near(change, centre, await in_line(change, centre))
+            await notify_near(change, centre)
             await change.audit(
                 "ticket", ticket.id, "check_in", centre_id=centre.id, after=snapshot(ticket)
             )
@@ -310,7 +310,8 @@ class QueueOps(ChangeOps):
                 raise NotFound("nobody is waiting / personne n'attend")
             ticket = detached_ticket(called)
             await notify_called(change, centre, ticket, room)
-            await self._hold_remote_passed_by(change, centre, ticket, now)
+            await hold_passed_by(change, centre, ticket, now)
+            await notify_near(change, centre)
             # Only a waiting ticket can have been taken, so its former state is known.
             before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
             after = {key: snapshot(ticket)[key] for key in before}
@@ -319,21 +320,6 @@ class QueueOps(ChangeOps):
             )
             self._announce(change, centre, "ticket.called", ticket, finished)
         return ticket
-
-    async def _hold_remote_passed_by(
-        self, change: Change, centre: Centre, called: Ticket, now: datetime
-    ) -> None:
-        """Remote tickets ahead of the one just called had their turn before arriving: their
-        place is held from now for the grace period; the others move closer to their turn."""
-        line = await in_line(change, centre)
-        for ticket in line:
-            if (
-                ticket.status == TicketStatus.NOT_ARRIVED
-                and ticket.held_since is None
-                and queue_order(ticket) < queue_order(called)
-            ):
-                ticket.held_since = now
-        await notify_near(change, centre, line)
 
     async def release_overdue(self, centre: Centre, grace: timedelta) -> list[Ticket]:
         """Remote tickets held longer than ``grace`` without their patient arriving give up
@@ -458,7 +444,7 @@ class QueueOps(ChangeOps):
                 room_now = rooms.get(ticket.room_id) if ticket.room_id is not None else None
                 await notify_called(change, centre, ticket, room_now)
             else:
-                await notify_near(change, centre, await in_line(change, centre))
+                await notify_near(change, centre)
             self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket
 
@@ -503,7 +489,7 @@ class QueueOps(ChangeOps):
                     ).scalar_one()
                     ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
                     ticket.head_reason = head_reason
-            await notify_near(change, centre, await in_line(change, centre))
+            await notify_near(change, centre)
             self._announce(change, centre, kind, ticket)
         return ticket
 
