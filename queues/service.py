@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, Table, case, func, insert, select, update
+from sqlalchemy import Sequence as DbSequence
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,10 +28,17 @@ from service.changes import Change, ChangeOps
 from service.errors import Conflict, DomainError, NotFound
 
 TICKET_TABLE: Table = Ticket.__table__  # type: ignore[assignment]
+_CENTRE_DAY: Table = CentreDay.__table__  # type: ignore[assignment]
+# The ticket ids' sequence, as the model declares it (PostgreSQL; SQLite numbers rows itself).
+_TICKET_ID_SEQ = DbSequence("ticket_id_seq")
 
 # The ordering policy of queues/ordering.py, in SQL: the same ranks, then queued_at, then id.
 PRIORITY_RANK_SQL = case(
     {priority.value: rank for priority, rank in PRIORITY_RANK.items()}, value=Ticket.priority
+)
+_TABLE_RANK_SQL = case(
+    {priority.value: rank for priority, rank in PRIORITY_RANK.items()},
+    value=TICKET_TABLE.c.priority,
 )
 
 
@@ -79,7 +87,7 @@ class QueueOps(ChangeOps):
 
     def link_of(self, ticket: Ticket) -> str:
         """The token of the ticket's page (derived again each time, never stored)."""
-        return link_token(self.link_secret, ticket.id, ticket.service_day, ticket.checked_in_at)
+        return self._token(ticket.id, ticket.service_day, ticket.checked_in_at)
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -159,25 +167,15 @@ class QueueOps(ChangeOps):
             now = self.clock()
             day = centre.service_day(now)
             await self._bump_seq(change, centre)
-            await self._ensure_day(centre.id, day)
-            seq_no = (
-                await self.session.execute(
-                    update(CentreDay)
-                    .where(
-                        CentreDay.centre_id == centre.id,
-                        CentreDay.service_day == day,
-                        CentreDay.checkin_closed.is_(False),
-                    )
-                    .values(last_seq_no=CentreDay.last_seq_no + 1)
-                    .returning(CentreDay.last_seq_no)
-                )
-            ).scalar_one_or_none()
-            if seq_no is None:
-                raise Conflict(
-                    "check-in is closed for today at this centre / "
-                    "l'enregistrement est fermé pour aujourd'hui"
-                )
+            seq_no = await self._next_seq_no(centre.id, day)
+            joined_position, new_id = await self._place_and_new_id(centre.id, day, priority)
+            values: dict[str, Any] = {}
+            if new_id is not None and self.link_secret:
+                # The link token is derived from the id: known before the insert, the digest
+                # goes in with the row instead of an UPDATE just after it.
+                values.update(id=new_id, link_hash=token_digest(self._token(new_id, day, now)))
             ticket = await self._insert_ticket(
+                **values,
                 centre_id=centre.id,
                 service_day=day,
                 seq_no=seq_no,
@@ -191,7 +189,7 @@ class QueueOps(ChangeOps):
                 queued_at=now,
                 told_wait_min=_finite(told.wait_min) if told else None,
                 told_high_min=_finite(told.high_min) if told else None,
-                joined_position=await self._waiting_ahead(centre.id, day, priority),
+                joined_position=joined_position,
                 remote=patient.remote,
                 device_hash=patient.device_hash,
                 notify_ahead=patient.notify_ahead,
@@ -200,8 +198,8 @@ class QueueOps(ChangeOps):
                 notified="",
                 call_count=0,
             )
-            if self.link_secret:
-                # The link token is derived from the new id, so it is written just after.
+            if self.link_secret and new_id is None:
+                # No sequence (SQLite): the id is known once inserted, the digest written next.
                 ticket.link_hash = token_digest(self.link_of(ticket))
                 await self.session.execute(
                     update(TICKET_TABLE)
@@ -215,18 +213,56 @@ class QueueOps(ChangeOps):
             self._announce(change, centre, "ticket.checked_in", ticket)
         return ticket, True
 
-    async def _waiting_ahead(self, centre_id: int, day: date, priority: Priority) -> int:
-        """Patients a newcomer of ``priority`` would have ahead (same rank or better)."""
-        count = await self.session.execute(
-            select(func.count(Ticket.id)).where(
-                Ticket.centre_id == centre_id,
-                Ticket.service_day == day,
-                # Remote patients not arrived yet hold their place in line too.
-                Ticket.status.in_((TicketStatus.WAITING.value, TicketStatus.NOT_ARRIVED.value)),
-                PRIORITY_RANK[priority] >= PRIORITY_RANK_SQL,
+    async def _next_seq_no(self, centre_id: int, day: date) -> int:
+        """The day's next ticket sequence number; Conflict if check-in is closed today. The
+        day's row is created by the first check-in of the day only (a round trip saved on
+        every other one)."""
+        take_next = (
+            update(_CENTRE_DAY)
+            .where(
+                _CENTRE_DAY.c.centre_id == centre_id,
+                _CENTRE_DAY.c.service_day == day,
+                _CENTRE_DAY.c.checkin_closed.is_(False),
             )
+            .values(last_seq_no=_CENTRE_DAY.c.last_seq_no + 1)
+            .returning(_CENTRE_DAY.c.last_seq_no)
         )
-        return int(count.scalar_one())
+        seq_no = (await self.session.execute(take_next)).scalar_one_or_none()
+        if seq_no is None:
+            await self._ensure_day(centre_id, day)
+            seq_no = (await self.session.execute(take_next)).scalar_one_or_none()
+        if seq_no is None:
+            raise Conflict(
+                "check-in is closed for today at this centre / "
+                "l'enregistrement est fermé pour aujourd'hui"
+            )
+        return int(seq_no)
+
+    async def _place_and_new_id(
+        self, centre_id: int, day: date, priority: Priority
+    ) -> tuple[int, int | None]:
+        """Patients a newcomer of ``priority`` would have ahead (same rank or better), and,
+        where the database has sequences (PostgreSQL), the new ticket's id, in one trip."""
+        ahead = (
+            select(func.count(TICKET_TABLE.c.id))
+            .where(
+                TICKET_TABLE.c.centre_id == centre_id,
+                TICKET_TABLE.c.service_day == day,
+                # Remote patients not arrived yet hold their place in line too.
+                TICKET_TABLE.c.status.in_(
+                    (TicketStatus.WAITING.value, TicketStatus.NOT_ARRIVED.value)
+                ),
+                PRIORITY_RANK[priority] >= _TABLE_RANK_SQL,
+            )
+            .scalar_subquery()
+        )
+        if not self.session.bind.dialect.supports_sequences:
+            return int((await self.session.execute(select(ahead))).scalar_one()), None
+        row = (await self.session.execute(select(ahead, _TICKET_ID_SEQ.next_value()))).one()
+        return int(row[0]), int(row[1])
+
+    def _token(self, ticket_id: int, day: date, checked_in_at: datetime) -> str:
+        return link_token(self.link_secret, ticket_id, day, checked_in_at)
 
     async def _insert_ticket(self, **values: Any) -> Ticket:
         """A Core insert on the session's connection, and the new ticket as a detached row:
@@ -239,7 +275,9 @@ class QueueOps(ChangeOps):
                 .returning(TICKET_TABLE.c.id, TICKET_TABLE.c.created_at)
             )
         ).one()
-        ticket = Ticket(**values, id=row.id, created_at=row.created_at, updated_at=row.created_at)
+        ticket = Ticket(
+            **{**values, "id": row.id}, created_at=row.created_at, updated_at=row.created_at
+        )
         for name in (
             "head_reason",
             "called_at",
