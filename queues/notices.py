@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from sqlalchemy import Table, case, func, select, tuple_, update
+from sqlalchemy import Integer, Select, Table, Update, bindparam, case, func, select, tuple_, update
 from sqlalchemy.orm.util import identity_key
 
 from notify.reads import enqueue_message
@@ -94,17 +94,7 @@ class NearCandidate:
     push_subscription: str | None
 
 
-async def near_candidates(change: Change, centre: Centre) -> list[NearCandidate]:
-    """Today's tickets in line that asked for a "near" message, with their place.
-
-    One Core query: the database numbers the line (a window function) and returns only the
-    few tickets with a rule. Loading the whole line as ORM objects at every change grew with
-    the queue and was the largest part of a check-in's CPU with a few hundred waiting."""
-    session = change.session
-    if session.new or session.dirty:
-        # A Core select does not autoflush: a rule just changed on a loaded ticket counts.
-        await session.flush()
-    day = centre.service_day(change.clock())
+def _near_candidates() -> Select[Any]:
     line = (
         select(
             _TICKET.c.id,
@@ -119,17 +109,62 @@ async def near_candidates(change: Change, centre: Centre) -> list[NearCandidate]
             (func.row_number().over(order_by=_IN_CALL_ORDER) - 1).label("ahead"),
         )
         .where(
-            _TICKET.c.centre_id == centre.id,
-            _TICKET.c.service_day == day,
+            _TICKET.c.centre_id == bindparam("p_centre"),
+            _TICKET.c.service_day == bindparam("p_day", type_=_TICKET.c.service_day.type),
             _TICKET.c.status.in_(IN_LINE),
         )
         .subquery()
     )
-    rows = await session.execute(
+    return (
         select(line)
         .where(line.c.notify_ahead.is_not(None) | line.c.notify_minutes.is_not(None))
         .order_by(line.c.ahead)
     )
+
+
+def _hold_passed_by() -> Update:
+    # A row-value comparison (PostgreSQL, SQLite 3.15+): before the called one in call order.
+    called_order = (
+        bindparam("p_rank", type_=Integer()),
+        bindparam("p_queued", type_=_TICKET.c.queued_at.type),
+        bindparam("p_id", type_=_TICKET.c.id.type),
+    )
+    return (
+        update(_TICKET)
+        .where(
+            _TICKET.c.centre_id == bindparam("p_centre"),
+            _TICKET.c.service_day == bindparam("p_day", type_=_TICKET.c.service_day.type),
+            _TICKET.c.status == TicketStatus.NOT_ARRIVED.value,
+            _TICKET.c.held_since.is_(None),
+            tuple_(*_IN_CALL_ORDER) < tuple_(*called_order),
+        )
+        .values(held_since=bindparam("p_now", type_=_TICKET.c.held_since.type))
+    )
+
+
+# Built once, run at every queue change: SQLAlchemy memoises a statement's cache key on the
+# statement object, and building these again each time cost more than running them.
+_NEAR_CANDIDATES = _near_candidates()
+_HOLD_PASSED_BY = _hold_passed_by()
+_SET_NOTIFIED = (
+    update(_TICKET)
+    .where(_TICKET.c.id == bindparam("p_id"))
+    .values(notified=bindparam("p_notified"))
+)
+
+
+async def near_candidates(change: Change, centre: Centre) -> list[NearCandidate]:
+    """Today's tickets in line that asked for a "near" message, with their place.
+
+    One Core query: the database numbers the line (a window function) and returns only the
+    few tickets with a rule. Loading the whole line as ORM objects at every change grew with
+    the queue and was the largest part of a check-in's CPU with a few hundred waiting."""
+    session = change.session
+    if session.new or session.dirty:
+        # A Core select does not autoflush: a rule just changed on a loaded ticket counts.
+        await session.flush()
+    day = centre.service_day(change.clock())
+    rows = await session.execute(_NEAR_CANDIDATES, {"p_centre": centre.id, "p_day": day})
     return [
         NearCandidate(
             id=row.id,
@@ -162,9 +197,7 @@ async def notify_near(
             # Loaded by this change (and maybe audited): the ORM writes it with the rest.
             loaded.notified = notified
         else:
-            await session.execute(
-                update(_TICKET).where(_TICKET.c.id == ticket.id).values(notified=notified)
-            )
+            await session.execute(_SET_NOTIFIED, {"p_id": ticket.id, "p_notified": notified})
         if _channels(ticket):
             await _send(change, ticket, "near", near_message(ticket.number, centre.name))
 
@@ -172,20 +205,14 @@ async def notify_near(
 async def hold_passed_by(change: Change, centre: Centre, called: Ticket, now: datetime) -> None:
     """Remote tickets ahead of the one just called had their turn before arriving: their
     place is held from ``now`` for the grace period (one Core update, no ticket loaded)."""
-    # A row-value comparison (PostgreSQL, SQLite 3.15+): before the called one in call order.
-    ahead_of_called = tuple_(*_IN_CALL_ORDER) < (
-        PRIORITY_RANK[Priority(called.priority)],
-        called.queued_at,
-        called.id,
-    )
     await change.session.execute(
-        update(_TICKET)
-        .where(
-            _TICKET.c.centre_id == centre.id,
-            _TICKET.c.service_day == called.service_day,
-            _TICKET.c.status == TicketStatus.NOT_ARRIVED.value,
-            _TICKET.c.held_since.is_(None),
-            ahead_of_called,
-        )
-        .values(held_since=now)
+        _HOLD_PASSED_BY,
+        {
+            "p_centre": centre.id,
+            "p_day": called.service_day,
+            "p_rank": PRIORITY_RANK[Priority(called.priority)],
+            "p_queued": called.queued_at,
+            "p_id": called.id,
+            "p_now": now,
+        },
     )

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Table, case, func, insert, select, update
-from sqlalchemy import Sequence as DbSequence
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from queues import statements
 from queues.estimator import WaitEstimate
 from queues.links import link_token, token_digest
 from queues.models import CentreDay, Ticket
@@ -27,18 +27,11 @@ from service.audit import snapshot
 from service.changes import Change, ChangeOps
 from service.errors import Conflict, DomainError, NotFound
 
-TICKET_TABLE: Table = Ticket.__table__  # type: ignore[assignment]
-_CENTRE_DAY: Table = CentreDay.__table__  # type: ignore[assignment]
-# The ticket ids' sequence, as the model declares it (PostgreSQL; SQLite numbers rows itself).
-_TICKET_ID_SEQ = DbSequence("ticket_id_seq")
+TICKET_TABLE = statements.TICKET
 
 # The ordering policy of queues/ordering.py, in SQL: the same ranks, then queued_at, then id.
 PRIORITY_RANK_SQL = case(
     {priority.value: rank for priority, rank in PRIORITY_RANK.items()}, value=Ticket.priority
-)
-_TABLE_RANK_SQL = case(
-    {priority.value: rank for priority, rank in PRIORITY_RANK.items()},
-    value=TICKET_TABLE.c.priority,
 )
 
 
@@ -202,9 +195,7 @@ class QueueOps(ChangeOps):
                 # No sequence (SQLite): the id is known once inserted, the digest written next.
                 ticket.link_hash = token_digest(self.link_of(ticket))
                 await self.session.execute(
-                    update(TICKET_TABLE)
-                    .where(TICKET_TABLE.c.id == ticket.id)
-                    .values(link_hash=ticket.link_hash)
+                    statements.SET_LINK_HASH, {"p_id": ticket.id, "p_hash": ticket.link_hash}
                 )
             await notify_near(change, centre)
             await change.audit(
@@ -217,20 +208,12 @@ class QueueOps(ChangeOps):
         """The day's next ticket sequence number; Conflict if check-in is closed today. The
         day's row is created by the first check-in of the day only (a round trip saved on
         every other one)."""
-        take_next = (
-            update(_CENTRE_DAY)
-            .where(
-                _CENTRE_DAY.c.centre_id == centre_id,
-                _CENTRE_DAY.c.service_day == day,
-                _CENTRE_DAY.c.checkin_closed.is_(False),
-            )
-            .values(last_seq_no=_CENTRE_DAY.c.last_seq_no + 1)
-            .returning(_CENTRE_DAY.c.last_seq_no)
-        )
-        seq_no = (await self.session.execute(take_next)).scalar_one_or_none()
+        where = {"p_centre": centre_id, "p_day": day}
+        seq_no = (await self.session.execute(statements.NEXT_SEQ_NO, where)).scalar_one_or_none()
         if seq_no is None:
             await self._ensure_day(centre_id, day)
-            seq_no = (await self.session.execute(take_next)).scalar_one_or_none()
+            take_next = await self.session.execute(statements.NEXT_SEQ_NO, where)
+            seq_no = take_next.scalar_one_or_none()
         if seq_no is None:
             raise Conflict(
                 "check-in is closed for today at this centre / "
@@ -243,22 +226,10 @@ class QueueOps(ChangeOps):
     ) -> tuple[int, int | None]:
         """Patients a newcomer of ``priority`` would have ahead (same rank or better), and,
         where the database has sequences (PostgreSQL), the new ticket's id, in one trip."""
-        ahead = (
-            select(func.count(TICKET_TABLE.c.id))
-            .where(
-                TICKET_TABLE.c.centre_id == centre_id,
-                TICKET_TABLE.c.service_day == day,
-                # Remote patients not arrived yet hold their place in line too.
-                TICKET_TABLE.c.status.in_(
-                    (TicketStatus.WAITING.value, TicketStatus.NOT_ARRIVED.value)
-                ),
-                PRIORITY_RANK[priority] >= _TABLE_RANK_SQL,
-            )
-            .scalar_subquery()
-        )
+        where = {"p_centre": centre_id, "p_day": day, "p_rank": PRIORITY_RANK[priority]}
         if not self.session.bind.dialect.supports_sequences:
-            return int((await self.session.execute(select(ahead))).scalar_one()), None
-        row = (await self.session.execute(select(ahead, _TICKET_ID_SEQ.next_value()))).one()
+            return int((await self.session.execute(statements.PLACE, where)).scalar_one()), None
+        row = (await self.session.execute(statements.PLACE_AND_NEW_ID, where)).one()
         return int(row[0]), int(row[1])
 
     def _token(self, ticket_id: int, day: date, checked_in_at: datetime) -> str:
@@ -268,13 +239,7 @@ class QueueOps(ChangeOps):
         """A Core insert on the session's connection, and the new ticket as a detached row:
         the ORM's unit of work was a third of a check-in's cost. The row is not in the
         session; a later read of the ticket loads it afresh."""
-        row = (
-            await self.session.execute(
-                insert(TICKET_TABLE)
-                .values(**values)
-                .returning(TICKET_TABLE.c.id, TICKET_TABLE.c.created_at)
-            )
-        ).one()
+        row = (await self.session.execute(statements.INSERT_TICKET, values)).one()
         ticket = Ticket(
             **{**values, "id": row.id}, created_at=row.created_at, updated_at=row.created_at
         )
@@ -294,13 +259,12 @@ class QueueOps(ChangeOps):
         return ticket
 
     async def _by_client_key(self, centre_id: int, client_key: str) -> Ticket | None:
-        return (
+        row = (
             await self.session.execute(
-                select(Ticket)
-                .where(Ticket.centre_id == centre_id, Ticket.client_key == client_key)
-                .execution_options(populate_existing=True)
+                statements.BY_CLIENT_KEY, {"p_centre": centre_id, "p_key": client_key}
             )
-        ).scalar_one_or_none()
+        ).one_or_none()
+        return detached_ticket(row) if row is not None else None
 
     # --- call-next ---------------------------------------------------------------------
 
@@ -310,38 +274,16 @@ class QueueOps(ChangeOps):
             day = centre.service_day(now)
             await self._bump_seq(change, centre)
             finished = await self._free_room(change, centre, room, now)
-            next_id = (
-                select(Ticket.id)
-                .where(
-                    Ticket.centre_id == centre.id,
-                    Ticket.service_day == day,
-                    Ticket.status == TicketStatus.WAITING.value,
-                )
-                .order_by(PRIORITY_RANK_SQL, Ticket.queued_at, Ticket.id)
-                .limit(1)
-                # PostgreSQL: two callers never block on, or take, the same row.
-                # SQLite ignores it; there the write gate serialises callers.
-                .with_for_update(skip_locked=True)
-                .scalar_subquery()
-            )
             called = (
                 await self.session.execute(
-                    update(TICKET_TABLE)
-                    # The status condition makes the update a no-op if another caller
-                    # took the ticket between the subquery and the write.
-                    .where(
-                        TICKET_TABLE.c.id == next_id,
-                        TICKET_TABLE.c.status == TicketStatus.WAITING.value,
-                    )
-                    .values(
-                        status=TicketStatus.CALLED.value,
-                        called_at=now,
-                        call_count=1,
-                        room_id=room.id,
-                        called_by_id=caller_id,
-                        updated_at=now,
-                    )
-                    .returning(*TICKET_TABLE.c)
+                    statements.CALL_NEXT,
+                    {
+                        "p_centre": centre.id,
+                        "p_day": day,
+                        "p_now": now,
+                        "p_room": room.id,
+                        "p_caller": caller_id,
+                    },
                 )
             ).one_or_none()
             if called is None:
@@ -392,13 +334,7 @@ class QueueOps(ChangeOps):
         statements, as the call itself)."""
         in_room = (
             await self.session.execute(
-                select(TICKET_TABLE.c.id, TICKET_TABLE.c.number, TICKET_TABLE.c.status).where(
-                    TICKET_TABLE.c.centre_id == centre.id,
-                    TICKET_TABLE.c.room_id == room.id,
-                    TICKET_TABLE.c.status.in_(
-                        [TicketStatus.CALLED.value, TicketStatus.IN_CONSULTATION.value]
-                    ),
-                )
+                statements.IN_ROOM, {"p_centre": centre.id, "p_room": room.id}
             )
         ).all()
         for row in in_room:
@@ -411,10 +347,7 @@ class QueueOps(ChangeOps):
             return []
         ended = (
             await self.session.execute(
-                update(TICKET_TABLE)
-                .where(TICKET_TABLE.c.id.in_([row.id for row in in_room]))
-                .values(status=TicketStatus.DONE.value, ended_at=now, updated_at=now)
-                .returning(*TICKET_TABLE.c)
+                statements.END_IN_ROOM, {"p_ids": [row.id for row in in_room], "p_now": now}
             )
         ).all()
         finished = [detached_ticket(row) for row in ended]
