@@ -161,7 +161,8 @@ class QueueOps(ChangeOps):
             day = centre.service_day(now)
             await self._bump_seq(change, centre)
             seq_no = await self._next_seq_no(centre.id, day)
-            joined_position, new_id = await self._place_and_new_id(centre.id, day, priority)
+            place = await self._place(centre.id, day, priority)
+            new_id: int | None = getattr(place, "new_id", None)
             values: dict[str, Any] = {}
             if new_id is not None and self.link_secret:
                 # The link token is derived from the id: known before the insert, the digest
@@ -182,7 +183,7 @@ class QueueOps(ChangeOps):
                 queued_at=now,
                 told_wait_min=_finite(told.wait_min) if told else None,
                 told_high_min=_finite(told.high_min) if told else None,
-                joined_position=joined_position,
+                joined_position=int(place.ahead),
                 remote=patient.remote,
                 device_hash=patient.device_hash,
                 notify_ahead=patient.notify_ahead,
@@ -197,7 +198,11 @@ class QueueOps(ChangeOps):
                 await self.session.execute(
                     statements.SET_LINK_HASH, {"p_id": ticket.id, "p_hash": ticket.link_hash}
                 )
-            await notify_near(change, centre)
+            # With nobody in line asking for a "near" message, and the newcomer not asking,
+            # none can be due: the look-up (a query of the line) is skipped.
+            asks_near = patient.notify_ahead is not None or patient.notify_minutes is not None
+            if place.wants_near or asks_near:
+                await notify_near(change, centre)
             await change.audit(
                 "ticket", ticket.id, "check_in", centre_id=centre.id, after=snapshot(ticket)
             )
@@ -221,16 +226,14 @@ class QueueOps(ChangeOps):
             )
         return int(seq_no)
 
-    async def _place_and_new_id(
-        self, centre_id: int, day: date, priority: Priority
-    ) -> tuple[int, int | None]:
-        """Patients a newcomer of ``priority`` would have ahead (same rank or better), and,
-        where the database has sequences (PostgreSQL), the new ticket's id, in one trip."""
+    async def _place(self, centre_id: int, day: date, priority: Priority) -> Row[Any]:
+        """Patients a newcomer of ``priority`` would have ahead (``ahead``), whether anyone in
+        line asked for a "near" message (``wants_near``), and where the database has sequences
+        (PostgreSQL) the new ticket's id (``new_id``), in one trip."""
         where = {"p_centre": centre_id, "p_day": day, "p_rank": PRIORITY_RANK[priority]}
-        if not self.session.bind.dialect.supports_sequences:
-            return int((await self.session.execute(statements.PLACE, where)).scalar_one()), None
-        row = (await self.session.execute(statements.PLACE_AND_NEW_ID, where)).one()
-        return int(row[0]), int(row[1])
+        if self.session.bind.dialect.supports_sequences:
+            return (await self.session.execute(statements.PLACE_AND_NEW_ID, where)).one()
+        return (await self.session.execute(statements.PLACE, where)).one()
 
     def _token(self, ticket_id: int, day: date, checked_in_at: datetime) -> str:
         return link_token(self.link_secret, ticket_id, day, checked_in_at)

@@ -12,11 +12,13 @@ from typing import Any
 
 from sqlalchemy import (
     Insert,
+    Integer,
     Select,
     Table,
     Update,
     bindparam,
     case,
+    exists,
     func,
     insert,
     select,
@@ -55,20 +57,27 @@ def _next_seq_no() -> Update:
 
 
 def _place(with_new_id: bool) -> Select[Any]:
-    """Patients a newcomer of rank ``p_rank`` would have ahead (same rank or better), and
-    with ``with_new_id`` the new ticket's id from the sequence, in the same trip."""
+    """Patients a newcomer of rank ``p_rank`` would have ahead (same rank or better), whether
+    anyone in line asked for a "near" message (if not, a check-in need not look for those
+    due), and with ``with_new_id`` the new ticket's id from the sequence: one trip."""
+    today_in_line = (
+        TICKET.c.centre_id == bindparam("p_centre"),
+        TICKET.c.service_day == _DAY,
+        # Remote patients not arrived yet hold their place in line too.
+        TICKET.c.status.in_((TicketStatus.WAITING.value, TicketStatus.NOT_ARRIVED.value)),
+    )
     ahead = (
         select(func.count(TICKET.c.id))
-        .where(
-            TICKET.c.centre_id == bindparam("p_centre"),
-            TICKET.c.service_day == _DAY,
-            # Remote patients not arrived yet hold their place in line too.
-            TICKET.c.status.in_((TicketStatus.WAITING.value, TicketStatus.NOT_ARRIVED.value)),
-            bindparam("p_rank") >= RANK_SQL,
-        )
+        .where(*today_in_line, bindparam("p_rank", type_=Integer()) >= RANK_SQL)
         .scalar_subquery()
     )
-    return select(ahead, TICKET_ID_SEQ.next_value()) if with_new_id else select(ahead)
+    wants_near = exists().where(
+        *today_in_line, TICKET.c.notify_ahead.is_not(None) | TICKET.c.notify_minutes.is_not(None)
+    )
+    columns = [ahead.label("ahead"), wants_near.label("wants_near")]
+    if with_new_id:
+        columns.append(TICKET_ID_SEQ.next_value().label("new_id"))
+    return select(*columns)
 
 
 def _call_next() -> Update:
