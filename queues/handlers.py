@@ -62,6 +62,19 @@ def provide_ops(
     return QueueOps(change_path(request, db_session), shell(request.app).settings.secret_key)
 
 
+def provide_centre_ops(
+    request: Request[Any, Any, Any],
+    db_session: NamedDependency[AsyncSession],
+    centre: NamedDependency[Centre],
+) -> QueueOps:
+    """The queue's operations for a centre route. It takes the centre (unused) so that
+    Litestar resolves the two one after the other: dependencies of the same level are run in
+    an anyio task group, two task starts on every request for two dependencies that share one
+    database session anyway."""
+    del centre
+    return provide_ops(request, db_session)
+
+
 def room_by_code(centre: Centre, code: str) -> Room:
     for room in centre.rooms_in_use:  # a retired room takes no calls
         if room.code == code:
@@ -195,7 +208,7 @@ class CentreQueueController(Controller):
     guards = [staff_only, centre_scope]
     dependencies = {
         "centre": Provide(provide_centre),
-        "ops": Provide(provide_ops, sync_to_thread=False),
+        "ops": Provide(provide_centre_ops, sync_to_thread=False),
     }
 
     @get("/")

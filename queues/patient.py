@@ -31,7 +31,7 @@ from queues.handlers import desk_only, provide_ops
 from queues.links import RemoteCaps, remote_allowed
 from queues.live import EstimateCache
 from queues.models import RemoteJoin, Ticket
-from queues.notices import IN_LINE, in_line, notify_near
+from queues.notices import IN_LINE, notify_near
 from queues.ordering import Priority
 from queues.patient_view import link_expired, patient_view, ticket_by_token
 from queues.schemas import AheadCount, NearMinutes
@@ -219,7 +219,7 @@ class PatientTicketController(Controller):
                     row.push_subscription = data.push_subscription or None
                 # A new choice may be due at once (already fewer ahead than asked).
                 row.notified = ""
-                await notify_near(change, centre, await in_line(change, centre))
+                await notify_near(change, centre)
         return await _view_now(request, db_session, ticket, centre)
 
     @post("/arrive", status_code=HTTP_200_OK)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from queues.live import EstimateCache
 from queues.models import RemoteJoin, Ticket
-from queues.notices import IN_LINE, in_line, notify_near
+from queues.notices import IN_LINE, notify_near
 from queues.service import QueueOps
 from queues.states import TicketStatus
 from rota.models import Centre
@@ -67,7 +67,7 @@ async def patient_pass(state: Shell) -> None:
             waits = {int(key): value.wait_min for key, value in estimate.waiting.items()}
             async with ops.path.change() as change:
                 await change.lock_centre(centre.id)
-                await notify_near(change, centre, await in_line(change, centre), waits)
+                await notify_near(change, centre, waits)
 
 
 @asynccontextmanager

@@ -8,16 +8,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Table, case, func, insert, select, update
+from sqlalchemy import Row, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from queues import statements
 from queues.estimator import WaitEstimate
 from queues.links import link_token, token_digest
 from queues.models import CentreDay, Ticket
-from queues.notices import in_line, notify_called, notify_near, queue_order
+from queues.notices import hold_passed_by, notify_called, notify_near
 from queues.numbering import ticket_number
 from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
@@ -26,7 +27,7 @@ from service.audit import snapshot
 from service.changes import Change, ChangeOps
 from service.errors import Conflict, DomainError, NotFound
 
-TICKET_TABLE: Table = Ticket.__table__  # type: ignore[assignment]
+TICKET_TABLE = statements.TICKET
 
 # The ordering policy of queues/ordering.py, in SQL: the same ranks, then queued_at, then id.
 PRIORITY_RANK_SQL = case(
@@ -79,7 +80,7 @@ class QueueOps(ChangeOps):
 
     def link_of(self, ticket: Ticket) -> str:
         """The token of the ticket's page (derived again each time, never stored)."""
-        return link_token(self.link_secret, ticket.id, ticket.service_day, ticket.checked_in_at)
+        return self._token(ticket.id, ticket.service_day, ticket.checked_in_at)
 
     # --- helpers -----------------------------------------------------------------------
 
@@ -159,25 +160,16 @@ class QueueOps(ChangeOps):
             now = self.clock()
             day = centre.service_day(now)
             await self._bump_seq(change, centre)
-            await self._ensure_day(centre.id, day)
-            seq_no = (
-                await self.session.execute(
-                    update(CentreDay)
-                    .where(
-                        CentreDay.centre_id == centre.id,
-                        CentreDay.service_day == day,
-                        CentreDay.checkin_closed.is_(False),
-                    )
-                    .values(last_seq_no=CentreDay.last_seq_no + 1)
-                    .returning(CentreDay.last_seq_no)
-                )
-            ).scalar_one_or_none()
-            if seq_no is None:
-                raise Conflict(
-                    "check-in is closed for today at this centre / "
-                    "l'enregistrement est fermé pour aujourd'hui"
-                )
+            seq_no = await self._next_seq_no(centre.id, day)
+            place = await self._place(centre.id, day, priority)
+            new_id: int | None = getattr(place, "new_id", None)
+            values: dict[str, Any] = {}
+            if new_id is not None and self.link_secret:
+                # The link token is derived from the id: known before the insert, the digest
+                # goes in with the row instead of an UPDATE just after it.
+                values.update(id=new_id, link_hash=token_digest(self._token(new_id, day, now)))
             ticket = await self._insert_ticket(
+                **values,
                 centre_id=centre.id,
                 service_day=day,
                 seq_no=seq_no,
@@ -191,7 +183,7 @@ class QueueOps(ChangeOps):
                 queued_at=now,
                 told_wait_min=_finite(told.wait_min) if told else None,
                 told_high_min=_finite(told.high_min) if told else None,
-                joined_position=await self._waiting_ahead(centre.id, day, priority),
+                joined_position=int(place.ahead),
                 remote=patient.remote,
                 device_hash=patient.device_hash,
                 notify_ahead=patient.notify_ahead,
@@ -200,46 +192,60 @@ class QueueOps(ChangeOps):
                 notified="",
                 call_count=0,
             )
-            if self.link_secret:
-                # The link token is derived from the new id, so it is written just after.
+            if self.link_secret and new_id is None:
+                # No sequence (SQLite): the id is known once inserted, the digest written next.
                 ticket.link_hash = token_digest(self.link_of(ticket))
                 await self.session.execute(
-                    update(TICKET_TABLE)
-                    .where(TICKET_TABLE.c.id == ticket.id)
-                    .values(link_hash=ticket.link_hash)
+                    statements.SET_LINK_HASH, {"p_id": ticket.id, "p_hash": ticket.link_hash}
                 )
-            await notify_near(change, centre, await in_line(change, centre))
+            # With nobody in line asking for a "near" message, and the newcomer not asking,
+            # none can be due: the look-up (a query of the line) is skipped.
+            asks_near = patient.notify_ahead is not None or patient.notify_minutes is not None
+            if place.wants_near or asks_near:
+                await notify_near(change, centre)
             await change.audit(
                 "ticket", ticket.id, "check_in", centre_id=centre.id, after=snapshot(ticket)
             )
             self._announce(change, centre, "ticket.checked_in", ticket)
         return ticket, True
 
-    async def _waiting_ahead(self, centre_id: int, day: date, priority: Priority) -> int:
-        """Patients a newcomer of ``priority`` would have ahead (same rank or better)."""
-        count = await self.session.execute(
-            select(func.count(Ticket.id)).where(
-                Ticket.centre_id == centre_id,
-                Ticket.service_day == day,
-                # Remote patients not arrived yet hold their place in line too.
-                Ticket.status.in_((TicketStatus.WAITING.value, TicketStatus.NOT_ARRIVED.value)),
-                PRIORITY_RANK[priority] >= PRIORITY_RANK_SQL,
+    async def _next_seq_no(self, centre_id: int, day: date) -> int:
+        """The day's next ticket sequence number; Conflict if check-in is closed today. The
+        day's row is created by the first check-in of the day only (a round trip saved on
+        every other one)."""
+        where = {"p_centre": centre_id, "p_day": day}
+        seq_no = (await self.session.execute(statements.NEXT_SEQ_NO, where)).scalar_one_or_none()
+        if seq_no is None:
+            await self._ensure_day(centre_id, day)
+            take_next = await self.session.execute(statements.NEXT_SEQ_NO, where)
+            seq_no = take_next.scalar_one_or_none()
+        if seq_no is None:
+            raise Conflict(
+                "check-in is closed for today at this centre / "
+                "l'enregistrement est fermé pour aujourd'hui"
             )
-        )
-        return int(count.scalar_one())
+        return int(seq_no)
+
+    async def _place(self, centre_id: int, day: date, priority: Priority) -> Row[Any]:
+        """Patients a newcomer of ``priority`` would have ahead (``ahead``), whether anyone in
+        line asked for a "near" message (``wants_near``), and where the database has sequences
+        (PostgreSQL) the new ticket's id (``new_id``), in one trip."""
+        where = {"p_centre": centre_id, "p_day": day, "p_rank": PRIORITY_RANK[priority]}
+        if self.session.bind.dialect.supports_sequences:
+            return (await self.session.execute(statements.PLACE_AND_NEW_ID, where)).one()
+        return (await self.session.execute(statements.PLACE, where)).one()
+
+    def _token(self, ticket_id: int, day: date, checked_in_at: datetime) -> str:
+        return link_token(self.link_secret, ticket_id, day, checked_in_at)
 
     async def _insert_ticket(self, **values: Any) -> Ticket:
         """A Core insert on the session's connection, and the new ticket as a detached row:
         the ORM's unit of work was a third of a check-in's cost. The row is not in the
         session; a later read of the ticket loads it afresh."""
-        row = (
-            await self.session.execute(
-                insert(TICKET_TABLE)
-                .values(**values)
-                .returning(TICKET_TABLE.c.id, TICKET_TABLE.c.created_at)
-            )
-        ).one()
-        ticket = Ticket(**values, id=row.id, created_at=row.created_at, updated_at=row.created_at)
+        row = (await self.session.execute(statements.INSERT_TICKET, values)).one()
+        ticket = Ticket(
+            **{**values, "id": row.id}, created_at=row.created_at, updated_at=row.created_at
+        )
         for name in (
             "head_reason",
             "called_at",
@@ -256,13 +262,12 @@ class QueueOps(ChangeOps):
         return ticket
 
     async def _by_client_key(self, centre_id: int, client_key: str) -> Ticket | None:
-        return (
+        row = (
             await self.session.execute(
-                select(Ticket)
-                .where(Ticket.centre_id == centre_id, Ticket.client_key == client_key)
-                .execution_options(populate_existing=True)
+                statements.BY_CLIENT_KEY, {"p_centre": centre_id, "p_key": client_key}
             )
-        ).scalar_one_or_none()
+        ).one_or_none()
+        return detached_ticket(row) if row is not None else None
 
     # --- call-next ---------------------------------------------------------------------
 
@@ -272,45 +277,24 @@ class QueueOps(ChangeOps):
             day = centre.service_day(now)
             await self._bump_seq(change, centre)
             finished = await self._free_room(change, centre, room, now)
-            next_id = (
-                select(Ticket.id)
-                .where(
-                    Ticket.centre_id == centre.id,
-                    Ticket.service_day == day,
-                    Ticket.status == TicketStatus.WAITING.value,
-                )
-                .order_by(PRIORITY_RANK_SQL, Ticket.queued_at, Ticket.id)
-                .limit(1)
-                # PostgreSQL: two callers never block on, or take, the same row.
-                # SQLite ignores it; there the write gate serialises callers.
-                .with_for_update(skip_locked=True)
-                .scalar_subquery()
-            )
             called = (
                 await self.session.execute(
-                    update(TICKET_TABLE)
-                    # The status condition makes the update a no-op if another caller
-                    # took the ticket between the subquery and the write.
-                    .where(
-                        TICKET_TABLE.c.id == next_id,
-                        TICKET_TABLE.c.status == TicketStatus.WAITING.value,
-                    )
-                    .values(
-                        status=TicketStatus.CALLED.value,
-                        called_at=now,
-                        call_count=1,
-                        room_id=room.id,
-                        called_by_id=caller_id,
-                        updated_at=now,
-                    )
-                    .returning(*TICKET_TABLE.c)
+                    statements.CALL_NEXT,
+                    {
+                        "p_centre": centre.id,
+                        "p_day": day,
+                        "p_now": now,
+                        "p_room": room.id,
+                        "p_caller": caller_id,
+                    },
                 )
             ).one_or_none()
             if called is None:
                 raise NotFound("nobody is waiting / personne n'attend")
             ticket = detached_ticket(called)
             await notify_called(change, centre, ticket, room)
-            await self._hold_remote_passed_by(change, centre, ticket, now)
+            await hold_passed_by(change, centre, ticket, now)
+            await notify_near(change, centre)
             # Only a waiting ticket can have been taken, so its former state is known.
             before = {"status": TicketStatus.WAITING.value, "room_id": None, "called_at": None}
             after = {key: snapshot(ticket)[key] for key in before}
@@ -319,21 +303,6 @@ class QueueOps(ChangeOps):
             )
             self._announce(change, centre, "ticket.called", ticket, finished)
         return ticket
-
-    async def _hold_remote_passed_by(
-        self, change: Change, centre: Centre, called: Ticket, now: datetime
-    ) -> None:
-        """Remote tickets ahead of the one just called had their turn before arriving: their
-        place is held from now for the grace period; the others move closer to their turn."""
-        line = await in_line(change, centre)
-        for ticket in line:
-            if (
-                ticket.status == TicketStatus.NOT_ARRIVED
-                and ticket.held_since is None
-                and queue_order(ticket) < queue_order(called)
-            ):
-                ticket.held_since = now
-        await notify_near(change, centre, line)
 
     async def release_overdue(self, centre: Centre, grace: timedelta) -> list[Ticket]:
         """Remote tickets held longer than ``grace`` without their patient arriving give up
@@ -368,13 +337,7 @@ class QueueOps(ChangeOps):
         statements, as the call itself)."""
         in_room = (
             await self.session.execute(
-                select(TICKET_TABLE.c.id, TICKET_TABLE.c.number, TICKET_TABLE.c.status).where(
-                    TICKET_TABLE.c.centre_id == centre.id,
-                    TICKET_TABLE.c.room_id == room.id,
-                    TICKET_TABLE.c.status.in_(
-                        [TicketStatus.CALLED.value, TicketStatus.IN_CONSULTATION.value]
-                    ),
-                )
+                statements.IN_ROOM, {"p_centre": centre.id, "p_room": room.id}
             )
         ).all()
         for row in in_room:
@@ -387,10 +350,7 @@ class QueueOps(ChangeOps):
             return []
         ended = (
             await self.session.execute(
-                update(TICKET_TABLE)
-                .where(TICKET_TABLE.c.id.in_([row.id for row in in_room]))
-                .values(status=TicketStatus.DONE.value, ended_at=now, updated_at=now)
-                .returning(*TICKET_TABLE.c)
+                statements.END_IN_ROOM, {"p_ids": [row.id for row in in_room], "p_now": now}
             )
         ).all()
         finished = [detached_ticket(row) for row in ended]
@@ -458,7 +418,7 @@ class QueueOps(ChangeOps):
                 room_now = rooms.get(ticket.room_id) if ticket.room_id is not None else None
                 await notify_called(change, centre, ticket, room_now)
             else:
-                await notify_near(change, centre, await in_line(change, centre))
+                await notify_near(change, centre)
             self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket
 
@@ -503,7 +463,7 @@ class QueueOps(ChangeOps):
                     ).scalar_one()
                     ticket.queued_at = min(first, ticket.queued_at) - timedelta(seconds=1)
                     ticket.head_reason = head_reason
-            await notify_near(change, centre, await in_line(change, centre))
+            await notify_near(change, centre)
             self._announce(change, centre, kind, ticket)
         return ticket
 

@@ -13,8 +13,9 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import QueryParameter
 from msgspec import UNSET, Struct, structs
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
 
 from rota import models
 from rota.planning import RotaOps, days_in_order
@@ -36,11 +37,19 @@ def provide_rota_ops(
     return RotaOps(change_path(request, db_session))
 
 
+# The centre and its rooms in one trip (a join) rather than the relationship's own second
+# select: every request at a centre's queue starts with this. Built once, as its cache key
+# is memoised on the statement.
+_CENTRE_BY_SLUG = (
+    select(models.Centre)
+    .options(joinedload(models.Centre.rooms))
+    .where(models.Centre.slug == bindparam("p_slug"))
+)
+
+
 async def centre_by_slug(session: AsyncSession, slug: str) -> models.Centre:
     """One centre row, for handlers that need no more of the network; 404 if unknown."""
-    found = (
-        await session.execute(select(models.Centre).where(models.Centre.slug == slug))
-    ).scalar_one_or_none()
+    found = (await session.execute(_CENTRE_BY_SLUG, {"p_slug": slug})).unique().scalar_one_or_none()
     if found is None:
         raise NotFound(f"Centre inconnu / unknown centre: {slug!r}")
     return found

@@ -61,6 +61,9 @@ class AuditEntry(BigIntBase):
 
 
 AUDIT_TABLE: Table = AuditEntry.__table__  # type: ignore[assignment]
+# Built once: SQLAlchemy memoises a statement's cache key on the statement object, so a
+# statement made again for every entry cost its construction and key on every change.
+_INSERT_ENTRY = insert(AUDIT_TABLE)
 
 
 @dataclass(frozen=True)
@@ -139,17 +142,18 @@ async def record(
     A Core insert on the session's connection, sent at once: a mapped object added to the
     session cost a unit-of-work flush at commit, several times the insert itself."""
     await session.execute(
-        insert(AUDIT_TABLE).values(
-            at=at,
-            actor_id=actor.account_id if actor else None,
-            actor_username=actor.username if actor else None,
-            client_address=actor.client_address if actor else None,
-            user_agent=actor.user_agent if actor else None,
-            device=actor.device if actor else None,
-            entity=entity,
-            entity_id=entity_id,
-            centre_id=centre_id,
-            action=action,
-            changes=changed_fields(before, after),
-        )
+        _INSERT_ENTRY,
+        {
+            "at": at,
+            "actor_id": actor.account_id if actor else None,
+            "actor_username": actor.username if actor else None,
+            "client_address": actor.client_address if actor else None,
+            "user_agent": actor.user_agent if actor else None,
+            "device": actor.device if actor else None,
+            "entity": entity,
+            "entity_id": entity_id,
+            "centre_id": centre_id,
+            "action": action,
+            "changes": changed_fields(before, after),
+        },
     )

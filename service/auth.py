@@ -19,7 +19,7 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.params import JSONBody
 from litestar.security.session_auth import SessionAuth
 from msgspec import Meta, Struct
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from rota.models import Centre
@@ -91,30 +91,45 @@ async def retrieve_principal(
         return await _principal_of(own, session, account_id)
 
 
+_ACCOUNT: Table = StaffAccount.__table__  # type: ignore[assignment]
+_CENTRE: Table = Centre.__table__  # type: ignore[assignment]
+# Read on every staff request: Core columns (no ORM object), and built once, as SQLAlchemy
+# memoises a statement's cache key on the statement object.
+_ACCOUNT_OF_SESSION = (
+    select(
+        _ACCOUNT.c.id,
+        _ACCOUNT.c.username,
+        _ACCOUNT.c.display_name,
+        _ACCOUNT.c.role,
+        _ACCOUNT.c.centre_id,
+        _ACCOUNT.c.active,
+        _ACCOUNT.c.session_generation,
+        _CENTRE.c.slug,
+    )
+    .select_from(_ACCOUNT.outerjoin(_CENTRE, _CENTRE.c.id == _ACCOUNT.c.centre_id))
+    .where(_ACCOUNT.c.id == bindparam("p_account"))
+)
+_MANAGED_CENTRES = (
+    select(_CENTRE.c.id, _CENTRE.c.slug)
+    .join(managed_centre, managed_centre.c.centre_id == _CENTRE.c.id)
+    .where(managed_centre.c.account_id == bindparam("p_account"))
+)
+
+
 async def _principal_of(
     db: AsyncSession, session: dict[str, Any], account_id: int
 ) -> Principal | None:
-    row = (
-        await db.execute(
-            select(StaffAccount, Centre.slug)
-            .outerjoin(Centre, Centre.id == StaffAccount.centre_id)
-            .where(StaffAccount.id == account_id)
-        )
-    ).one_or_none()
-    if row is None or not row[0].active:
+    account = (await db.execute(_ACCOUNT_OF_SESSION, {"p_account": account_id})).one_or_none()
+    if account is None or not account.active:
         return None
-    account, slug = row
+    slug = account.slug
     # A session from before the account's last disable or new password has ended.
     if session.get("generation", 0) != account.session_generation:
         return None
     role = Role(account.role)
     centres: dict[int, str] = {account.centre_id: slug} if account.centre_id and slug else {}
     if role is Role.CENTRE_MANAGER:
-        managed = await db.execute(
-            select(Centre.id, Centre.slug)
-            .join(managed_centre, managed_centre.c.centre_id == Centre.id)
-            .where(managed_centre.c.account_id == account.id)
-        )
+        managed = await db.execute(_MANAGED_CENTRES, {"p_account": account.id})
         centres.update({int(cid): str(cslug) for cid, cslug in managed.all()})
     return Principal(
         account_id=account.id,

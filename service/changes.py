@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Request
-from sqlalchemy import column, select, table, update
+from sqlalchemy import bindparam, column, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.audit import Actor, actor_of, record, snapshot
@@ -37,6 +37,14 @@ Clock = Callable[[], datetime]
 # The columns of the rota's centre table this path relies on, named here so that the shell
 # needs no feature's model to lock a centre and bump its sequence.
 _CENTRE = table("centre", column("id"), column("event_seq"))
+# Built once (a statement's cache key is memoised on it): every change runs one of them.
+_LOCK_CENTRE = select(_CENTRE.c.id).where(_CENTRE.c.id == bindparam("centre")).with_for_update()
+_BUMP_CENTRE = (
+    update(_CENTRE)
+    .where(_CENTRE.c.id == bindparam("centre"))
+    .values(event_seq=_CENTRE.c.event_seq + 1)
+    .returning(_CENTRE.c.event_seq)
+)
 
 
 class ChangeError(RuntimeError):
@@ -57,20 +65,13 @@ class Change:
     async def lock_centre(self, centre_id: int) -> None:
         """Lock a centre's row without changing its live state (SQLite ignores FOR UPDATE;
         there the write gate already serialises writers)."""
-        await self.session.execute(
-            select(_CENTRE.c.id).where(_CENTRE.c.id == centre_id).with_for_update()
-        )
+        await self.session.execute(_LOCK_CENTRE, {"centre": centre_id})
 
     async def bump(self, centre_ids: Iterable[int]) -> dict[int, int]:
         """Bump the centres' sequence numbers (once per change), in id order against
         deadlocks; returns the new numbers of all centres bumped so far."""
         for centre_id in sorted(set(centre_ids) - set(self.seqs)):
-            result = await self.session.execute(
-                update(_CENTRE)
-                .where(_CENTRE.c.id == centre_id)
-                .values(event_seq=_CENTRE.c.event_seq + 1)
-                .returning(_CENTRE.c.event_seq)
-            )
+            result = await self.session.execute(_BUMP_CENTRE, {"centre": centre_id})
             self.seqs[centre_id] = int(result.scalar_one())
         return dict(self.seqs)
 

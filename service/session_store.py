@@ -22,7 +22,8 @@ from advanced_alchemy.extensions.litestar.store import SQLAlchemyStore, StoreMod
 from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
-from sqlalchemy import select
+from sqlalchemy import Select, Table, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from service.settings import SQLITE_PREFIX, Settings
 
@@ -38,22 +39,40 @@ class OneTripStore(SQLAlchemyStore[SQLAlchemyAsyncConfig]):
     one row, on every staff request; a single select needs no transaction. Writes, and reads
     that renew the expiry, stay the library's."""
 
+    # Made at first use (the library's constructor is left alone).
+    _autocommit: AsyncEngine | None = None
+    _read_statement: Select[tuple[bytes]] | None = None
+
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         if renew_for:
             return await super().get(key, renew_for)
-        model = self._model
-        engine = self._config.get_engine().execution_options(isolation_level="AUTOCOMMIT")
-        async with engine.connect() as connection:
+        async with self._autocommit_engine().connect() as connection:
             value = (
                 await connection.execute(
-                    select(model.value).where(
-                        model.key == key,
-                        model.namespace == self.namespace,
-                        model.expires_at.is_(None) | (model.expires_at > datetime.now(UTC)),
-                    )
+                    self._read(),
+                    {"p_key": key, "p_namespace": self.namespace, "p_now": datetime.now(UTC)},
                 )
             ).scalar_one_or_none()
         return bytes(value) if value else None
+
+    # Made once per store, not per request: an engine's execution_options() builds a new
+    # engine object each call, and a statement built again costs its cache key each time.
+    def _autocommit_engine(self) -> AsyncEngine:
+        if self._autocommit is None:
+            engine = self._config.get_engine()
+            self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self._autocommit
+
+    def _read(self) -> Select[tuple[bytes]]:
+        if self._read_statement is None:
+            table: Table = self._model.__table__  # type: ignore[assignment]
+            self._read_statement = select(table.c.value).where(
+                table.c.key == bindparam("p_key"),
+                table.c.namespace == bindparam("p_namespace"),
+                table.c.expires_at.is_(None)
+                | (table.c.expires_at > bindparam("p_now", type_=table.c.expires_at.type)),
+            )
+        return self._read_statement
 
 
 async def _nothing_to_close() -> None:
