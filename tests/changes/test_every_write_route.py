@@ -23,6 +23,7 @@ from service.access import route_rules
 from service.audit import AuditEntry
 from service.state import shell
 from tests.conftest import PASSWORD, StaffClients, World
+from tests.forecast.seeded import seed_history
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -311,6 +312,27 @@ def steps(ids: dict[str, Any]) -> list[Step]:
             "replace",
             None,
             [{"day_type": "weekday", "start": "08:00", "end": "20:00", "doctors": 1}],
+        ),
+        # The wait target and the cover needs that meet it (Paris has ten weeks of history).
+        Step(
+            "PUT",
+            "/api/forecast/centres/{centre_slug:str}/wait-target",
+            "/api/forecast/centres/paris/wait-target",
+            "manager",
+            "wait_target",
+            "set",
+            None,
+            {"share": 0.9, "minutes": 40},
+        ),
+        Step(
+            "POST",
+            f"{rota}/centres/{{centre_slug:str}}/cover-needs/from-target",
+            f"{rota}/centres/paris/cover-needs/from-target",
+            "manager",
+            "cover_needs",
+            "from_target",
+            None,
+            {"month": "2026-12"},
         ),
         # --- doctors and their centres ---
         Step(
@@ -819,6 +841,7 @@ async def test_every_write_route_is_audited_and_announced_once(
     }
     for client in people.values():
         client.headers["X-Forwarded-For"] = client_ip
+    await seed_history(db, world)
     published: list[tuple[int, dict[str, Any]]] = []
     bus = shell(app).bus
     real_publish = bus.publish
