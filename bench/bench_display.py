@@ -4,18 +4,24 @@ broadcast server (bench/reference/broadcast_server.py) given the same screens an
     .venv/bin/python bench/bench_display.py --screens 5000 --centres 50 \
         --rates 20,50 --seconds 10 --client-procs 2
     ... --targets service --deflate   # the service with permessage-deflate, as before
+    ... --events http                 # events made by check-in/call/start requests
 
 For each target in turn: starts it (the service as `walkin serve` runs it: uvicorn with the
 service's options, embedded SQLite and in-process bus unless --database-url/--redis-url; a
 display token per screen), opens the screens (WebSocket clients spread evenly over the
-centres) from separate client processes, then drives events at each rate in turn: for the
-service, the queue through its HTTP API (check-in, call, start, round-robin over the centres,
-one signed-in session with the per-session check-in limit lifted); for the reference, the
-same number of event messages through its control socket. For every event delivered to a
-screen it measures the latency from the moment the request was sent (for the service this
-includes the request and its commit), and reports p50/p95/p99, deliveries per second, the
-server's CPU over the phase (from /proc) per delivery (the service's includes serving the
-driving requests), snapshots (resyncs) seen, and the server's RSS growth per screen.
+centres) from separate client processes, then drives events at each rate in turn, round-robin
+over the centres. For the service, by default, through a control port of the service process
+(bench/event_control.py: each event one change through the change path, as a queue change:
+the centre's sequence bumped and committed, the event published after the commit), since
+through the API the requests that make the events saturated the SQLite pool from about 10
+events/s; with `--events http`, through its HTTP API (check-in, call, start, one signed-in
+session with the per-session check-in limit lifted). For the reference, the same number of
+event messages through its control socket. For every event delivered to a screen it
+measures the latency from the moment the event was sent (for the service this includes the
+change's commit, and with `--events http` the request), and reports p50/p95/p99, deliveries
+per second, the server's CPU over the phase (from /proc) per delivery (the service's includes
+making the events: their commits, or with `--events http` the requests), snapshots (resyncs)
+seen, and the server's RSS growth per screen.
 """
 
 from __future__ import annotations
@@ -50,8 +56,11 @@ options = server_options(Settings.from_env())
 options.pop("log_config"); options["log_level"] = "warning"
 if sys.argv[2] == "1":
     options["ws_per_message_deflate"] = True
-uvicorn.run("service.app:create_app", factory=True, port=int(sys.argv[1]), backlog=4096,
-            **options)
+app = "service.app:create_app"
+if len(sys.argv) > 3:  # events through a control port (bench/event_control.py)
+    from bench.event_control import app_factory
+    app = app_factory(int(sys.argv[3]))
+uvicorn.run(app, factory=True, port=int(sys.argv[1]), backlog=4096, **options)
 """
 
 
@@ -97,7 +106,7 @@ async def seed(database_url: str, centres: int, screens: int) -> list[tuple[str,
 
 
 async def screens_main(
-    base: str, targets: list[tuple[str, str]], ready: Any, stop: Any, results: Any
+    base: str, targets: list[tuple[str, str]], ready: Any, stop: Any, results: Any, snapshot: bool
 ) -> None:
     from websockets.asyncio.client import connect
 
@@ -126,7 +135,9 @@ async def screens_main(
             counts["closed"] += 1
 
     tasks = [asyncio.create_task(screen(slug, token)) for slug, token in targets]
-    while counts["connected"] < len(targets):
+    # Ready when every screen is served: for the service, when it has its first snapshot
+    # (the handshake's 101 comes before the token is checked and the screen attached).
+    while counts["snapshots" if snapshot else "connected"] < len(targets):
         await asyncio.sleep(0.2)
         if all(t.done() for t in tasks):
             break
@@ -138,9 +149,9 @@ async def screens_main(
 
 
 def screens_process(
-    base: str, targets: list[tuple[str, str]], ready: Any, stop: Any, results: Any
+    base: str, targets: list[tuple[str, str]], ready: Any, stop: Any, results: Any, snapshot: bool
 ) -> None:
-    asyncio.run(screens_main(base, targets, ready, stop, results))
+    asyncio.run(screens_main(base, targets, ready, stop, results, snapshot))
 
 
 # --- the driver -----------------------------------------------------------------------------
@@ -205,6 +216,38 @@ async def drive(
 
 
 REFERENCE_IDS = iter(range(1, 10**9))  # ticket ids unique over the phases
+KINDS = ("ticket.checked_in", "ticket.called", "ticket.start")
+
+
+def bench_ticket(ticket_id: int, k: int) -> dict[str, Any]:
+    return {
+        "id": ticket_id, "number": f"A{k % 1000:03d}", "priority": "standard",
+        "status": "waiting", "room": "1", "room_name": "Cabinet 1",
+        "called_at": None, "call_count": 0,
+    }  # fmt: skip
+
+
+async def drive_direct(
+    control_port: int, slugs: list[str], rate: float, seconds: float
+) -> tuple[dict[str, float], list[float]]:
+    """The same events, made in the service process through its control port."""
+    sent: dict[str, float] = {}
+    _, writer = await asyncio.open_connection("127.0.0.1", control_port)
+    start = time.monotonic()
+    k = 0
+    while time.monotonic() - start < seconds:
+        slug = slugs[k % len(slugs)]
+        kind = KINDS[(k // len(slugs)) % 3]
+        ticket_id = next(REFERENCE_IDS)
+        t0 = time.time()
+        line = {"type": kind, "centre": slug, "ticket": bench_ticket(ticket_id, k)}
+        writer.write(json.dumps(line).encode() + b"\n")
+        await writer.drain()
+        sent[f"{kind}:{ticket_id}"] = t0
+        k += 1
+        await asyncio.sleep(max(0.0, start + k / rate - time.monotonic()))
+    writer.close()
+    return sent, []
 
 
 async def drive_reference(
@@ -214,19 +257,14 @@ async def drive_reference(
     from websockets.asyncio.client import connect
 
     sent: dict[str, float] = {}
-    kinds = ("ticket.checked_in", "ticket.called", "ticket.start")
     async with connect(f"{base}/control") as control:
         start = time.monotonic()
         k = 0
         while time.monotonic() - start < seconds:
             slug = slugs[k % len(slugs)]
-            kind = kinds[(k // len(slugs)) % 3]
+            kind = KINDS[(k // len(slugs)) % 3]
             ticket_id = next(REFERENCE_IDS)
-            ticket = {
-                "id": ticket_id, "number": f"A{k % 1000:03d}", "priority": "standard",
-                "status": "waiting", "room": "1", "room_name": "Cabinet 1",
-                "called_at": None, "call_count": 0,
-            }  # fmt: skip
+            ticket = bench_ticket(ticket_id, k)
             t0 = time.time()
             await control.send(
                 json.dumps({"type": kind, "centre": slug, "seq": k, "ticket": ticket})
@@ -264,9 +302,10 @@ def start_service(args: argparse.Namespace, workdir: Path, port: int) -> tuple[A
         env["WALKIN_REDIS_URL"] = args.redis_url
     # Served as `walkin serve` serves it: the same uvicorn options (WebSocket pings, frame
     # limit, compression), less the access log.
-    server = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(port), "1" if args.deflate else "0"], cwd=ROOT, env=env
-    )
+    command = [sys.executable, "-c", SERVER, str(port), "1" if args.deflate else "0"]
+    if args.events == "direct":
+        command.append(str(port + 1))
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
     return server, tokens
 
 
@@ -316,7 +355,7 @@ def run_target(args: argparse.Namespace, name: str, workdir: Path) -> list[str]:
             share = targets[p :: args.client_procs]
             proc = ctx.Process(
                 target=screens_process,
-                args=(base.replace("http", "ws"), share, ready, stop, results),
+                args=(base.replace("http", "ws"), share, ready, stop, results, name == "service"),
             )
             proc.start()
             procs.append(proc)
@@ -327,24 +366,22 @@ def run_target(args: argparse.Namespace, name: str, workdir: Path) -> list[str]:
         time.sleep(5)  # let the connection storm settle
         connected_rss = rss_kib(server.pid)
         report.append(
-            f"{name}: {args.screens} screens over {args.centres} centres, connected in"
+            f"{name}: {args.screens} screens over {args.centres} centres, connected and served in"
             f" {connect_s:.1f} s; RSS idle {idle_rss / 1024:.0f} MiB, with screens"
             f" {connected_rss / 1024:.0f} MiB,"
             f" {(connected_rss - idle_rss) / max(1, args.screens):.1f} KiB per screen"
         )
         phases = []
         slugs = sorted({slug for slug, _ in tokens})
-        driver = drive if name == "service" else drive_reference
         for rate in (float(r) for r in args.rates.split(",")):
             cpu0 = cpu_seconds(server.pid)
-            sent, response_times = asyncio.run(
-                driver(
-                    base.replace("http", "ws") if name != "service" else base,
-                    slugs,
-                    rate,
-                    args.seconds,
-                )
-            )
+            if name != "service":
+                run = drive_reference(base.replace("http", "ws"), slugs, rate, args.seconds)
+            elif args.events == "direct":
+                run = drive_direct(port + 1, slugs, rate, args.seconds)
+            else:
+                run = drive(base, slugs, rate, args.seconds)
+            sent, response_times = asyncio.run(run)
             time.sleep(2)  # let deliveries drain
             phases.append((rate, sent, response_times, cpu_seconds(server.pid) - cpu0))
         peak_rss = rss_kib(server.pid)
@@ -413,6 +450,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--deflate", action="store_true", help="the service with permessage-deflate (as before)"
+    )
+    parser.add_argument(
+        "--events",
+        choices=("direct", "http"),
+        default="direct",
+        help="how the service's events are made: its control port, or check-in/call/start",
     )
     args = parser.parse_args()
 

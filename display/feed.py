@@ -28,6 +28,8 @@ from typing import Any
 
 import msgspec
 from litestar import WebSocket, websocket
+from litestar.types import Empty
+from litestar.utils.scope.state import ScopeState
 
 from display.access import Refused, authorise_viewer, staff_principal
 from display.hub import FRESH_SNAPSHOT, DisplayHub, Outgoing, Screen, to_text
@@ -78,6 +80,13 @@ async def _receive(socket: WebSocket[Any, Any, Any], screen: Screen) -> None:
         handle_client_message(screen, str(text))
 
 
+def _forget_handshake(socket: WebSocket[Any, Any, Any]) -> None:
+    """A paired screen reads nothing more of its handshake: Litestar's parsed copies of it
+    (headers, cookies, URL, query) would otherwise stay as long as the connection, weeks."""
+    state = ScopeState.from_scope(socket.scope)
+    state.headers = state.cookies = state.url = state.parsed_query = Empty
+
+
 @websocket("/ws/centres/{centre_slug:str}", name="display_feed")
 async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: PathText) -> None:
     hub = shell(socket.app).part(DisplayHub)
@@ -115,20 +124,24 @@ async def centre_feed(socket: WebSocket[Any, Any, Any], centre_slug: PathText) -
 
         screen.still_allowed = still_allowed
         screen.account_id = viewer.principal.account_id
+    else:
+        _forget_handshake(socket)
+    # This frame lives as long as the feed: not the handshake's rows and session with it.
+    del viewer, session
+    hub.hold_lease(screen, lease)
     await hub.attach(screen)
-    tasks = {
-        asyncio.create_task(_receive(socket, screen)),
-        asyncio.create_task(hub.run_sender(screen, socket.send_text)),
-        asyncio.create_task(hub.keep_lease(lease)),
-    }
+    hub.serve(screen, socket.send_text)
+    # The screen's one task of its own: a sender exists only while it has a backlog.
+    receiving = asyncio.create_task(_receive(socket, screen))
     try:
         closing: asyncio.Future[Any] = screen.closing
-        done, _ = await asyncio.wait({*tasks, closing}, return_when=asyncio.FIRST_COMPLETED)
-        for task in tasks & done:
-            if not task.cancelled() and task.exception() is not None:
-                log.debug("screen feed ended: %r", task.exception())
+        await asyncio.wait({receiving, closing}, return_when=asyncio.FIRST_COMPLETED)
+        if receiving.done() and not receiving.cancelled() and receiving.exception() is not None:
+            log.debug("screen feed ended: %r", receiving.exception())
     finally:
+        screen.close(1000, "")  # unless closed already: no sender starts after this
         hub.detach(screen)
+        tasks = [receiving] if screen.sender is None else [receiving, screen.sender]
         for task in tasks:
             task.cancel()
         for task in tasks:

@@ -23,7 +23,6 @@ import os
 import random
 import time
 import types
-from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,8 +94,6 @@ def resync(min_seq: int = -1) -> Outgoing:
 
 # The screen asked: it may know of a change this replica has not seen, so read the database.
 FRESH_SNAPSHOT = Outgoing("fresh", -1, "")
-# To the sender: a write started by a broadcast is waiting for the client, finish it.
-FINISH_WRITE = Outgoing("finish", -1, "")
 
 
 Send = Callable[[str], Coroutine[Any, Any, None]]
@@ -133,14 +130,41 @@ class Screen:
     the relay's own task: the same text for every screen of the centre, no queue, no timer,
     no task switch per screen (these cost more than the write itself with thousands of
     screens). Only when the client is not reading does a write wait (the transport's buffer
-    is full): the screen's sender takes that write over, later messages queue in a bounded
-    backlog, and the hub closes the screen when a write stays blocked too long.
+    is full): a sender task is then started for the screen, it takes that write over, later
+    messages queue in a bounded backlog, and the sender ends when the backlog is empty. The
+    hub closes the screen when a write stays blocked too long. An idle screen has no task of
+    its own but its receiver: thousands of screens, each with a sender and a lease task
+    waiting, cost a few KiB apiece (bench/bench_display.py).
+
+    Without a sender (``serve``), a consumer takes the backlog with ``next()`` instead.
     """
+
+    __slots__ = (
+        "_drain",
+        "_idle",
+        "account_id",
+        "backlog",
+        "backlog_limit",
+        "blocked_since",
+        "centre_id",
+        "closing",
+        "handed_over",
+        "last_heard",
+        "lease",
+        "lease_due",
+        "next_ping",
+        "send",
+        "sender",
+        "sent_seq",
+        "still_allowed",
+        "token_id",
+    )
 
     def __init__(self, centre_id: int, token_id: int | None, outbox_limit: int) -> None:
         self.centre_id = centre_id
         self.token_id = token_id
-        self.backlog: deque[Outgoing] = deque()
+        # A list, not a deque: it is nearly always empty, and an empty deque is 0.6 KiB.
+        self.backlog: list[Outgoing] = []
         self.backlog_limit = outbox_limit
         self.sent_seq = -1
         self.last_heard = time.monotonic()
@@ -149,15 +173,20 @@ class Screen:
         # For a staff member's feed: whether their session still lets them watch, and whose.
         self.still_allowed: Callable[[], Awaitable[bool]] | None = None
         self.account_id: int | None = None
-        # Set by the sender: offers may then write directly while the sender is idle.
+        # The connection-cap lease the hub refreshes, and when next.
+        self.lease: Lease | None = None
+        self.lease_due = 0.0
+        # Set by `DisplayHub.serve`: offers may then write directly while no sender runs.
         self.send: Send | None = None
+        self._drain: Callable[[Screen], Coroutine[Any, Any, None]] | None = None
+        self.sender: asyncio.Task[None] | None = None  # only while there is a backlog
         self.blocked_since: float | None = None  # a write is waiting for the client to read
         self.handed_over: tuple[Coroutine[Any, Any, None], Any, Outgoing] | None = None
-        self._idle: asyncio.Future[None] | None = None  # the sender waits on it
+        self._idle: asyncio.Future[None] | None = None  # `next()` waits on it
         self.offer(resync())  # the first thing a screen gets is a snapshot
 
     def offer(self, item: Outgoing) -> None:
-        if self._idle is not None and self.send is not None and self._write_now(item):
+        if self.sender is None and self.send is not None and self._write_now(item):
             return
         if len(self.backlog) >= self.backlog_limit:
             # Too slow to keep up: forget the backlog, send one snapshot when it can take it.
@@ -210,15 +239,15 @@ class Screen:
             if not self._idle.done():
                 self._idle.set_result(None)
             self._idle = None
+        elif self._drain is not None and self.sender is None and not self.closing.done():
+            self.sender = asyncio.get_running_loop().create_task(self._drain(self))
 
     async def next(self) -> Outgoing:
-        """The next message in the backlog, waiting (idle) for one."""
+        """The next message in the backlog, waiting (idle) for one (screens without sender)."""
         while not self.backlog:
             self._idle = asyncio.get_running_loop().create_future()
             await self._idle
-            if self.handed_over is not None:
-                return FINISH_WRITE
-        return self.backlog.popleft()
+        return self.backlog.pop(0)
 
     def close(self, code: int, reason: str) -> None:
         if not self.closing.done():
@@ -282,6 +311,8 @@ class CentreRelay:
         self._snapshot: Built | None = None
         self._waits: Built | None = None  # the waits message, for the sequence number read
         self._building: asyncio.Task[Built] | None = None
+        self._waits_reading: asyncio.Task[None] | None = None
+        self._waits_again = False
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
@@ -298,6 +329,8 @@ class CentreRelay:
     async def stop(self) -> None:
         if self._waits_due is not None:
             self._waits_due.cancel()
+        if self._waits_reading is not None:
+            self._tasks.append(self._waits_reading)
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -330,11 +363,32 @@ class CentreRelay:
                     built = await self.snapshot(self.last_seq, fresh=True)
                     self.broadcast(Outgoing("snapshot", built.seq, built.text))
                 elif REFRESH in batch or (forwarded and self._waits_may_go_now()):
-                    self._last_waits = time.monotonic()
-                    text = await self._waits_message(refresh=REFRESH in batch)
-                    self.broadcast(Outgoing("message", -1, text))
+                    self._send_waits(refresh=REFRESH in batch)
             except Exception:  # the database may be away for a moment; the next tick retries
                 log.exception("refreshing centre %s failed", self.centre_id)
+
+    def _send_waits(self, *, refresh: bool) -> None:
+        """Read and send the waits message beside the relay's work, not in it: awaited here,
+        each read (a few database round trips and the estimate) held back the events behind
+        it, and at 20 events/s over 50 centres screens got them ~0.7 s late at the median
+        (bench/bench_display.py). A read asked for while one runs follows it, once."""
+        if self._waits_reading is not None and not self._waits_reading.done():
+            self._waits_again = True
+            return
+        self._last_waits = time.monotonic()
+        self._waits_reading = asyncio.create_task(self._read_and_send_waits(refresh))
+
+    async def _read_and_send_waits(self, refresh: bool) -> None:
+        while True:
+            self._waits_again = False
+            try:
+                text = await self._waits_message(refresh=refresh)
+                self.broadcast(Outgoing("message", -1, text))
+            except Exception:  # the database may be away for a moment; the next tick retries
+                log.exception("refreshing centre %s failed", self.centre_id)
+            if not self._waits_again:
+                return
+            self._last_waits = time.monotonic()
 
     def _waits_may_go_now(self) -> bool:
         wait = self._last_waits + self.hub.timings.waits_min_gap_s - time.monotonic()
@@ -473,6 +527,7 @@ class DisplayHub:
             (self._poll, self.timings.poll_s),
             (self._heartbeat, min(1.0, self.timings.ping_s)),
             (self._refresh, min(1.0, self.timings.refresh_s)),
+            (self._refresh_leases, 1.0),
         ):
             self._loops.append(asyncio.create_task(self._every(period, loop)))
 
@@ -543,11 +598,18 @@ class DisplayHub:
         # The session id is a credential: the counters (in Redis) see only its digest.
         return await per_session.acquire(digest(session_id or "")[:32])
 
-    async def keep_lease(self, lease: Lease) -> None:
-        while True:
-            await asyncio.sleep(self.timings.lease_refresh_s)
-            with contextlib.suppress(Exception):  # Redis away: the fallback counts
-                await lease.refresh()
+    def hold_lease(self, screen: Screen, lease: Lease) -> None:
+        """Refresh the screen's lease from the hub's timer (one loop, not a task per screen)."""
+        screen.lease = lease
+        screen.lease_due = time.monotonic() + self.timings.lease_refresh_s
+
+    async def _refresh_leases(self) -> None:
+        now = time.monotonic()
+        for screen in self.screens():
+            if screen.lease is not None and now >= screen.lease_due:
+                screen.lease_due = now + self.timings.lease_refresh_s
+                with contextlib.suppress(Exception):  # Redis away: the fallback counts
+                    await screen.lease.refresh()
 
     def close_account(self, account_id: int) -> None:
         """The account's sessions ended (disabled, new password): its feeds close now."""
@@ -560,32 +622,48 @@ class DisplayHub:
             if screen.token_id == token_id:
                 screen.close(4403, reason)
 
-    async def run_sender(self, screen: Screen, send: Send) -> None:
-        """Send what the screen's writes left over, in sequence order; a gap becomes one
-        fresh snapshot. Returns (ending the feed) when a write fails."""
-        relay = self.relays[screen.centre_id]
+    def serve(self, screen: Screen, send: Send) -> None:
+        """Write to the screen through `send` from now on: directly while it keeps up, through
+        a sender task while it has a backlog (the first snapshot, a resync, a slow client)."""
         screen.send = send
-        while True:
-            if screen.handed_over is not None:
-                write, waiting_on, done = screen.handed_over
-                await _carry_on(write, waiting_on)
-                screen.handed_over = None
-                screen.blocked_since = None
-                screen.sent(done)
-            item = await screen.next()
-            step = screen.step(item) if item is not FINISH_WRITE else None
-            if step is None:
-                continue
-            if step.kind in ("resync", "fresh"):
-                # Asked for: sent even at the same seq, never older than what the screen has.
-                built = await relay.snapshot(step.seq, fresh=step.kind == "fresh")
-                if built.seq < screen.sent_seq:
+        screen._drain = self._drain
+        if screen.backlog or screen.handed_over is not None:
+            screen._wake()
+
+    async def _drain(self, screen: Screen) -> None:
+        """Send what the screen's writes left over, in sequence order (a gap becomes one
+        fresh snapshot), then end. A failed write closes the screen."""
+        try:
+            relay = self.relays[screen.centre_id]
+            send = screen.send
+            assert send is not None
+            while True:
+                if screen.handed_over is not None:
+                    write, waiting_on, done = screen.handed_over
+                    await _carry_on(write, waiting_on)
+                    screen.handed_over = None
+                    screen.blocked_since = None
+                    screen.sent(done)
+                if not screen.backlog:
+                    return
+                step = screen.step(screen.backlog.pop(0))
+                if step is None:
                     continue
-                step = Outgoing("snapshot", built.seq, built.text)
-            screen.blocked_since = time.monotonic()
-            await send(step.text)
-            screen.blocked_since = None
-            screen.sent(step)
+                if step.kind in ("resync", "fresh"):
+                    # Asked for: sent even at the same seq, never older than the screen has.
+                    built = await relay.snapshot(step.seq, fresh=step.kind == "fresh")
+                    if built.seq < screen.sent_seq:
+                        continue
+                    step = Outgoing("snapshot", built.seq, built.text)
+                screen.blocked_since = time.monotonic()
+                await send(step.text)
+                screen.blocked_since = None
+                screen.sent(step)
+        except Exception as exc:  # the client went away, or the database (it reconnects)
+            log.debug("screen feed ended: %r", exc)
+            screen.close(1000, "")
+        finally:
+            screen.sender = None
 
     def close_blocked(self, now: float) -> None:
         """Screens whose write has waited too long for them to read: let them go.

@@ -99,7 +99,7 @@ async def _send_views(
             # Any change at the centre (an event, a snapshot, the waits' refresh) may move
             # this ticket: drain the batch, then read the ticket once.
             while screen.backlog:
-                extra = screen.backlog.popleft()
+                extra = screen.backlog.pop(0)
                 if extra.kind == "message" and '"type":"waits"' not in extra.text:
                     await socket.send_text(extra.text)
             text = await watch.changed()
@@ -154,11 +154,11 @@ async def ticket_feed(socket: WebSocket[Any, Any, Any]) -> None:
     watch.last = first.split('"server_time"')[0]
     screen = Screen(centre_id, None, hub.timings.outbox_limit)
     screen.last_heard = time.monotonic()
+    hub.hold_lease(screen, lease)
     await hub.attach(screen)
     tasks = {
         asyncio.create_task(_receive(socket, screen)),
         asyncio.create_task(_send_views(socket, screen, watch, hub.timings.send_timeout_s)),
-        asyncio.create_task(hub.keep_lease(lease)),
     }
     code, reason = 1000, ""
     try:

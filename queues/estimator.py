@@ -77,7 +77,7 @@ PRIOR_IMPATIENT = 0.25
 PRIOR_IMPATIENT_WEIGHT = 10.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitingPatient:
     """A patient in the queue. Field names match ``ordering.Queued``."""
 
@@ -86,7 +86,7 @@ class WaitingPatient:
     arrived_at: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Consultation:
     """A consultation under way: which doctor, and since when."""
 
@@ -94,7 +94,7 @@ class Consultation:
     started: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DoctorDay:
     """One doctor's day at the centre.
 
@@ -116,7 +116,7 @@ class DoctorDay:
     tracked: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CheckIn:
     """A check-in earlier today (the patient may since have been called or have left)."""
 
@@ -124,7 +124,7 @@ class CheckIn:
     priority: Priority
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CentreSnapshot:
     """Everything the estimator may know about a centre at ``now``.
 
@@ -150,7 +150,7 @@ class CentreSnapshot:
     presence_known: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaitEstimate:
     """Minutes until the patient is called: point estimate and 80 % interval.
 
@@ -166,7 +166,7 @@ class WaitEstimate:
     p_after_closing: float  # share of simulated days in which the call comes after closing
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CentreEstimate:
     """Estimates for everyone waiting (by ticket key) and for a newcomer of each priority."""
 
@@ -175,7 +175,7 @@ class CentreEstimate:
     newcomer: dict[Priority, WaitEstimate]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Doctor:
     shifts: tuple[tuple[float, float], ...]  # sorted by start
     stays: bool  # last shift ends at or after closing: keeps calling while anyone waits
@@ -345,9 +345,10 @@ def estimate(snapshot: CentreSnapshot, runs: int = DEFAULT_RUNS) -> CentreEstima
             return result
 
 
-# Simulated calls, or summarised patients, between two pauses of ``estimate_steps``.
-CALLS_PER_STEP = 800
-SUMMARIES_PER_STEP = 400
+# Simulated calls, or summarised patients, between two pauses of ``estimate_steps``: under
+# 1 ms each, so that a slice of the live estimate (queues/live.py) stays near its SLICE_S.
+CALLS_PER_STEP = 300
+SUMMARIES_PER_STEP = 150
 
 
 def estimate_steps(

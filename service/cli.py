@@ -76,6 +76,9 @@ def server_options(settings: Settings) -> dict[str, Any]:
         # its send time. Screen messages are small JSON (an event ~300 bytes, a snapshot a
         # few KiB): uncompressed, a snapshot takes a few ms more on a 1 Mbit/s link.
         "ws_per_message_deflate": False,
+        # uvicorn's sans-I/O protocol less what it keeps per connection that screens, each
+        # connected for weeks, do not need after the handshake (service/ws_protocol.py).
+        "ws": "service.ws_protocol:LeanWebSocketProtocol",
         "ws_ping_timeout": WS_PING_TIMEOUT_S,
         "log_config": serve_log_config(),  # display and calendar tokens out of the logs
         "log_level": "info",

@@ -130,6 +130,20 @@ class HostileInputRefusal(ASGIMiddleware):
         raise HTTPException(message, status_code=status)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if (
+            scope["type"] == ScopeType.HTTP
+            and scope.get("method") in BODY_METHODS
+            and _reads_json(scope)
+        ):
+            receive = await self._checked_json_body(scope, self._check(scope), receive)
+        else:
+            self._check(scope)
+        await next_app(scope, receive, send)
+
+    def _check(self, scope: Scope) -> dict[str, str]:
+        """Refuse a malformed request; returns its headers."""
+        # Not inline in `handle`: its frame lives as long as the connection (weeks for a
+        # screen's WebSocket), and with it any local such as the headers' dict.
         headers = _headers(scope)
         host = headers.get("host")
         origin = headers.get("origin")
@@ -144,13 +158,7 @@ class HostileInputRefusal(ASGIMiddleware):
         values = [v for _, v in parse_qsl(query, keep_blank_values=True)] + path.split("/")
         if problem := date_problem(values):
             self._refuse(scope, problem)
-        if (
-            scope["type"] == ScopeType.HTTP
-            and scope.get("method") in BODY_METHODS
-            and _reads_json(scope)
-        ):
-            receive = await self._checked_json_body(scope, headers, receive)
-        await next_app(scope, receive, send)
+        return headers
 
     async def _checked_json_body(
         self, scope: Scope, headers: dict[str, str], receive: Receive

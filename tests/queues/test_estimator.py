@@ -7,12 +7,16 @@ import math
 import pytest
 
 from queues.estimator import (
+    CALLS_PER_STEP,
+    SUMMARIES_PER_STEP,
     CentreSnapshot,
     CheckIn,
     Consultation,
     DoctorDay,
     WaitingPatient,
     estimate,
+    estimate_steps,
+    runs_for,
 )
 from queues.ordering import Priority
 
@@ -155,3 +159,31 @@ def test_estimate_is_reproducible() -> None:
 def test_consultation_by_a_doctor_not_on_the_rota_is_rejected() -> None:
     with pytest.raises(ValueError, match="not in the rota"):
         estimate(snapshot((DoctorDay("d1", ALL_DAY),), consultations=(busy("d9"),)))
+
+
+def test_a_long_queue_is_estimated_in_small_steps() -> None:
+    """The service runs the estimate on its event loop between other work: however long the
+    queue, a step simulates at most CALLS_PER_STEP calls or summarises SUMMARIES_PER_STEP
+    patients, and the stepped estimate is the estimate."""
+    snap = snapshot((DoctorDay("d1", ALL_DAY), DoctorDay("d2", ALL_DAY)), waiting(3000))
+    runs = runs_for(3000)
+    steps = estimate_steps(snap, runs)
+    count = 0
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            stepped = done.value
+            break
+        count += 1
+    assert count >= runs * 3000 / CALLS_PER_STEP + 3000 / SUMMARIES_PER_STEP
+    assert stepped == estimate(snap, runs)
+
+
+def test_estimator_records_hold_no_instance_dict() -> None:
+    """Slotted records: a long queue's thousands of them are half the objects for the
+    collector's passes, which otherwise ran on the event loop for several ms at once."""
+    patient = waiting(1)[0]
+    assert not hasattr(patient, "__dict__")
+    result = estimate(snapshot((DoctorDay("d1", ALL_DAY),), (patient,)))
+    assert not hasattr(result.waiting[patient.key], "__dict__")
