@@ -338,16 +338,21 @@ class RosterRefused(RuntimeError):
 def run_instance(
     path: Path,
     time_limit: float,
-    workers: int = 3,
+    workers: int = 2,
     seed: int = 0,
     edges: RunEdges = RunEdges.OPEN,
+    flow_workers: int = 2,
 ) -> dict[str, Any]:
     """Solve one file; the objective is the evaluator's, from the roster alone."""
     started = clock.monotonic()
     instance = read_instance(path)
     problem = to_problem(instance, edges)
     options = SolveOptions(
-        time_limit_seconds=time_limit, num_workers=workers, seed=seed, subsolvers=PROVING
+        time_limit_seconds=time_limit,
+        num_workers=workers,
+        seed=seed,
+        subsolvers=PROVING,
+        flow_workers=flow_workers,
     )
     result = solve(problem, options)
     seconds = clock.monotonic() - started

@@ -393,6 +393,9 @@ class SolveOptions:
     # two cores the default is one LP worker plus interleaved heuristics, which finds plans
     # but proves little; ("max_lp", "core") proves the benchmark's optima.
     subsolvers: tuple[str, ...] = ()
+    # With run limits: threads for a second search, on the model with the run rules as flows
+    # too, that races the first (see cpsat._race; ``subsolvers`` are its workers); 0: none.
+    flow_workers: int = 0
 
 
 @dataclass(frozen=True)
