@@ -22,9 +22,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=2,
-        help="CP-SAT threads of the search that finds plans (its default portfolio: "
-        "neighbourhood search and first-solution heuristics)",
+        default=1,
+        help="CP-SAT threads of the search that finds plans (one: it interleaves "
+        "neighbourhood search, first-solution heuristics and full searches)",
     )
     parser.add_argument(
         "--flow-workers",

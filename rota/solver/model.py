@@ -379,8 +379,8 @@ ProgressCallback = Callable[[Progress], bool]
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """How to solve. Runs repeat exactly for a seed only under ``num_workers=1`` (several
-    workers race each other against the wall clock)."""
+    """How to solve. Runs repeat exactly for a seed only under ``num_workers=1`` and no
+    ``flow_workers`` (several workers race each other against the wall clock)."""
 
     time_limit_seconds: float = 60.0
     num_workers: int = 2
