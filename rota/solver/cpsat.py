@@ -42,7 +42,7 @@ from rota.solver.prepare import (
     weekend_key,
 )
 from rota.solver.race import Race
-from rota.solver.runs import RunFlow, RunRules, add_run_flow, needs_flow
+from rota.solver.runs import RunRules, add_run_flow, needs_flow
 
 Expr = cp_model.LinearExprT
 FINDING = ("default_lp", "quick_restart")
@@ -201,14 +201,12 @@ class _Builder:
                         model.add_bool_or(starts)  # too close to the end to start a run
                         break
 
-    def add_run_flows(self) -> list[RunFlow]:
+    def add_run_flows(self) -> None:
         """The run rules again, as flows (rota/solver/runs.py): the same plans, a much tighter
         bound, but many more variables, in which CP-SAT's search finds plans slowly."""
         closed = self.problem.run_edges is RunEdges.CLOSED
-        return [
+        for rule in self.run_rules:
             add_run_flow(self.model, rule.work, rule.min_on, rule.max_on, rule.min_off, closed)
-            for rule in self.run_rules
-        ]
 
     def successions(self, d: int, by_day: dict[int, list[int]]) -> None:
         forbidden = self.problem.forbidden_successions
