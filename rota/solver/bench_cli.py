@@ -22,9 +22,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=3,
-        help="CP-SAT threads (default 3 on two cores: two proving workers and one that "
-        "interleaves neighbourhood search, which finds the good plans)",
+        default=1,
+        help="CP-SAT threads of the search that finds plans (one: it interleaves "
+        "neighbourhood search, first-solution heuristics and full searches)",
+    )
+    parser.add_argument(
+        "--flow-workers",
+        type=int,
+        default=2,
+        help="CP-SAT threads of the racing search on the model with run rules as flows "
+        "(an LP worker and a max-SAT core worker: they prove the optima); 0: none",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -36,11 +43,18 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.time_limit <= 0:
         parser.error("--time-limit must be positive")
+    if args.workers < 1 or args.flow_workers < 0:
+        parser.error("--workers must be at least 1, --flow-workers at least 0")
     results = []
     for path in args.instances:
         try:
             result = run_instance(
-                path, args.time_limit, args.workers, args.seed, RunEdges(args.edges)
+                path,
+                args.time_limit,
+                args.workers,
+                args.seed,
+                RunEdges(args.edges),
+                args.flow_workers,
             )
         except (OSError, InstanceError) as error:
             print(f"{path}: {error}", file=sys.stderr)

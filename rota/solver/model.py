@@ -379,8 +379,8 @@ ProgressCallback = Callable[[Progress], bool]
 
 @dataclass(frozen=True)
 class SolveOptions:
-    """How to solve. Runs repeat exactly for a seed only under ``num_workers=1`` (several
-    workers race each other against the wall clock)."""
+    """How to solve. Runs repeat exactly for a seed only under ``num_workers=1`` and no
+    ``flow_workers`` (several workers race each other against the wall clock)."""
 
     time_limit_seconds: float = 60.0
     num_workers: int = 2
@@ -393,6 +393,9 @@ class SolveOptions:
     # two cores the default is one LP worker plus interleaved heuristics, which finds plans
     # but proves little; ("max_lp", "core") proves the benchmark's optima.
     subsolvers: tuple[str, ...] = ()
+    # With run limits: threads for a second search, on the model with the run rules as flows
+    # too, that races the first (see cpsat._race; ``subsolvers`` are its workers); 0: none.
+    flow_workers: int = 0
 
 
 @dataclass(frozen=True)

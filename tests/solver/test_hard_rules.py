@@ -194,7 +194,9 @@ def test_runs_of_working_days_and_days_off() -> None:
     shifts = [shift("paris", i, 8, 14) for i in range(7)]
     longest = doctor("a", max_consecutive_days=3)
     result = solved(problem([longest], shifts, [need("paris", i, 8, 14) for i in range(5)]))
-    assert len(result.assignments) == 4
+    # five days in need, three in a row at most: one stays uncovered (working day 6 as well
+    # costs nothing, so only the needed days are counted)
+    assert len([a for a in result.assignments if a.day <= day(4)]) == 4
     shortest = doctor("a", min_consecutive_days=2, wishes=RATHER_OFF)
     result = solved(problem([shortest], shifts, [need("paris", 3, 8, 14)]))
     days = sorted(a.day for a in result.assignments)
