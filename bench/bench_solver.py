@@ -110,25 +110,15 @@ def _doctors(
     for span in network.leaves:
         if span.blocks_work:
             leave[span.doctor_id].append((span.start, span.end))
-    seniority = {
-        d.id: rng.choices(list(Seniority), weights=(72, 18, 10))[0] for d in network.doctors
-    }
-    seniors_at: dict[str, list[str]] = defaultdict(list)
-    for d in network.doctors:
-        if seniority[d.id] is Seniority.SENIOR:
-            for centre_id in sorted(d.centre_ids):
-                seniors_at[centre_id].append(d.id)
-    attached = {d.id: d.centre_ids for d in network.doctors}
+    # Seniority and maîtres de stage as the demo network has them, which the rota checker
+    # judges the plan by (the script once drew its own, and the two disagreed).
+    known = {d.id for d in network.doctors}
     doctors, ledger = [], {}
     for d in network.doctors:
-        level, supervisor, centres = seniority[d.id], None, d.centre_ids
-        if level is Seniority.INTERN:
-            home = min(d.centre_ids)
-            if seniors_at[home]:
-                supervisor = rng.choice(seniors_at[home])
-                centres = d.centre_ids & attached[supervisor]  # where the supervisor works
-            else:
-                level = Seniority.JUNIOR
+        level = Seniority(d.seniority.value)
+        supervisor = d.supervisor_id if d.supervisor_id in known else None
+        if level is Seniority.INTERN and supervisor is None:
+            continue  # as the product's problem builder: no maître de stage, not planned
         days = rng.sample(range(DAYS), 10)
         off = tuple(Unavailability(FIRST_DAY + timedelta(days=i)) for i in days[:3])
         off += tuple(
@@ -143,7 +133,7 @@ def _doctors(
         doctors.append(
             SolverDoctor(
                 id=d.id,
-                centre_ids=frozenset(centres),
+                centre_ids=frozenset(d.centre_ids),
                 seniority=level,
                 supervisor_id=supervisor,
                 weekly_limit_hours=d.weekly_limit_hours,
