@@ -22,14 +22,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=1,
-        help="CP-SAT threads of the search that finds plans (one: it interleaves "
-        "neighbourhood search, first-solution heuristics and full searches)",
+        default=None,
+        help="CP-SAT threads of the search that finds plans (default by the instance's size: "
+        "one, interleaving neighbourhood search, heuristics and full searches, beside two "
+        "flow workers; three and no flow for a large instance)",
     )
     parser.add_argument(
         "--flow-workers",
         type=int,
-        default=2,
+        default=None,
         help="CP-SAT threads of the racing search on the model with run rules as flows "
         "(an LP worker and a max-SAT core worker: they prove the optima); 0: none",
     )
@@ -43,7 +44,9 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.time_limit <= 0:
         parser.error("--time-limit must be positive")
-    if args.workers < 1 or args.flow_workers < 0:
+    if (args.workers is not None and args.workers < 1) or (
+        args.flow_workers is not None and args.flow_workers < 0
+    ):
         parser.error("--workers must be at least 1, --flow-workers at least 0")
     results = []
     for path in args.instances:

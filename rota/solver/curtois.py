@@ -334,17 +334,35 @@ class RosterRefused(RuntimeError):
     """The solver's roster breaks a hard rule: a bug, reported loudly."""
 
 
+# Past this many staff × days × shift types the flow's proving threads do not finish within a
+# minute on two cores, and the plan-finding search needs every thread instead: instance 8
+# (3,360) got rosters of 1,333 and 1,505 with three plain workers (``max_lp``, ``core`` and an
+# interleaved neighbourhood search) against 1,796 with the race, on a quiet machine
+# (2026-12-01); instances 1-7 (112-1,680) are proven faster by the race.
+RACE_UP_TO = 2500
+
+
+def search_threads(instance: Instance) -> tuple[int, int]:
+    """(plan-finding workers, flow workers) for an instance, by its size."""
+    size = len(instance.staff) * instance.days * len(instance.lengths)
+    return (1, 2) if size <= RACE_UP_TO else (3, 0)
+
+
 def run_instance(
     path: Path,
     time_limit: float,
-    workers: int = 1,
+    workers: int | None = None,
     seed: int = 0,
     edges: RunEdges = RunEdges.OPEN,
-    flow_workers: int = 2,
+    flow_workers: int | None = None,
 ) -> dict[str, Any]:
-    """Solve one file; the objective is the evaluator's, from the roster alone."""
+    """Solve one file; the objective is the evaluator's, from the roster alone. Threads not
+    given are chosen by the instance's size (search_threads)."""
     started = clock.monotonic()
     instance = read_instance(path)
+    chosen = search_threads(instance)
+    workers = chosen[0] if workers is None else workers
+    flow_workers = chosen[1] if flow_workers is None else flow_workers
     problem = to_problem(instance, edges)
     options = SolveOptions(
         time_limit_seconds=time_limit,

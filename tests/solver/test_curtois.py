@@ -16,6 +16,7 @@ from rota.solver.curtois import (
     read_instance,
     roster_of,
     run_instance,
+    search_threads,
     to_problem,
 )
 from rota.solver.evaluate import evaluate
@@ -122,6 +123,13 @@ def test_instances_1_to_3_reach_their_proven_optima(tmp_path: Path) -> None:
     assert third["objective"] == 1001 and third["optimal"]
     assert sorted(second["roster"]) == [chr(ord("A") + i) for i in range(14)]
     assert all(len(days) == 14 for days in second["roster"].values())
+
+
+@needs_benchmark
+def test_the_threads_follow_the_instance_s_size() -> None:
+    # The race (one finder, two flow provers) up to instance 7; three plain workers on 8.
+    chosen = {n: search_threads(read_instance(BENCHMARK / f"Instance{n}.txt")) for n in (1, 7, 8)}
+    assert chosen == {1: (1, 2), 7: (1, 2), 8: (3, 0)}
 
 
 def test_the_command_refuses_a_missing_file(tmp_path: Path) -> None:
