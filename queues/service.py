@@ -417,7 +417,9 @@ class QueueOps(ChangeOps):
                 rooms = {r.id: r for r in centre.rooms}
                 room_now = rooms.get(ticket.room_id) if ticket.room_id is not None else None
                 await notify_called(change, centre, ticket, room_now)
-            else:
+            if action is not Action.RECALL:
+                # Calling a patient by hand takes them out of the line too: those behind move
+                # up, as after call-next (a recall changes no place).
                 await notify_near(change, centre)
             self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket

@@ -175,6 +175,26 @@ async def test_near_when_n_ahead_is_sent_once_in_the_change_that_causes_it(
     assert len(await bodies()) == 1  # once
 
 
+async def test_calling_a_patient_by_hand_tells_those_who_move_up(
+    clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
+) -> None:
+    desk = await clients("reception-paris")
+    first = await check_in(desk)
+    await check_in(desk)
+    mine = await check_in(desk)
+    phone = await phones()
+    chosen = await phone.post(
+        f"/api/patient/tickets/{token_of(mine)}/notify",
+        json={"ahead": 1, "called": True, "phone": "+32 470 12 34 56", "sms_consent": True},
+    )
+    assert chosen.status_code == 200, chosen.text
+    called = await desk.post(f"/api/centres/paris/tickets/{first['id']}/call", json={"room": "1"})
+    assert called.status_code == 200, called.text
+    async with db() as session:
+        bodies = (await session.execute(select(OutboxMessage.body))).scalars().all()
+    assert len(bodies) == 1 and "bientôt" in bodies[0]  # one ahead now
+
+
 @pytest.mark.parametrize(
     "phone", ["01 43 55 66 77", "+44 7700 900123", "06 12 34", "call me", "+33 6 12 34 56 789"]
 )
