@@ -18,7 +18,7 @@ from queues import statements
 from queues.estimator import WaitEstimate
 from queues.links import link_token, token_digest
 from queues.models import CentreDay, Ticket
-from queues.notices import hold_passed_by, notify_called, notify_near
+from queues.notices import IN_LINE, hold_passed_by, notify_called, notify_near
 from queues.numbering import ticket_number
 from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
@@ -383,6 +383,7 @@ class QueueOps(ChangeOps):
             now = self.clock()
             await self._bump_seq(change, centre)
             ticket = await self._ticket_for_update(centre, ticket_id)
+            was_in_line = ticket.status in IN_LINE
             async with change.audited("ticket", ticket, action.value, centre_id=centre.id):
                 try:
                     new_status = next_status(action, TicketStatus(ticket.status))
@@ -417,7 +418,10 @@ class QueueOps(ChangeOps):
                 rooms = {r.id: r for r in centre.rooms}
                 room_now = rooms.get(ticket.room_id) if ticket.room_id is not None else None
                 await notify_called(change, centre, ticket, room_now)
-            else:
+            elif was_in_line or ticket.status in IN_LINE:
+                # Without an estimate at hand only the "ahead" rule can fall due, and it moves
+                # only when a ticket leaves or joins the line: starting or ending a consultation
+                # (most of the desk's actions) spares the look-up of the line.
                 await notify_near(change, centre)
             self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket
