@@ -148,18 +148,21 @@ class QueueOps(ChangeOps):
         (with the queue position it joins at) to measure the estimator afterwards."""
         patient = patient or PatientOptions(phone=phone, notify_called=phone is not None)
         async with self.path.change() as change:
+            # The bump locks the centre's row, so a concurrent retry of the same check-in
+            # waits here for the first one to commit; the client-key look-up, a statement of
+            # its own, then reads afresh (read committed) and finds that ticket. Joined to the
+            # lock in one statement it would read as of before the wait and miss it. Bumping
+            # first saves a separate lock on every check-in; a retry (rare) takes it back.
+            await self._bump_seq(change, centre)
             if client_key is not None:
-                # Under the centre lock, so a concurrent retry of the same check-in waits
-                # for the first one to commit and then finds its ticket.
-                await change.lock_centre(centre.id)
                 existing = await self._by_client_key(centre.id, client_key)
                 if existing is not None:
-                    # Nothing changed: the change path commits (not rolls back) the empty
-                    # transaction, which keeps the loaded centre and ticket usable.
+                    # Nothing changed: the change path commits (not rolls back) the undone
+                    # bump, which keeps the loaded centre and ticket usable.
+                    set_committed_value(centre, "event_seq", await change.unbump(centre.id))
                     return existing, False
             now = self.clock()
             day = centre.service_day(now)
-            await self._bump_seq(change, centre)
             seq_no = await self._next_seq_no(centre.id, day)
             place = await self._place(centre.id, day, priority)
             new_id: int | None = getattr(place, "new_id", None)
