@@ -18,7 +18,7 @@ from queues import statements
 from queues.estimator import WaitEstimate
 from queues.links import link_token, token_digest
 from queues.models import CentreDay, Ticket
-from queues.notices import hold_passed_by, notify_called, notify_near
+from queues.notices import IN_LINE, hold_passed_by, notify_called, notify_near
 from queues.numbering import ticket_number
 from queues.ordering import PRIORITY_RANK, Priority
 from queues.states import ACTIVE, Action, IllegalTransition, TicketStatus, next_status
@@ -148,18 +148,21 @@ class QueueOps(ChangeOps):
         (with the queue position it joins at) to measure the estimator afterwards."""
         patient = patient or PatientOptions(phone=phone, notify_called=phone is not None)
         async with self.path.change() as change:
+            # The bump locks the centre's row, so a concurrent retry of the same check-in
+            # waits here for the first one to commit; the client-key look-up, a statement of
+            # its own, then reads afresh (read committed) and finds that ticket. Joined to the
+            # lock in one statement it would read as of before the wait and miss it. Bumping
+            # first saves a separate lock on every check-in; a retry (rare) takes it back.
+            await self._bump_seq(change, centre)
             if client_key is not None:
-                # Under the centre lock, so a concurrent retry of the same check-in waits
-                # for the first one to commit and then finds its ticket.
-                await change.lock_centre(centre.id)
                 existing = await self._by_client_key(centre.id, client_key)
                 if existing is not None:
-                    # Nothing changed: the change path commits (not rolls back) the empty
-                    # transaction, which keeps the loaded centre and ticket usable.
+                    # Nothing changed: the change path commits (not rolls back) the undone
+                    # bump, which keeps the loaded centre and ticket usable.
+                    set_committed_value(centre, "event_seq", await change.unbump(centre.id))
                     return existing, False
             now = self.clock()
             day = centre.service_day(now)
-            await self._bump_seq(change, centre)
             seq_no = await self._next_seq_no(centre.id, day)
             place = await self._place(centre.id, day, priority)
             new_id: int | None = getattr(place, "new_id", None)
@@ -383,6 +386,7 @@ class QueueOps(ChangeOps):
             now = self.clock()
             await self._bump_seq(change, centre)
             ticket = await self._ticket_for_update(centre, ticket_id)
+            was_in_line = ticket.status in IN_LINE
             async with change.audited("ticket", ticket, action.value, centre_id=centre.id):
                 try:
                     new_status = next_status(action, TicketStatus(ticket.status))
@@ -417,9 +421,10 @@ class QueueOps(ChangeOps):
                 rooms = {r.id: r for r in centre.rooms}
                 room_now = rooms.get(ticket.room_id) if ticket.room_id is not None else None
                 await notify_called(change, centre, ticket, room_now)
-            if action is not Action.RECALL:
-                # Calling a patient by hand takes them out of the line too: those behind move
-                # up, as after call-next (a recall changes no place).
+            if action is not Action.RECALL and (was_in_line or ticket.status in IN_LINE):
+                # Without an estimate at hand only the "ahead" rule can fall due, and it moves
+                # only when a ticket leaves or joins the line (a call by hand included: those
+                # behind move up): starting or ending a consultation spares the look-up.
                 await notify_near(change, centre)
             self._announce(change, centre, f"ticket.{action.value}", ticket, finished)
         return ticket

@@ -45,6 +45,11 @@ _BUMP_CENTRE = (
     .values(event_seq=_CENTRE.c.event_seq + 1)
     .returning(_CENTRE.c.event_seq)
 )
+_UNBUMP_CENTRE = (
+    update(_CENTRE)
+    .where(_CENTRE.c.id == bindparam("centre"))
+    .values(event_seq=_CENTRE.c.event_seq - 1)
+)
 
 
 class ChangeError(RuntimeError):
@@ -77,6 +82,14 @@ class Change:
 
     async def bump_one(self, centre_id: int) -> int:
         return (await self.bump([centre_id]))[centre_id]
+
+    async def unbump(self, centre_id: int) -> int:
+        """Take back this change's bump of a centre it turned out not to change; returns the
+        centre's number as it was. The row stays locked to the end of the transaction, so
+        nobody saw the bumped number, and no event is owed for it."""
+        seq = self.seqs.pop(centre_id) - 1
+        await self.session.execute(_UNBUMP_CENTRE, {"centre": centre_id})
+        return seq
 
     def publish(self, centre_id: int, event: Mapping[str, Any]) -> None:
         """Announce the change at a bumped centre after commit, with its new sequence."""

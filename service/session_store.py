@@ -23,7 +23,7 @@ from litestar.stores.base import Store
 from litestar.stores.file import FileStore
 from litestar.stores.memory import MemoryStore
 from sqlalchemy import Select, Table, bindparam, select
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from service.settings import SQLITE_PREFIX, Settings
 
@@ -47,13 +47,18 @@ class OneTripStore(SQLAlchemyStore[SQLAlchemyAsyncConfig]):
         if renew_for:
             return await super().get(key, renew_for)
         async with self._autocommit_engine().connect() as connection:
-            value = (
-                await connection.execute(
-                    self._read(),
-                    {"p_key": key, "p_namespace": self.namespace, "p_now": datetime.now(UTC)},
-                )
-            ).scalar_one_or_none()
+            value = (await connection.execute(self._read(), self._where(key))).scalar_one_or_none()
         return bytes(value) if value else None
+
+    async def read_on(self, session: AsyncSession, key: str) -> bytes | None:
+        """The same read on a request's own database session (the one its handler and the
+        account look-up use): no checkout of this store's pool and no connection of its own
+        per request. It begins that session's transaction, as the account read would."""
+        value = (await session.execute(self._read(), self._where(key))).scalar_one_or_none()
+        return bytes(value) if value else None
+
+    def _where(self, key: str) -> dict[str, object]:
+        return {"p_key": key, "p_namespace": self.namespace, "p_now": datetime.now(UTC)}
 
     # Made once per store, not per request: an engine's execution_options() builds a new
     # engine object each call, and a statement built again costs its cache key each time.

@@ -15,12 +15,15 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
     ServerSideSessionConfig,
 )
+from litestar.stores.base import Store
 from litestar.types import Empty, Message, ScopeSession
 
+from service.session_store import OneTripStore
 from service.state import shell
 
 SESSION_COOKIE = "session"
@@ -62,13 +65,29 @@ class RotatingSessionBackend(ServerSideSessionBackend):
         if not session_id or not SESSION_ID_RE.fullmatch(session_id):
             return {}  # also spares the store a lookup for junk (non-ASCII, huge, "null")
         store = self.config.get_store_from_app(connection.scope["app"])
-        data = await self.get(session_id, store=store)
+        data = await self._read(connection, session_id, store)
         if data is None:
             return {}
         _state(connection)[LOADED_ID] = session_id
         loaded = self.deserialize_data(data)
         _state(connection)[LOADED_DATA] = dict(loaded)
         return loaded
+
+    async def _read(
+        self, connection: ASGIConnection[Any, Any, Any, Any], session_id: str, store: Store
+    ) -> bytes | None:
+        # An HTTP request reads its session on its own database session, which the account
+        # look-up then uses too and the SQLAlchemy plugin closes when the answer starts. A
+        # WebSocket has none; a read that renews the expiry is a write (the library's).
+        database_store = getattr(store, "inner", store)
+        if (
+            isinstance(database_store, OneTripStore)
+            and connection.scope["type"] == ScopeType.HTTP
+            and not self.config.renew_on_access
+        ):
+            db = shell(connection.app).db.provide_session(connection.app.state, connection.scope)
+            return await database_store.read_on(db, session_id)
+        return await self.get(session_id, store=store)
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         state = _state(connection)

@@ -175,6 +175,35 @@ async def test_near_when_n_ahead_is_sent_once_in_the_change_that_causes_it(
     assert len(await bodies()) == 1  # once
 
 
+async def test_near_is_sent_when_a_ticket_ahead_leaves_the_line_and_not_when_a_consultation_starts(
+    clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
+) -> None:
+    desk = await clients("reception-paris")
+    first, second = await check_in(desk), await check_in(desk)
+    mine = await check_in(desk)
+    phone = await phones()
+    chosen = await phone.post(
+        f"/api/patient/tickets/{token_of(mine)}/notify",
+        json={"ahead": 0, "called": True, "phone": "+32 470 12 34 56", "sms_consent": True},
+    )
+    assert chosen.status_code == 200, chosen.text
+
+    async def bodies() -> list[str]:
+        async with db() as session:
+            rows = await session.execute(select(OutboxMessage.body).order_by(OutboxMessage.id))
+            return list(rows.scalars().all())
+
+    called = await desk.post("/api/centres/paris/call-next", json={"room": "1"})
+    assert called.json()["id"] == first["id"]
+    for action in ("start", "finish"):  # the line is unchanged: one still ahead
+        done = await desk.post(f"/api/centres/paris/tickets/{first['id']}/{action}")
+        assert done.status_code == 200, done.text
+        assert await bodies() == []
+    cancelled = await desk.post(f"/api/centres/paris/tickets/{second['id']}/cancel")
+    assert cancelled.status_code == 200, cancelled.text
+    assert len(await bodies()) == 1 and "bientôt" in (await bodies())[0]
+
+
 async def test_calling_a_patient_by_hand_tells_those_who_move_up(
     clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -35,6 +35,12 @@ async def test_same_client_key_gives_the_same_ticket(clients: StaffClients) -> N
     assert first.json()["id"] == again.json()["id"]
     queue = (await desk.get("/api/centres/paris/queue")).json()
     assert len(queue["tickets"]) == 1
+    # The retry changed nothing: the centre's sequence is the first check-in's (screens
+    # would otherwise wait for an event that never comes).
+    assert queue["seq"] == 1
+    after = await desk.post("/api/centres/paris/tickets", json={"client_key": "tablet1-0002"})
+    assert after.json()["number"] == "A002"
+    assert (await desk.get("/api/centres/paris/queue")).json()["seq"] == 2
 
 
 async def test_numbers_are_per_centre_and_restart_each_service_day(
