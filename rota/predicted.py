@@ -36,7 +36,7 @@ from rota.scope import require_centre
 from rota.store import Network, load_network, load_period
 from service.auth import admin_only, centre_scope
 from service.changes import change_path
-from service.errors import DomainError
+from service.errors import Conflict
 from service.pages import staff_page
 from service.params import PathText
 from service.state import shell
@@ -175,7 +175,8 @@ class CoverFromTargetController(Controller):
             for kind, days in kinds.items()
         }
         if not any(found.values()):
-            raise DomainError(
+            # A well-formed request the centre's state cannot answer yet: 409, not 400.
+            raise Conflict(
                 "aucun jour ouvert ou aucune prévision ce mois-ci / "
                 "no open day or no forecast this month"
             )

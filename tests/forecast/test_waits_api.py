@@ -247,5 +247,5 @@ async def test_cover_needs_are_kept_without_any_forecast(
         await session.commit()
     manager = await clients("manager")
     refused = await manager.post(FROM_TARGET.format("paris"), json={"month": "2026-12"})
-    assert refused.status_code == 400 and "forecast" in refused.json()["detail"]
+    assert refused.status_code == 409 and "forecast" in refused.json()["detail"]
     assert await _needs(db, paris) == [("weekday", "08:00", "20:00", 2)]
