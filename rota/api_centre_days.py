@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, time
 from typing import Any
 
@@ -160,11 +161,7 @@ class CentreDaysController(Controller):
                 )
         async with change_path(request, db_session).change() as change:
             centre = await centre_by_slug(db_session, centre_slug)
-            before = await _needs_out(db_session, centre)
-            await db_session.execute(
-                sql_delete(models.CoverNeed).where(models.CoverNeed.centre_id == centre.id)
-            )
-            db_session.add_all(
+            needs = [
                 models.CoverNeed(
                     centre_id=centre.id,
                     day_type=DayType(need.day_type).value,
@@ -173,15 +170,34 @@ class CentreDaysController(Controller):
                     doctors=need.doctors,
                 )
                 for need in data
-            )
-            await db_session.flush()
-            after = await _needs_out(db_session, centre)
-            await change.audit(
-                "cover_needs",
-                centre.id,
-                "replace",
-                centre_id=centre.id,
-                before={"needs": _needs_text(before)},
-                after={"needs": _needs_text(after)},
-            )
-        return after
+            ]
+            return await write_cover_needs(change, centre, needs, "replace")
+
+
+async def write_cover_needs(
+    change: Change,
+    centre: models.Centre,
+    needs: list[models.CoverNeed],
+    action: str,
+    kinds: Collection[DayType] | None = None,
+) -> list[CoverNeedOut]:
+    """Replace the centre's cover needs (of ``kinds`` of day only, if given) by ``needs``, in
+    the caller's change, audited with the needs before and after."""
+    session = change.session
+    before = await _needs_out(session, centre)
+    replaced = sql_delete(models.CoverNeed).where(models.CoverNeed.centre_id == centre.id)
+    if kinds is not None:
+        replaced = replaced.where(models.CoverNeed.day_type.in_([kind.value for kind in kinds]))
+    await session.execute(replaced)
+    session.add_all(needs)
+    await session.flush()
+    after = await _needs_out(session, centre)
+    await change.audit(
+        "cover_needs",
+        centre.id,
+        action,
+        centre_id=centre.id,
+        before={"needs": _needs_text(before)},
+        after={"needs": _needs_text(after)},
+    )
+    return after

@@ -18,12 +18,11 @@ from litestar.params import FromQuery, JSONBody
 from litestar.response import Template
 from litestar.status_codes import HTTP_200_OK
 from msgspec import Meta, Struct
-from sqlalchemy import delete as sql_delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from forecast import reads as forecast_reads
 from rota import models
-from rota.api_centre_days import _needs_out, _needs_text
+from rota.api_centre_days import write_cover_needs
 from rota.api_cycle import month_of
 from rota.cycle import SolveJobs
 from rota.days import DayType, day_type, days_between
@@ -182,14 +181,7 @@ class CoverFromTargetController(Controller):
             )
         async with change_path(request, db_session).change() as change:
             await change.lock_centre(row.id)
-            before = await _needs_out(db_session, row)
-            await db_session.execute(
-                sql_delete(models.CoverNeed).where(
-                    models.CoverNeed.centre_id == row.id,
-                    models.CoverNeed.day_type.in_([kind.value for kind in found]),
-                )
-            )
-            db_session.add_all(
+            needs = [
                 models.CoverNeed(
                     centre_id=row.id,
                     day_type=kind.value,
@@ -199,18 +191,8 @@ class CoverFromTargetController(Controller):
                 )
                 for kind, segments in found.items()
                 for segment in segments
-            )
-            await db_session.flush()
-            after = await _needs_out(db_session, row)
-            await change.audit(
-                "cover_needs",
-                row.id,
-                "from_target",
-                centre_id=row.id,
-                before={"needs": _needs_text(before)},
-                after={"needs": _needs_text(after)},
-            )
-        return after
+            ]
+            return await write_cover_needs(change, row, needs, "from_target", kinds=found)
 
 
 def _clock(minutes: float) -> time:

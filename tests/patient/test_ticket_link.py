@@ -3,6 +3,8 @@ day, refuses guesses, and "I am leaving" ends the ticket through the change path
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 from litestar import Litestar
@@ -148,6 +150,16 @@ async def test_a_patient_without_consent_gets_nothing_and_no_number_is_kept(
         assert (await session.execute(select(OutboxMessage))).first() is None
 
 
+async def ask_near_at_one_ahead(phones: Phones, ticket: dict[str, Any]) -> None:
+    """The patient asks, from their phone, for an SMS when one patient is left ahead."""
+    phone = await phones()
+    chosen = await phone.post(
+        f"/api/patient/tickets/{token_of(ticket)}/notify",
+        json={"ahead": 1, "called": True, "phone": "+32 470 12 34 56", "sms_consent": True},
+    )
+    assert chosen.status_code == 200, chosen.text
+
+
 async def test_near_when_n_ahead_is_sent_once_in_the_change_that_causes_it(
     clients: StaffClients, phones: Phones, db: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -155,12 +167,7 @@ async def test_near_when_n_ahead_is_sent_once_in_the_change_that_causes_it(
     for _ in range(3):
         await check_in(desk)
     mine = await check_in(desk)
-    phone = await phones()
-    chosen = await phone.post(
-        f"/api/patient/tickets/{token_of(mine)}/notify",
-        json={"ahead": 1, "called": True, "phone": "+32 470 12 34 56", "sms_consent": True},
-    )
-    assert chosen.status_code == 200, chosen.text
+    await ask_near_at_one_ahead(phones, mine)
 
     async def bodies() -> list[str]:
         async with db() as session:
@@ -211,12 +218,7 @@ async def test_calling_a_patient_by_hand_tells_those_who_move_up(
     first = await check_in(desk)
     await check_in(desk)
     mine = await check_in(desk)
-    phone = await phones()
-    chosen = await phone.post(
-        f"/api/patient/tickets/{token_of(mine)}/notify",
-        json={"ahead": 1, "called": True, "phone": "+32 470 12 34 56", "sms_consent": True},
-    )
-    assert chosen.status_code == 200, chosen.text
+    await ask_near_at_one_ahead(phones, mine)
     called = await desk.post(f"/api/centres/paris/tickets/{first['id']}/call", json={"room": "1"})
     assert called.status_code == 200, called.text
     async with db() as session:
